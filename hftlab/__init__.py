@@ -1,0 +1,58 @@
+"""hftlab: statistical-arbitrage and HFT research workbench, local or over gRPC.
+
+Every operation runs on the active backend: in this process (``"local"``, the
+default) or on an ``hftlab serve`` server (``hftlab.use("grpc://host:port")``),
+with identical results::
+
+    import hftlab
+    result = hftlab.mean_reversion(prices, lookback=20)
+    hftlab.use("grpc://127.0.0.1:50051")
+    same = hftlab.mean_reversion(prices, lookback=20)
+"""
+
+__version__ = "0.1.0"
+
+from hftlab import errors
+from hftlab.api import mean_reversion, server_info
+from hftlab.backends import (
+    Backend,
+    GrpcBackend,
+    GrpcConfig,
+    LocalBackend,
+    backend,
+    get_client,
+    use,
+    using,
+)
+from hftlab.errors import BackendUnavailable, HftlabError, InvalidInput
+from hftlab.reports import record
+from hftlab.results import differences
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext hftlab``: register the ``%hftlab`` magics."""
+    from hftlab.jupyter.magics import HftlabMagics
+
+    ipython.register_magics(HftlabMagics)
+
+
+__all__ = [
+    "Backend",
+    "BackendUnavailable",
+    "GrpcBackend",
+    "GrpcConfig",
+    "HftlabError",
+    "InvalidInput",
+    "LocalBackend",
+    "__version__",
+    "backend",
+    "differences",
+    "errors",
+    "get_client",
+    "load_ipython_extension",
+    "mean_reversion",
+    "record",
+    "server_info",
+    "use",
+    "using",
+]

@@ -1,0 +1,5 @@
+import sys
+
+from hftlab.cli import main
+
+sys.exit(main())

@@ -1,0 +1,154 @@
+"""Rolling z-score mean-reversion signals.
+
+The classic band strategy (Gatev, Goetzmann & Rouwenhorst 2006, "Pairs trading:
+performance of a relative-value arbitrage rule"; Chan 2013, "Algorithmic
+Trading", ch. 2): standardise the price by its rolling mean and standard
+deviation over ``lookback`` bars, go short when the z-score rises above
+``entry_z``, long when it falls below ``-entry_z``, and flatten once it comes
+back inside ``exit_z``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from statsmodels.tools.sm_exceptions import InterpolationWarning
+from statsmodels.tsa.stattools import adfuller
+
+from hftlab.results import Result
+
+
+@dataclass(frozen=True)
+class MeanReversionResult(Result):
+    """Rolling z-score, band signals and mean-reversion metrics of a price series.
+
+    Attributes
+    ----------
+    zscore : pd.Series
+        ``(price - rolling mean) / rolling std`` (sample std, ``ddof=1``); NaN for
+        the first ``lookback - 1`` bars, 0 where the window is flat.
+    signal : pd.Series
+        Target position after each bar (int8): +1 long, -1 short, 0 flat.
+    entries, exits : pd.Series
+        Bool flags on the bars where a position opens / closes.
+    last_zscore : float
+        The latest z-score.
+    current_signal : int
+        The latest target position.
+    metrics : dict
+        ``half_life`` (bars, AR(1) fit; inf if not mean-reverting),
+        ``adf_stat`` and ``adf_pvalue`` (statsmodels ``adfuller``, lag by AIC).
+    """
+
+    zscore: pd.Series
+    signal: pd.Series
+    entries: pd.Series
+    exits: pd.Series
+    last_zscore: float
+    current_signal: int
+    metrics: dict[str, float]
+
+    def plot(self, prices: pd.Series | None = None, entry_z: float | None = None):
+        """Z-score with its bands and the entries/exits (and the prices above, if given)."""
+        import plotly.graph_objects as go
+        from plotly.subplots import make_subplots
+
+        rows = 2 if prices is not None else 1
+        fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.05)
+        if prices is not None:
+            fig.add_trace(go.Scatter(x=prices.index, y=prices, name="price"), row=1, col=1)
+        z = self.zscore
+        fig.add_trace(go.Scatter(x=z.index, y=z, name="z-score"), row=rows, col=1)
+        for mask, name, symbol in ((self.entries, "entry", "triangle-up"), (self.exits, "exit", "x")):
+            fig.add_trace(
+                go.Scatter(x=z.index[mask], y=z[mask], mode="markers", name=name,
+                           marker={"symbol": symbol, "size": 9}),
+                row=rows, col=1,
+            )
+        if entry_z is not None:
+            for level in (entry_z, -entry_z):
+                fig.add_hline(y=level, line_dash="dash", line_color="grey", row=rows, col=1)
+        fig.update_layout(height=250 * rows + 100, title="Rolling z-score mean reversion")
+        return fig
+
+
+def rolling_zscore(prices: pd.Series, lookback: int) -> pd.Series:
+    """``(p - mean) / std`` over a trailing window of ``lookback`` bars (ddof=1)."""
+    rolling = prices.rolling(lookback)
+    mean = rolling.mean()
+    std = rolling.std()
+    z = (prices - mean) / std
+    return z.where(std > 0, np.where(std.isna(), np.nan, 0.0)).rename("zscore")
+
+
+def band_positions(zscore: np.ndarray, entry_z: float, exit_z: float) -> np.ndarray:
+    """Hysteresis state machine: the target position after each z-score.
+
+    Enter short above ``entry_z`` and long below ``-entry_z`` (from flat, or
+    reversing straight through); exit to flat when ``|z| < exit_z``.
+    """
+    positions = np.zeros(len(zscore), dtype=np.int8)
+    position = 0
+    for i, z in enumerate(zscore):
+        if z != z:  # NaN: warm-up, stay flat
+            position = 0
+        elif z > entry_z:
+            position = -1
+        elif z < -entry_z:
+            position = 1
+        elif abs(z) < exit_z:
+            position = 0
+        positions[i] = position
+    return positions
+
+
+def ar1_half_life(prices: pd.Series) -> float:
+    """Half-life ``-ln 2 / ln(phi)`` of the AR(1) fit ``p_t = c + phi p_{t-1}`` (OLS).
+
+    ``inf`` when ``phi >= 1`` (no mean reversion), NaN when ``phi <= 0``.
+    """
+    y = prices.to_numpy()[1:]
+    x = np.column_stack([np.ones(len(y)), prices.to_numpy()[:-1]])
+    (_, phi), *_ = np.linalg.lstsq(x, y, rcond=None)
+    if phi >= 1:
+        return math.inf
+    if phi <= 0:
+        return math.nan
+    return float(-math.log(2) / math.log(phi))
+
+
+def mean_reversion(
+    prices: pd.Series, lookback: int = 20, entry_z: float = 2.0, exit_z: float = 0.5
+) -> MeanReversionResult:
+    """Rolling z-score band signals and mean-reversion metrics (see module docstring).
+
+    ``prices`` must already be validated (see ``hftlab.types.MeanReversionRequest``).
+    """
+    zscore = rolling_zscore(prices, lookback)
+    positions = band_positions(zscore.to_numpy(), entry_z, exit_z)
+    previous = np.concatenate([[0], positions[:-1]])
+    signal = pd.Series(positions, index=prices.index, name="signal")
+    entries = pd.Series((positions != 0) & (positions != previous), index=prices.index, name="entries")
+    exits = pd.Series((previous != 0) & (positions != previous), index=prices.index, name="exits")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InterpolationWarning)
+        warnings.simplefilter("ignore", FutureWarning)  # statsmodels 0.15 result_object notice
+        adf_stat, adf_pvalue, *_ = adfuller(prices.to_numpy(), autolag="AIC")
+    metrics = {
+        "half_life": ar1_half_life(prices),
+        "adf_stat": float(adf_stat),
+        "adf_pvalue": float(adf_pvalue),
+    }
+    return MeanReversionResult(
+        zscore=zscore,
+        signal=signal,
+        entries=entries,
+        exits=exits,
+        last_zscore=float(zscore.iloc[-1]),
+        current_signal=int(positions[-1]),
+        metrics=metrics,
+    )

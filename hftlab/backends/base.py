@@ -1,0 +1,40 @@
+"""The Backend protocol: where an operation's request is computed.
+
+Like httpx's ``BaseTransport``, a backend takes a request and returns its
+result; the caller never knows which one answered. ``LocalBackend`` computes
+in this process, ``GrpcBackend`` asks an ``hftlab serve`` server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Protocol, runtime_checkable
+
+from hftlab.types import Request, ServerInfo
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """Computes requests; a context manager that releases what it holds on exit."""
+
+    name: str
+    """``"local"`` or ``"grpc"``."""
+
+    address: str
+    """``"local"`` or ``"grpc://host:port"``: what :func:`hftlab.use` was given."""
+
+    def execute(self, request: Request) -> Any:
+        """Compute a unary request and return its result dataclass."""
+
+    def stream(self, request: Request) -> Iterator[Any]:
+        """Compute a streaming request, yielding its messages as they come."""
+
+    def info(self) -> ServerInfo:
+        """Version, process and served operations of this backend."""
+
+    def close(self) -> None:
+        """Release connections and threads."""
+
+    def __enter__(self) -> Backend: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...

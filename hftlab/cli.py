@@ -1,0 +1,63 @@
+"""The ``hftlab`` command: ``serve`` and ``report``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from hftlab import __version__
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from hftlab.rpc.server import ServerConfig, serve
+
+    overrides = {"host": args.host, "port": args.port, "log_level": args.log_level}
+    if args.config:
+        config = ServerConfig.from_toml(args.config, **overrides)
+    else:
+        config = ServerConfig(**{k: val for k, val in overrides.items() if val is not None})
+    serve(config, on_ready=lambda address: print(f"hftlab serving on {address}", flush=True))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from hftlab.reports import run_reports
+
+    index, runs = run_reports(args.notebooks, out=args.out, backends=args.backends.split(","))
+    failed = [f"{run.notebook} ({run.backend})" for run in runs if run.status != "ok"]
+    print(f"report written to {index.resolve()}")
+    if failed:
+        print(f"{len(failed)} run(s) failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hftlab", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"hftlab {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve every operation over gRPC")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 50051; 0 picks a free one)")
+    serve.add_argument("--config", help="config.toml with a [server] table")
+    serve.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    serve.set_defaults(run=_serve)
+
+    report = commands.add_parser("report", help="execute the notebooks on every backend")
+    report.add_argument("notebooks", nargs="*", help="notebooks to run (default: all)")
+    report.add_argument("--out", default="reports", help="output directory (default reports/)")
+    report.add_argument("--backends", default="local,grpc", help="comma-separated backends")
+    report.set_defaults(run=_report)
+
+    args = parser.parse_args(argv)
+    from hftlab.errors import HftlabError
+
+    try:
+        return args.run(args)
+    except HftlabError as exc:
+        print(f"hftlab {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""Input validation shared by every operation.
+
+One module, one message template, so the same bad input gets the same message
+from the local backend and, over gRPC, from the server. Modelled on
+scikit-learn's ``utils/_param_validation.py``: each check names the parameter,
+what it must be, and what it got::
+
+    'lookback' must be an int >= 2; got 1.
+
+Every check raises :class:`hftlab.errors.InvalidInput`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hftlab.errors import InvalidInput
+
+
+def fail(name: str, requirement: str, got: Any) -> InvalidInput:
+    """Build the error for parameter ``name`` that must be ``requirement``."""
+    return InvalidInput(f"'{name}' must be {requirement}; got {_describe(got)}.")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, (pd.Series, pd.DataFrame, np.ndarray)):
+        return f"{type(value).__name__} of shape {value.shape}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _bounds(low, high, low_open=False, high_open=False) -> str:
+    parts = []
+    if low is not None:
+        parts.append(f"{'>' if low_open else '>='} {low}")
+    if high is not None:
+        parts.append(f"{'<' if high_open else '<='} {high}")
+    return " and ".join(parts)
+
+
+def check_int(name: str, value: Any, low: int | None = None, high: int | None = None) -> int:
+    """Return ``value`` as an ``int`` within ``[low, high]``."""
+    requirement = " ".join(filter(None, ["an int", _bounds(low, high)]))
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise fail(name, requirement, value)
+    value = int(value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise fail(name, requirement, value)
+    return value
+
+
+def check_float(
+    name: str,
+    value: Any,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return ``value`` as a finite ``float`` within the given bounds."""
+    requirement = " ".join(filter(None, ["a finite number", _bounds(low, high, low_open, high_open)]))
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise fail(name, requirement, value)
+    value = float(value)
+    if not math.isfinite(value):
+        raise fail(name, requirement, value)
+    if low is not None and (value < low or (low_open and value == low)):
+        raise fail(name, requirement, value)
+    if high is not None and (value > high or (high_open and value == high)):
+        raise fail(name, requirement, value)
+    return value
+
+
+def check_choice(name: str, value: Any, options: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``options``."""
+    options = tuple(options)
+    if not isinstance(value, str) or value not in options:
+        raise fail(name, "one of " + ", ".join(repr(o) for o in options), value)
+    return value
+
+
+def _check_finite_values(name: str, values: np.ndarray) -> None:
+    bad = ~np.isfinite(values)
+    if bad.any():
+        position = np.argwhere(bad)[0]
+        where = int(position[0]) if len(position) == 1 else tuple(int(p) for p in position)
+        raise InvalidInput(
+            f"'{name}' must contain only finite numbers; got {int(bad.sum())} NaN/inf "
+            f"value(s), the first at position {where}."
+        )
+
+
+def as_series(value: Any, name: str, *, min_length: int = 1) -> pd.Series:
+    """Coerce a 1-D array-like of prices or returns to a finite float64 Series.
+
+    Lists and NumPy arrays get a ``RangeIndex``; a Series keeps its index and
+    name. Raises :class:`InvalidInput` for non-numeric, multi-dimensional,
+    NaN/inf, duplicate-indexed or too-short input.
+    """
+    if isinstance(value, pd.DataFrame):
+        if value.shape[1] != 1:
+            raise fail(name, "a 1-D sequence of numbers", value)
+        value = value.iloc[:, 0]
+    if isinstance(value, pd.Series):
+        series = value
+    else:
+        if isinstance(value, (str, bytes)) or not isinstance(value, (Iterable, np.ndarray)):
+            raise fail(name, "a 1-D sequence of numbers", value)
+        array = np.asarray(value)
+        if array.ndim != 1:
+            raise fail(name, "a 1-D sequence of numbers", array)
+        series = pd.Series(array)
+    if series.dtype == bool or not (
+        pd.api.types.is_numeric_dtype(series.dtype) or series.dtype == object
+    ):
+        raise fail(name, "a 1-D sequence of numbers", value)
+    try:
+        series = series.astype(np.float64)
+    except (TypeError, ValueError):
+        raise fail(name, "a 1-D sequence of numbers", value) from None
+    if len(series) < min_length:
+        raise InvalidInput(
+            f"'{name}' must have at least {min_length} observation(s); got {len(series)}."
+        )
+    _check_finite_values(name, series.to_numpy())
+    if not series.index.is_unique:
+        raise InvalidInput(f"'{name}' must have a unique index; it has duplicate labels.")
+    return series
+
+
+def as_frame(
+    value: Any, name: str, *, min_rows: int = 1, min_columns: int = 1
+) -> pd.DataFrame:
+    """Coerce a 2-D array-like (rows = observations) to a finite float64 DataFrame.
+
+    Column labels become strings (``"0"``, ``"1"``… for arrays).
+    """
+    if isinstance(value, pd.Series):
+        value = value.to_frame()
+    if isinstance(value, pd.DataFrame):
+        frame = value
+    else:
+        array = np.asarray(value)
+        if array.ndim != 2:
+            raise fail(name, "a 2-D table of numbers (observations x columns)", array)
+        frame = pd.DataFrame(array)
+    if not all(pd.api.types.is_numeric_dtype(t) and t.kind != "b" for t in frame.dtypes):
+        raise fail(name, "a table of numbers only", value)
+    frame = frame.astype(np.float64)
+    frame.columns = [str(c) for c in frame.columns]
+    if not frame.columns.is_unique:
+        raise InvalidInput(f"'{name}' must have unique column names.")
+    if frame.shape[0] < min_rows:
+        raise InvalidInput(
+            f"'{name}' must have at least {min_rows} row(s); got {frame.shape[0]}."
+        )
+    if frame.shape[1] < min_columns:
+        raise InvalidInput(
+            f"'{name}' must have at least {min_columns} column(s); got {frame.shape[1]}."
+        )
+    _check_finite_values(name, frame.to_numpy())
+    if not frame.index.is_unique:
+        raise InvalidInput(f"'{name}' must have a unique index; it has duplicate labels.")
+    return frame
+
+
+def check_not_constant(name: str, values: pd.Series | np.ndarray) -> None:
+    """Raise if every value of ``values`` is the same (no variation to model)."""
+    array = np.asarray(values)
+    if array.size and np.all(array == array.flat[0]):
+        raise InvalidInput(f"'{name}' must not be constant; every value is {array.flat[0]!r}.")

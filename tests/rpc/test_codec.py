@@ -1,0 +1,65 @@
+"""Round trips through the generic codec keep values, dtypes and indexes exactly."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hftlab.errors import InvalidInput
+from hftlab.results import differences
+from hftlab.rpc import codec
+from hftlab.rpc.v1 import trading_pb2 as pb
+
+
+def roundtrip_series(series):
+    message = pb.Series()
+    codec.encode_series(series, message)
+    return codec.decode_series(pb.Series.FromString(message.SerializeToString()), "s")
+
+
+def roundtrip_frame(frame):
+    message = pb.Frame()
+    codec.encode_frame(frame, message)
+    return codec.decode_frame(pb.Frame.FromString(message.SerializeToString()), "f")
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        pd.Series([1.5, np.nan, -np.inf], name="x"),
+        pd.Series(np.arange(5, dtype=np.int8), index=pd.RangeIndex(10, 20, 2)),
+        pd.Series([True, False], index=pd.Index(["a", "b"], name="sym")),
+        pd.Series([1.0, 2.0], index=pd.date_range("2024-03-01", periods=2, freq="h", tz="Europe/Paris")),
+        pd.Series([1.0, 2.0, 3.0], index=pd.DatetimeIndex(["2024-01-01", "2024-01-03", "2024-01-09"])),
+        pd.Series([], dtype=np.float64),
+        pd.Series([3, 1], index=pd.Index([2.5, 7.0])),
+    ],
+)
+def test_series_roundtrip(series):
+    assert differences(roundtrip_series(series), series) == []
+
+
+def test_frame_with_string_and_numeric_columns():
+    frame = pd.DataFrame(
+        {"asset_x": ["AAPL", "MSFT"], "pvalue": [0.01, 0.2], "n": np.array([3, 4], dtype=np.int64)},
+        index=pd.Index(["p1", "p2"]),
+    )
+    back = roundtrip_frame(frame)
+    assert differences(back, frame) == []
+    assert back["asset_x"].tolist() == ["AAPL", "MSFT"]
+
+
+def test_arrays_keep_shape_dtype_and_bytes():
+    array = np.arange(24, dtype=">f8").reshape(2, 3, 4)
+    back = codec.decode_array(codec.encode_array(array))
+    assert back.dtype == np.dtype("<f8") and back.shape == (2, 3, 4)
+    assert np.array_equal(back, array)
+    fortran = np.asfortranarray(np.arange(6.0).reshape(2, 3))
+    assert np.array_equal(codec.decode_array(codec.encode_array(fortran)), fortran)
+
+
+def test_mismatched_bytes_are_rejected():
+    message = pb.NDArray(dtype="<f8", shape=[3], data=b"\x00" * 16)
+    with pytest.raises(InvalidInput, match="'x' is not a valid NDArray: 16 bytes do not hold shape"):
+        codec.decode_array(message, "x")
+    with pytest.raises(InvalidInput, match="'x' is not a valid NDArray"):
+        codec.decode_array(pb.NDArray(dtype="O", shape=[1], data=b"\x00" * 8), "x")

@@ -1,0 +1,82 @@
+"""The mean_reversion operation through the facade, on both backends (parity + bad input)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import hftlab
+from hftlab.algo.zscore import mean_reversion as local_mean_reversion
+from hftlab.errors import BackendUnavailable, InvalidInput
+
+
+@pytest.fixture
+def prices():
+    rng = np.random.default_rng(11)
+    values = 50 + np.cumsum(rng.standard_normal(300)) * 0.1 + np.sin(np.arange(300) / 4)
+    return pd.Series(values, index=pd.date_range("2024-01-01", periods=300, freq="D", tz="UTC"))
+
+
+def test_result_equals_direct_computation(backend, prices):
+    result = hftlab.mean_reversion(prices, lookback=15, entry_z=1.5, exit_z=0.3)
+    expected = local_mean_reversion(prices, lookback=15, entry_z=1.5, exit_z=0.3)
+    assert hftlab.differences(result, expected) == []
+    assert result.zscore.index.tz is not None and result.zscore.index.freqstr == "D"
+    assert result.signal.dtype == np.int8
+
+
+@pytest.mark.parametrize("values", [[1.0, 2.0, 3.0] * 20, np.arange(60.0) ** 0.5])
+def test_lists_and_arrays_get_a_range_index(backend, values):
+    result = hftlab.mean_reversion(values, lookback=5)
+    assert isinstance(result.zscore.index, pd.RangeIndex)
+    assert len(result.zscore) == 60
+
+
+BAD_INPUT = [
+    ({"prices": [1.0, float("nan")] * 30}, "'prices' must contain only finite numbers"),
+    ({"prices": [1.0, float("inf")] * 30}, "'prices' must contain only finite numbers"),
+    ({"prices": []}, "'prices' must have at least 20 observation(s); got 0"),
+    ({"prices": list(range(25)), "lookback": 30}, "'prices' must have at least 30 observation(s)"),
+    ({"prices": [3.0] * 40}, "'prices' must not be constant"),
+    ({"prices": ["a"] * 40}, "'prices' must be a 1-D sequence of numbers"),
+    ({"prices": list(range(40)), "lookback": 1}, "'lookback' must be an int >= 2; got 1"),
+    ({"prices": list(range(40)), "lookback": 2.5}, "'lookback' must be an int >= 2; got 2.5"),
+    ({"prices": list(range(40)), "entry_z": -1.0}, "'entry_z' must be a finite number > 0"),
+    ({"prices": list(range(40)), "exit_z": 3.0}, "'exit_z' must be smaller than entry_z (2.0)"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), BAD_INPUT)
+def test_bad_input_names_the_field(backend, kwargs, message):
+    with pytest.raises(InvalidInput) as error:
+        hftlab.mean_reversion(**kwargs)
+    assert str(error.value).startswith(message)
+
+
+def test_server_info_on_both_backends(backend):
+    info = hftlab.server_info()
+    assert info.version == hftlab.__version__
+    assert "CalculateMeanReversion" in info.operations
+    assert info.backend == "local"  # the server computes on its LocalBackend
+
+
+def test_no_server_fails_fast_with_backend_unavailable():
+    client = hftlab.GrpcBackend(hftlab.GrpcConfig(port=1, timeout=10.0, max_retries=1))
+    with client, pytest.raises(BackendUnavailable, match="no hftlab server reachable"):
+        client.execute(hftlab.types.MeanReversionRequest([1.0, 2.0, 3.0] * 20, lookback=5))
+
+
+def test_use_switches_and_caches_clients(grpc_address):
+    with hftlab.using(grpc_address) as remote:
+        assert hftlab.backend() is remote
+        assert hftlab.get_client(grpc_address) is remote
+        assert remote.name == "grpc"
+    assert hftlab.backend().name == "local"
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [("http://x:1", "'address' must look like grpc://host:port"), ("grpc://h:99999", "port")],
+)
+def test_bad_addresses(address, message):
+    with pytest.raises(InvalidInput, match=message):
+        hftlab.use(address)

@@ -12,8 +12,8 @@ with identical results::
 
 __version__ = "0.1.0"
 
-from hftlab import errors
-from hftlab.api import mean_reversion, server_info
+from hftlab import api, errors
+from hftlab.api import *  # noqa: F403  (every operation)
 from hftlab.backends import (
     Backend,
     GrpcBackend,
@@ -50,9 +50,9 @@ __all__ = [
     "errors",
     "get_client",
     "load_ipython_extension",
-    "mean_reversion",
     "record",
-    "server_info",
     "use",
     "using",
 ]
+__all__ += api.__all__
+__all__.sort()

@@ -20,8 +20,38 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _update_golden(args: argparse.Namespace) -> int:
+    """Re-run each notebook with its golden parameters (local backend) and rewrite its values."""
+    import tempfile
+    from pathlib import Path
+
+    from hftlab.reports import execute, load_golden, update_golden
+
+    paths = [Path(n) for n in args.notebooks] or sorted(Path("notebooks").glob("*.ipynb"))
+    failed = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in paths:
+            golden_path = Path(args.golden_dir) / f"{path.stem}.json"
+            if not golden_path.exists():
+                print(f"{path.stem}: no {golden_path}; write its 'parameters' first", file=sys.stderr)
+                failed += 1
+                continue
+            parameters = {**load_golden(golden_path)["parameters"], "backend": "local"}
+            run = execute(path, Path(tmp) / path.name, parameters)
+            if run.status != "ok":
+                print(f"{path.stem}: {run.error}", file=sys.stderr)
+                failed += 1
+                continue
+            update_golden(golden_path, run.values)
+            print(f"{golden_path}: {len(run.values)} values rewritten")
+    return 1 if failed else 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from hftlab.reports import run_reports
+
+    if args.update_golden:
+        return _update_golden(args)
 
     index, runs = run_reports(args.notebooks, out=args.out, backends=args.backends.split(","))
     failed = [f"{run.notebook} ({run.backend})" for run in runs if run.status != "ok"]
@@ -47,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("notebooks", nargs="*", help="notebooks to run (default: all)")
     report.add_argument("--out", default="reports", help="output directory (default reports/)")
     report.add_argument("--backends", default="local,grpc", help="comma-separated backends")
+    report.add_argument(
+        "--update-golden", action="store_true",
+        help="rewrite the golden values of the notebooks (local backend, golden parameters)",
+    )
+    report.add_argument("--golden-dir", default="tests/golden", help="golden files (default tests/golden)")
     report.set_defaults(run=_report)
 
     args = parser.parse_args(argv)

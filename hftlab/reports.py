@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 RECORD_MIME = "application/vnd.hftlab.record+json"
+DEFAULT_RTOL = 1e-7
 
 
 def _jsonable(value: Any) -> Any:
@@ -189,3 +190,60 @@ def _index_page(runs: list[Run]) -> str:
         "<table><tr><th>notebook</th><th>backend</th><th>status</th><th>time</th>"
         f"<th>local vs grpc</th><th>recorded values</th></tr>{''.join(rows)}</table></body></html>"
     )
+
+
+# ---------------------------------------------------------------- golden values
+#
+# tests/golden/<notebook stem>.json = {"parameters": {...small test parameters...},
+#   "values": {name: {"value": v, "rtol": r, "atol": a}}}: the recorded values a
+# notebook must reproduce for its test parameters. Numbers compare within
+# rtol/atol (default rtol 1e-7, atol 0), lists element-wise, everything else exactly.
+
+
+def load_golden(path: str | Path) -> dict[str, Any]:
+    """Read a golden file (see above); a missing ``values`` table means "not yet recorded"."""
+    golden = json.loads(Path(path).read_text())
+    golden.setdefault("parameters", {})
+    golden.setdefault("values", {})
+    return golden
+
+
+def _close(actual: Any, expected: Any, rtol: float, atol: float) -> bool:
+    if isinstance(expected, bool) or not isinstance(expected, (int, float, list)):
+        return actual == expected
+    if isinstance(expected, list):
+        return (
+            isinstance(actual, list)
+            and len(actual) == len(expected)
+            and all(_close(a, e, rtol, atol) for a, e in zip(actual, expected, strict=True))
+        )
+    if isinstance(actual, bool) or not isinstance(actual, (int, float)):
+        return False
+    return math.isclose(actual, expected, rel_tol=rtol, abs_tol=atol)
+
+
+def golden_differences(values: dict[str, Any], golden: dict[str, Any]) -> list[str]:
+    """Readable lines, one per recorded value that is missing or off its golden value."""
+    lines = []
+    for name, spec in golden["values"].items():
+        if name not in values:
+            lines.append(f"{name}: not recorded (golden {spec['value']!r})")
+            continue
+        rtol, atol = spec.get("rtol", DEFAULT_RTOL), spec.get("atol", 0.0)
+        if not _close(values[name], spec["value"], rtol, atol):
+            lines.append(
+                f"{name}: got {values[name]!r}, golden {spec['value']!r} (rtol {rtol}, atol {atol})"
+            )
+    for name in sorted(set(values) - set(golden["values"])):
+        lines.append(f"{name}: recorded but not in the golden file (run --update-golden)")
+    return lines
+
+
+def update_golden(path: str | Path, values: dict[str, Any]) -> None:
+    """Rewrite the golden ``values`` of ``path`` from ``values``, keeping each tolerance."""
+    path = Path(path)
+    golden = load_golden(path)
+    golden["values"] = {
+        name: {**golden["values"].get(name, {}), "value": value} for name, value in values.items()
+    }
+    path.write_text(json.dumps(golden, indent=2, sort_keys=True) + "\n")

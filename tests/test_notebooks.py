@@ -1,54 +1,51 @@
-"""Notebooks as tests: each runs under papermill on both backends with small parameters."""
+"""Notebooks as tests: each runs under papermill on both backends with its golden parameters.
+
+``tests/golden/<notebook>.json`` holds the small test parameters and the recorded values
+the notebook must reproduce (``hftlab report --update-golden`` rewrites them on purpose).
+Local and grpc runs must record identical values.
+"""
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-import hftlab
-from hftlab.reports import execute
+from hftlab.reports import execute, golden_differences, load_golden
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+GOLDEN = ROOT / "tests" / "golden"
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def mean_reversion_runs(grpc_address, tmp_path_factory):
-    out = tmp_path_factory.mktemp("nb")
-    runs = {}
-    for name, address in (("local", "local"), ("grpc", grpc_address)):
-        runs[name] = execute(
-            NOTEBOOKS / "01_mean_reversion.ipynb",
-            out / f"01_{name}.ipynb",
-            {"backend": address, "n_obs": 300, "lookback": 15},
-        )
-    return runs
+def test_every_notebook_has_a_golden_file():
+    missing = [nb.stem for nb in NOTEBOOKS if not (GOLDEN / f"{nb.stem}.json").exists()]
+    assert not missing, f"no golden file for {missing}"
 
 
-def test_mean_reversion_notebook_runs_on_both_backends(mean_reversion_runs):
-    for run in mean_reversion_runs.values():
-        assert run.status == "ok", run.error
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[nb.stem for nb in NOTEBOOKS])
+def test_notebook_matches_golden_on_both_backends(notebook, grpc_address, tmp_path):
+    golden = load_golden(GOLDEN / f"{notebook.stem}.json")
+    assert golden["values"], f"{notebook.stem}: golden values not recorded yet"
+    runs = {
+        name: execute(notebook, tmp_path / f"{name}.ipynb", {**golden["parameters"], "backend": address})
+        for name, address in (("local", "local"), ("grpc", grpc_address))
+    }
+    for name, run in runs.items():
+        assert run.status == "ok", f"{name}: {run.error}"
         assert run.html.exists()
-    assert mean_reversion_runs["local"].values == mean_reversion_runs["grpc"].values
+    assert runs["local"].values == runs["grpc"].values
+    differences = golden_differences(runs["local"].values, golden)
+    assert not differences, "\n".join(differences)
 
 
-def test_mean_reversion_notebook_values_match_the_library(mean_reversion_runs, tmp_path):
-    values = mean_reversion_runs["local"].values
-    # rebuild the notebook's synthetic data and compute in-process
-    import numpy as np
-
-    rng = np.random.default_rng(7)
-    kappa, theta = np.log(2) / 10, 100.0
-    phi = np.exp(-kappa)
-    noise = rng.standard_normal(300) * np.sqrt((1 - phi**2) / (2 * kappa))
-    x = np.empty(300)
-    x[0] = theta
-    for t in range(1, 300):
-        x[t] = theta + phi * (x[t - 1] - theta) + noise[t]
-    prices = pd.Series(x, index=pd.bdate_range("2024-01-01", periods=300))
-    expected = hftlab.algo.zscore.mean_reversion(prices, lookback=15)
-    assert values["last_zscore"] == expected.last_zscore
-    assert values["n_entries"] == int(expected.entries.sum())
-    assert values["half_life"] == expected.metrics["half_life"]
-    assert 5 < values["half_life"] < 20
+def test_golden_comparison_catches_a_changed_number():
+    golden = {"parameters": {}, "values": {"x": {"value": 1.0, "rtol": 1e-9}, "n": {"value": 3}}}
+    assert golden_differences({"x": 1.0 + 1e-12, "n": 3}, golden) == []
+    assert golden_differences({"x": 1.001, "n": 3}, golden) == [
+        "x: got 1.001, golden 1.0 (rtol 1e-09, atol 0.0)"
+    ]
+    assert golden_differences({"x": 1.0, "n": 4, "extra": 0}, golden) == [
+        "n: got 4, golden 3 (rtol 1e-07, atol 0.0)",
+        "extra: recorded but not in the golden file (run --update-golden)",
+    ]

@@ -1,4 +1,4 @@
-"""Requests and results: the one contract every backend honours.
+"""Request base class, registry and the server-info request.
 
 Each operation has a frozen request dataclass that validates (and coerces) its
 input at construction, so the same bad input gets the same
@@ -16,19 +16,28 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import pandas as pd
-
-from hftlab import validation as v
-from hftlab.algo.zscore import MeanReversionResult
 from hftlab.results import Result
+
+REQUEST_TYPES: dict[str, type[Request]] = {}
+"""RPC name -> request dataclass, filled as each request class is defined."""
 
 
 class Request:
-    """Base of request dataclasses: the RPC it maps to and the result type it returns."""
+    """Base of request dataclasses: the RPC it maps to and the result type it returns.
+
+    Defining a subclass with an ``rpc`` registers it in :data:`REQUEST_TYPES`.
+    """
 
     rpc: ClassVar[str]
     result_type: ClassVar[type]
     streaming: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "rpc" in cls.__dict__:
+            if cls.rpc in REQUEST_TYPES:
+                raise TypeError(f"two request classes for {cls.rpc}")
+            REQUEST_TYPES[cls.rpc] = cls
 
     def _set(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
@@ -53,35 +62,7 @@ class ServerInfoRequest(Request):
     result_type: ClassVar[type] = ServerInfo
 
 
-@dataclass(frozen=True)
-class MeanReversionRequest(Request):
-    """Rolling z-score signals of ``prices`` (see :func:`hftlab.mean_reversion`)."""
 
-    rpc: ClassVar[str] = "CalculateMeanReversion"
-    result_type: ClassVar[type] = MeanReversionResult
-
-    prices: pd.Series
-    lookback: int = 20
-    entry_z: float = 2.0
-    exit_z: float = 0.5
-
-    def __post_init__(self) -> None:
-        lookback = v.check_int("lookback", self.lookback, low=2)
-        self._set("lookback", lookback)
-        self._set("prices", v.as_series(self.prices, "prices", min_length=max(lookback, 20)))
-        v.check_not_constant("prices", self.prices)
-        entry_z = v.check_float("entry_z", self.entry_z, low=0, low_open=True)
-        exit_z = v.check_float("exit_z", self.exit_z, low=0)
-        if exit_z >= entry_z:
-            raise v.fail("exit_z", f"smaller than entry_z ({entry_z})", exit_z)
-        self._set("entry_z", entry_z)
-        self._set("exit_z", exit_z)
-
-
-REQUEST_TYPES: dict[str, type[Request]] = {
-    cls.rpc: cls for cls in (ServerInfoRequest, MeanReversionRequest)
-}
-"""RPC name -> request dataclass, for every operation this version serves."""
 
 
 def request_fields(request: Request) -> dict[str, Any]:

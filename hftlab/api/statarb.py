@@ -1,21 +1,13 @@
-"""The operations of hftlab: each builds its request and runs it on the active backend.
-
-This is the facade the rest of the product extends: one function per
-operation, same name and arguments whichever backend is active.
-"""
+"""Statistical-arbitrage operations: mean reversion, pairs, backtests."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import numpy as np
-import pandas as pd
-
 from hftlab.algo.zscore import MeanReversionResult
+from hftlab.api.base import ArrayLike
 from hftlab.backends import backend
-from hftlab.types import MeanReversionRequest, ServerInfo, ServerInfoRequest
+from hftlab.types import MeanReversionRequest
 
-ArrayLike = Sequence[float] | np.ndarray | pd.Series
+__all__ = ["mean_reversion"]
 
 
 def mean_reversion(
@@ -47,8 +39,3 @@ def mean_reversion(
     relative-value arbitrage rule", Review of Financial Studies 19(3).
     """
     return backend().execute(MeanReversionRequest(prices, lookback, entry_z, exit_z))
-
-
-def server_info() -> ServerInfo:
-    """Version, process, uptime and served operations of the active backend."""
-    return backend().execute(ServerInfoRequest())

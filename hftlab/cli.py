@@ -9,13 +9,20 @@ from hftlab import __version__
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from hftlab.rpc.server import ServerConfig, serve
+    import os
 
-    overrides = {"host": args.host, "port": args.port, "log_level": args.log_level}
-    if args.config:
-        config = ServerConfig.from_toml(args.config, **overrides)
-    else:
-        config = ServerConfig(**{k: val for k, val in overrides.items() if val is not None})
+    from hftlab.rpc.server import ServerConfig, serve, serve_worker
+
+    if "HFTLAB_WORKER_CONFIG" in os.environ:
+        serve_worker()
+        return 0
+    overrides = {
+        name: getattr(args, name)
+        for name in ("host", "port", "workers", "log_level", "log_format", "metrics_port", "token",
+                     "tls_cert", "tls_key", "tls_client_ca")
+    }
+    overrides["insecure"] = args.insecure or None
+    config = ServerConfig.from_toml(args.config, **overrides)
     serve(config, on_ready=lambda address: print(f"hftlab serving on {address}", flush=True))
     return 0
 
@@ -70,7 +77,18 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 50051; 0 picks a free one)")
     serve.add_argument("--config", help="config.toml with a [server] table")
+    serve.add_argument("--workers", type=int, help="server processes sharing the port (default 1)")
     serve.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    serve.add_argument("--log-format", choices=["text", "json"], help="log lines (default text)")
+    serve.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port")
+    serve.add_argument("--token", help="require this bearer token (or set HFTLAB_TOKEN)")
+    serve.add_argument("--tls-cert", help="PEM certificate chain: serve TLS")
+    serve.add_argument("--tls-key", help="PEM private key of --tls-cert")
+    serve.add_argument("--tls-client-ca", help="PEM CA: require client certificates it signed")
+    serve.add_argument(
+        "--insecure", action="store_true",
+        help="allow a non-loopback host without TLS or token",
+    )
     serve.set_defaults(run=_serve)
 
     report = commands.add_parser("report", help="execute the notebooks on every backend")

@@ -7,10 +7,14 @@ Requests go through the one generic codec (:mod:`hftlab.rpc.codec`) into the
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import socket
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,6 +50,16 @@ class GrpcConfig:
         Bearer token sent as ``authorization`` metadata.
     max_message_mb : int
         Largest message sent or received.
+    wait_for_ready : bool
+        Wait (up to ``timeout``) for an unreachable server instead of failing at once.
+    tls : bool
+        Connect with TLS (implied by ``grpcs://`` addresses and by the files below).
+    root_cert, client_cert, client_key : str or None
+        PEM files: the CA that signed the server certificate (system roots when
+        ``None``), and a client certificate and key for mutual TLS.
+    more_hosts : tuple of "host:port"
+        Further servers: calls are spread over all of them with gRPC's client-side
+        ``round_robin`` load balancing (``grpc://h1:p1,h2:p2``).
     """
 
     host: str = "127.0.0.1"
@@ -55,6 +69,12 @@ class GrpcConfig:
     compression: str | None = None
     token: str | None = None
     max_message_mb: int = 512
+    wait_for_ready: bool = False
+    tls: bool = False
+    root_cert: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
+    more_hosts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.host, str) or not self.host:
@@ -65,23 +85,54 @@ class GrpcConfig:
         if self.compression is not None:
             v.check_choice("compression", self.compression, ["gzip"])
         v.check_int("max_message_mb", self.max_message_mb, low=1, high=2047)
+        if (self.client_cert is None) != (self.client_key is None):
+            raise InvalidInput("'client_cert' and 'client_key' must be given together.")
+        for name in ("root_cert", "client_cert", "client_key"):
+            path = getattr(self, name)
+            if path is not None:
+                if not Path(path).is_file():
+                    raise InvalidInput(f"'{name}' file {path!r} does not exist.")
+                object.__setattr__(self, "tls", True)
+        object.__setattr__(self, "more_hosts", tuple(self.more_hosts))
 
     @classmethod
     def from_address(cls, address: str, **options: Any) -> GrpcConfig:
-        """Parse ``grpc://host:port`` (or ``host:port``; IPv6 as ``[::1]:port``)."""
-        parts = urlsplit(address if "://" in address else f"grpc://{address}")
-        if parts.scheme != "grpc" or not parts.hostname:
+        """Parse ``grpc://host:port`` (``grpcs://`` for TLS; IPv6 as ``[::1]:port``;
+        several servers as ``grpc://h1:p1,h2:p2``)."""
+        scheme, sep, rest = address.partition("://")
+        if not sep:
+            scheme, rest = "grpc", address
+        if scheme not in ("grpc", "grpcs") or not rest:
             raise InvalidInput(f"'address' must look like grpc://host:port; got {address!r}.")
-        try:
-            port = parts.port
-        except ValueError:
-            raise InvalidInput(f"'address' has an invalid port; got {address!r}.") from None
-        return cls(host=parts.hostname, port=port or 50051, **options)
+        hosts = [_split_host(part, address) for part in rest.split(",")]
+        (host, port), more = hosts[0], hosts[1:]
+        if scheme == "grpcs":
+            options.setdefault("tls", True)
+        return cls(host=host, port=port, more_hosts=tuple(_join_host(h, p) for h, p in more), **options)
 
     @property
     def target(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}"
+        """The channel target: ``host:port``, or an ``ipv4:``/``ipv6:`` list for several servers."""
+        first = _join_host(self.host, self.port)
+        if not self.more_hosts:
+            return first
+        addresses = [_resolve(first), *(_resolve(h) for h in self.more_hosts)]
+        family = "ipv6" if all(":" in a.rsplit(":", 1)[0] for a in addresses) else "ipv4"
+        return f"{family}:{','.join(addresses)}"
+
+    @property
+    def address(self) -> str:
+        scheme = "grpcs" if self.tls else "grpc"
+        return f"{scheme}://{','.join([_join_host(self.host, self.port), *self.more_hosts])}"
+
+    def credentials(self) -> grpc.ChannelCredentials | None:
+        """TLS channel credentials, or ``None`` for plaintext."""
+        if not self.tls:
+            return None
+        read = lambda path: Path(path).read_bytes() if path else None  # noqa: E731
+        return grpc.ssl_channel_credentials(
+            read(self.root_cert), read(self.client_key), read(self.client_cert)
+        )
 
     def channel_options(self) -> list[tuple[str, Any]]:
         size = self.max_message_mb * 1024 * 1024
@@ -89,6 +140,7 @@ class GrpcConfig:
             ("grpc.max_send_message_length", size),
             ("grpc.max_receive_message_length", size),
             ("grpc.enable_retries", int(self.max_retries > 0)),
+            ("grpc.use_local_subchannel_pool", 1),  # own connections: workers share the load
         ]
         if self.max_retries:
             policy = {
@@ -100,7 +152,34 @@ class GrpcConfig:
             }
             config = {"methodConfig": [{"name": [{"service": SERVICE}], "retryPolicy": policy}]}
             options.append(("grpc.service_config", json.dumps(config)))
+        if self.more_hosts:
+            options.append(("grpc.lb_policy_name", "round_robin"))
         return options
+
+
+def _split_host(part: str, address: str) -> tuple[str, int]:
+    parts = urlsplit(f"grpc://{part}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise InvalidInput(f"'address' has an invalid port; got {address!r}.") from None
+    if not parts.hostname:
+        raise InvalidInput(f"'address' must look like grpc://host:port; got {address!r}.")
+    return parts.hostname, port or 50051
+
+
+def _join_host(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _resolve(host_port: str) -> str:
+    """``host:port`` with the host resolved to an IP literal (round_robin lists need them)."""
+    host, port = _split_host(host_port, host_port)
+    try:
+        ip = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][4][0]
+    except OSError:
+        raise InvalidInput(f"'address': cannot resolve {host!r}.") from None
+    return _join_host(ip, port)
 
 
 class GrpcBackend:
@@ -116,11 +195,14 @@ class GrpcBackend:
 
     def __init__(self, config: GrpcConfig | None = None) -> None:
         self.config = config or GrpcConfig()
-        self.address = f"grpc://{self.config.target}"
+        self.address = self.config.address
         compression = grpc.Compression.Gzip if self.config.compression else None
-        self._channel = grpc.insecure_channel(
-            self.config.target, options=self.config.channel_options(), compression=compression
-        )
+        credentials = self.config.credentials()
+        options = self.config.channel_options()
+        if credentials is None:
+            self._channel = grpc.insecure_channel(self.config.target, options, compression)
+        else:
+            self._channel = grpc.secure_channel(self.config.target, credentials, options, compression)
         self._stub = trading_pb2_grpc.TradingStub(self._channel)
 
     def _metadata(self, request_id: str) -> list[tuple[str, str]]:
@@ -138,28 +220,58 @@ class GrpcBackend:
             message = f"{rpc} did not finish within {self.config.timeout} s ({message})"
         return STATUS_TO_ERROR.get(code, STATUS_TO_ERROR["UNKNOWN"])(message, request_id=request_id)
 
-    def execute(self, request: Request) -> Any:
+    def execute(self, request: Request, timeout: float | None = None) -> Any:
+        """Run ``request`` on the server; ``timeout`` overrides the config's deadline."""
         message = codec.encode(request, codec.message_class(f"{request.rpc}Request")())
         request_id = uuid.uuid4().hex
         call = getattr(self._stub, request.rpc)
         try:
-            response = call(message, timeout=self.config.timeout, metadata=self._metadata(request_id))
+            response = call(
+                message, timeout=timeout or self.config.timeout, metadata=self._metadata(request_id),
+                wait_for_ready=self.config.wait_for_ready,
+            )
         except grpc.RpcError as exc:
             raise self._error(exc, request.rpc, request_id) from exc
         return codec.decode(response, request.result_type)
 
     def stream(self, request: Request) -> Iterator[Any]:
-        message = codec.encode(request, codec.message_class(f"{request.rpc}Request")())
-        request_id = uuid.uuid4().hex
-        call = getattr(self._stub, request.rpc)
-        responses = call(message, timeout=self.config.timeout, metadata=self._metadata(request_id))
-        try:
-            for response in responses:
-                yield codec.decode(response, request.result_type)
-        except grpc.RpcError as exc:
-            raise self._error(exc, request.rpc, request_id) from exc
-        finally:
-            responses.cancel()
+        """Iterate a server stream (no deadline: streams may be endless).
+
+        A request with a ``resume_from`` field is resumable: when the server goes away
+        mid-stream (``UNAVAILABLE``: crash, restart, shutdown), the client waits up to
+        ``timeout`` for it to be reachable again and re-issues the request with
+        ``resume_from`` = the last sequence received, so no batch is lost or duplicated
+        (at most ``max_retries`` times in a row).
+        """
+        resumable = "resume_from" in {f.name for f in dataclasses.fields(request)}
+        failures = 0
+        current = request
+        while True:
+            message = codec.encode(current, codec.message_class(f"{current.rpc}Request")())
+            request_id = uuid.uuid4().hex
+            responses = getattr(self._stub, current.rpc)(
+                message, metadata=self._metadata(request_id), wait_for_ready=self.config.wait_for_ready
+            )
+            try:
+                for response in responses:
+                    item = codec.decode(response, current.result_type)
+                    failures = 0
+                    if resumable:
+                        current = dataclasses.replace(request, resume_from=item.sequence)
+                    yield item
+                return
+            except grpc.RpcError as exc:
+                retry = resumable and failures < self.config.max_retries
+                if not (retry and exc.code() == grpc.StatusCode.UNAVAILABLE):
+                    raise self._error(exc, request.rpc, request_id) from exc
+                failures += 1
+                time.sleep(0.1 * 2 ** (failures - 1))
+                try:
+                    grpc.channel_ready_future(self._channel).result(timeout=self.config.timeout)
+                except grpc.FutureTimeoutError:
+                    raise self._error(exc, request.rpc, request_id) from exc
+            finally:
+                responses.cancel()
 
     def info(self) -> ServerInfo:
         return self.execute(ServerInfoRequest())

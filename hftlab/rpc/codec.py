@@ -101,12 +101,17 @@ def decode_index(message: pb.Index, field: str) -> pd.Index:
     if message.WhichOneof("kind") is None:
         return pd.RangeIndex(0, name=name)
     values = _values_for_pandas(decode_array(message.values, field))
-    if values.dtype.kind == "M":
-        index = pd.DatetimeIndex(values, name=name)
-        if message.tz:
-            index = index.tz_localize("UTC").tz_convert(message.tz)
-        return pd.DatetimeIndex(index, freq=message.freq or None)
-    return pd.Index(values, name=name)
+    if values.ndim != 1:
+        raise InvalidInput(f"'{field}' index must be 1-D; got shape {values.shape}.")
+    try:
+        if values.dtype.kind == "M":
+            index = pd.DatetimeIndex(values, name=name)
+            if message.tz:
+                index = index.tz_localize("UTC").tz_convert(message.tz)
+            return pd.DatetimeIndex(index, freq=message.freq or None)
+        return pd.Index(values, name=name)
+    except (TypeError, ValueError, LookupError) as exc:  # bad time zone or frequency
+        raise InvalidInput(f"'{field}' has an invalid index: {exc}") from None
 
 
 def encode_series(series: pd.Series, message: pb.Series) -> None:

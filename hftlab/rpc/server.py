@@ -13,90 +13,38 @@ checking and server reflection are served too (after grpc's
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
+import os
 import queue
 import signal
 import subprocess
 import sys
 import threading
-import tomllib
+import time
 import uuid
 from collections.abc import Callable
 from concurrent import futures
-from dataclasses import dataclass, fields
-from pathlib import Path
-from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from hftlab import __version__
-from hftlab import validation as v
 from hftlab.backends.grpc import REQUEST_ID_KEY, SERVICE
 from hftlab.backends.local import HANDLERS, LocalBackend
-from hftlab.errors import BackendUnavailable, HftlabError, InvalidInput
+from hftlab.errors import BackendUnavailable, HftlabError
 from hftlab.rpc import codec
+from hftlab.rpc.config import ServerConfig
+from hftlab.rpc.metrics import RpcMetrics
+from hftlab.rpc.security import TokenInterceptor, server_credentials
 from hftlab.rpc.v1 import trading_pb2 as pb
-from hftlab.types import REQUEST_TYPES
+from hftlab.types import REQUEST_TYPES, ServerInfoRequest
+
+__all__ = ["ServerConfig", "ServerProcess", "build_server", "serve", "trading_handler"]
 
 logger = logging.getLogger("hftlab.server")
-
-
-@dataclass(frozen=True)
-class ServerConfig:
-    """Server settings (``config.toml`` keys have the same names).
-
-    Parameters
-    ----------
-    host, port : str, int
-        Where to listen; loopback by default, port 0 picks a free port.
-    max_workers : int
-        Threads handling calls.
-    max_message_mb : int
-        Largest message accepted or sent.
-    grace_seconds : float
-        How long in-flight calls may finish on shutdown.
-    log_level : str
-        ``DEBUG``, ``INFO``, ``WARNING`` or ``ERROR``.
-    """
-
-    host: str = "127.0.0.1"
-    port: int = 50051
-    max_workers: int = 8
-    max_message_mb: int = 512
-    grace_seconds: float = 5.0
-    log_level: str = "INFO"
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.host, str) or not self.host:
-            raise v.fail("host", "a non-empty host name or address", self.host)
-        v.check_int("port", self.port, low=0, high=65535)
-        v.check_int("max_workers", self.max_workers, low=1, high=1024)
-        v.check_int("max_message_mb", self.max_message_mb, low=1, high=2047)
-        v.check_float("grace_seconds", self.grace_seconds, low=0)
-        v.check_choice("log_level", self.log_level, ["DEBUG", "INFO", "WARNING", "ERROR"])
-
-    @classmethod
-    def from_toml(cls, path: str | Path, **overrides: Any) -> ServerConfig:
-        """Read ``[server]`` (or top-level) keys from a TOML file; ``overrides`` win."""
-        try:
-            data = tomllib.loads(Path(path).read_text())
-        except FileNotFoundError:
-            raise InvalidInput(f"'config' file {str(path)!r} does not exist.") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise InvalidInput(f"'config' file {str(path)!r} is not valid TOML: {exc}") from None
-        section = data.get("server", data)
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(section) - known)
-        if unknown:
-            raise InvalidInput(f"'config' has unknown key(s) {unknown}; known: {sorted(known)}.")
-        return cls(**{**section, **{k: val for k, val in overrides.items() if val is not None}})
-
-    @property
-    def address(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{host}:{self.port}"
 
 
 def _request_id(context: grpc.ServicerContext) -> str:
@@ -106,44 +54,95 @@ def _request_id(context: grpc.ServicerContext) -> str:
     return uuid.uuid4().hex
 
 
+class _Service:
+    """Shared state of one server: its backend, metrics and shutdown flag."""
+
+    def __init__(self, backend: LocalBackend, metrics: RpcMetrics) -> None:
+        self.backend = backend
+        self.metrics = metrics
+        self.stopping = threading.Event()
+
+    def compute(self, request):
+        result = self.backend.execute(request)
+        if isinstance(request, ServerInfoRequest):
+            result = dataclasses.replace(result, **self.metrics.summary())
+        return result
+
+
+def _status(exc: Exception) -> grpc.StatusCode:
+    return grpc.StatusCode[exc.status] if isinstance(exc, HftlabError) else grpc.StatusCode.INTERNAL
+
+
 def _abort(context: grpc.ServicerContext, exc: Exception, rpc: str, request_id: str):
     if isinstance(exc, HftlabError):
-        logger.info("%s [%s] %s: %s", rpc, request_id, exc.status, exc.message)
-        context.abort(grpc.StatusCode[exc.status], exc.message)
-    logger.exception("%s [%s] failed", rpc, request_id)
+        context.abort(_status(exc), exc.message)
+    logger.exception("%s failed", rpc, extra={"rpc": rpc, "request_id": request_id})
     context.abort(grpc.StatusCode.INTERNAL, f"internal error in {rpc}: {type(exc).__name__}: {exc}")
 
 
-def _unary_handler(rpc: str, backend: LocalBackend):
+def _log_call(rpc: str, request_id: str, code: grpc.StatusCode, seconds: float, context) -> None:
+    level = logging.INFO if code in (grpc.StatusCode.OK, grpc.StatusCode.CANCELLED) else logging.WARNING
+    logger.log(
+        level, "%s %s %.3f ms", rpc, code.name, 1e3 * seconds,
+        extra={"rpc": rpc, "request_id": request_id, "code": code.name,
+               "ms": round(1e3 * seconds, 3), "peer": context.peer()},
+    )
+
+
+def _unary_handler(rpc: str, service: _Service):
     request_type = REQUEST_TYPES[rpc]
     response_class = codec.message_class(f"{rpc}Response")
 
     def handle(message, context):
         request_id = _request_id(context)
         context.send_initial_metadata([(REQUEST_ID_KEY, request_id)])
+        started, code = time.perf_counter(), grpc.StatusCode.OK
         try:
-            result = backend.execute(codec.decode(message, request_type))
+            result = service.compute(codec.decode(message, request_type))
             return codec.encode(result, response_class())
         except Exception as exc:
+            code = _status(exc)
             _abort(context, exc, rpc, request_id)
+        finally:
+            seconds = time.perf_counter() - started
+            service.metrics.observe(rpc, code.name, seconds)
+            _log_call(rpc, request_id, code, seconds, context)
 
     return handle
 
 
-def _stream_handler(rpc: str, backend: LocalBackend):
+def _stream_handler(rpc: str, service: _Service):
+    """Server streams end when the client goes away (the generator is closed, freeing its
+    resources) and, on shutdown, with ``UNAVAILABLE`` so clients resume on another server."""
     request_type = REQUEST_TYPES[rpc]
     response_class = codec.message_class(f"{rpc}Response")
 
     def handle(message, context):
         request_id = _request_id(context)
         context.send_initial_metadata([(REQUEST_ID_KEY, request_id)])
+        started, code = time.perf_counter(), grpc.StatusCode.OK
+        items = None
         try:
-            for item in backend.stream(codec.decode(message, request_type)):
+            items = service.backend.stream(codec.decode(message, request_type))
+            for item in items:
                 if not context.is_active():
+                    code = grpc.StatusCode.CANCELLED
                     return
+                if service.stopping.is_set():
+                    code = grpc.StatusCode.UNAVAILABLE
+                    context.abort(code, "server is shutting down; resume the stream elsewhere")
                 yield codec.encode(item, response_class())
         except Exception as exc:
+            if code == grpc.StatusCode.UNAVAILABLE:
+                raise
+            code = _status(exc)
             _abort(context, exc, rpc, request_id)
+        finally:
+            if items is not None:
+                items.close()
+            seconds = time.perf_counter() - started
+            service.metrics.observe(rpc, code.name, seconds)
+            _log_call(rpc, request_id, code, seconds, context)
 
     return handle
 
@@ -158,16 +157,16 @@ def _unimplemented_handler(rpc: str):
     return handle
 
 
-def trading_handler(backend: LocalBackend | None = None) -> grpc.GenericRpcHandler:
+def trading_handler(service: _Service | None = None) -> grpc.GenericRpcHandler:
     """The generic handler serving every method of ``hftlab.v1.Trading``."""
-    backend = backend or LocalBackend()
+    service = service or _Service(LocalBackend(), RpcMetrics())
     served = {request.rpc for request in HANDLERS}
     handlers = {}
     for method in pb.DESCRIPTOR.services_by_name["Trading"].methods:
         streaming = method.server_streaming
         if method.name in served:
             make = _stream_handler if streaming else _unary_handler
-            behaviour = make(method.name, backend)
+            behaviour = make(method.name, service)
         else:
             behaviour = _unimplemented_handler(method.name)
         kind = grpc.unary_stream_rpc_method_handler if streaming else grpc.unary_unary_rpc_method_handler
@@ -179,18 +178,34 @@ def trading_handler(backend: LocalBackend | None = None) -> grpc.GenericRpcHandl
     return grpc.method_handlers_generic_handler(SERVICE, handlers)
 
 
-def build_server(config: ServerConfig) -> tuple[grpc.Server, int]:
-    """A started server listening per ``config``; returns it and the bound port."""
+def _options(config: ServerConfig, reuse_port: bool) -> list[tuple[str, int]]:
     size = config.max_message_mb * 1024 * 1024
+    return [
+        ("grpc.max_send_message_length", size),
+        ("grpc.max_receive_message_length", size),
+        ("grpc.so_reuseport", int(reuse_port)),
+        ("grpc.max_concurrent_streams", config.max_concurrent_streams),
+        ("grpc.keepalive_time_ms", int(1e3 * config.keepalive_seconds)),
+        ("grpc.keepalive_timeout_ms", int(1e3 * config.keepalive_timeout_seconds)),
+        ("grpc.keepalive_permit_without_calls", 1),
+        ("grpc.http2.min_ping_interval_without_data_ms", 5000),
+    ]
+
+
+def build_server(config: ServerConfig, reuse_port: bool = False) -> tuple[grpc.Server, int]:
+    """A started server listening per ``config``; returns it and the bound port.
+
+    The server object carries ``hftlab_service`` (its backend, metrics and shutdown flag).
+    """
+    service = _Service(LocalBackend(), RpcMetrics())
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=config.max_workers, thread_name_prefix="hftlab"),
-        options=[
-            ("grpc.max_send_message_length", size),
-            ("grpc.max_receive_message_length", size),
-            ("grpc.so_reuseport", 0),
-        ],
+        interceptors=[TokenInterceptor(config.token)] if config.token else None,
+        options=_options(config, reuse_port),
+        maximum_concurrent_rpcs=config.max_concurrent_rpcs,
+        compression=grpc.Compression.Gzip if config.compression == "gzip" else None,
     )
-    server.add_generic_rpc_handlers([trading_handler()])
+    server.add_generic_rpc_handlers([trading_handler(service)])
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ("", SERVICE):
@@ -198,54 +213,128 @@ def build_server(config: ServerConfig) -> tuple[grpc.Server, int]:
     reflection.enable_server_reflection(
         [SERVICE, health.SERVICE_NAME, reflection.SERVICE_NAME], server
     )
-    port = server.add_insecure_port(config.address)
+    credentials = server_credentials(config)
+    if credentials is None:
+        port = server.add_insecure_port(config.address)
+    else:
+        port = server.add_secure_port(config.address, credentials)
     if port == 0:
         raise OSError(f"cannot listen on {config.address}")
     server.start()
+    server.hftlab_service = service
+    server.hftlab_health = health_servicer
     return server, port
+
+
+class _JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, message and the call's fields (request id...)."""
+
+    FIELDS = ("rpc", "request_id", "code", "ms", "peer")
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record), "level": record.levelname, "logger": record.name,
+            "pid": record.process, "message": record.getMessage(),
+        }
+        entry.update({k: getattr(record, k) for k in self.FIELDS if hasattr(record, k)})
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def _configure_logging(config: ServerConfig) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if config.log_format == "json":
+        handler.setFormatter(_JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s[%(process)d] %(message)s"))
+    root = logging.getLogger("hftlab")
+    root.handlers[:] = [handler]
+    root.setLevel(config.log_level)
 
 
 def serve(config: ServerConfig, on_ready: Callable[[str], None] | None = None) -> None:
     """Run a server until SIGINT/SIGTERM, then drain in-flight calls and stop.
 
-    ``on_ready`` is called with the address (``grpc://host:port``) once listening.
+    With ``workers > 1`` this process also starts ``workers - 1`` more server
+    processes on the same port (SO_REUSEPORT: the kernel spreads connections), so
+    CPU-bound calls use every core; they stop with it. ``on_ready`` is called with
+    the address (``grpc://host:port``) once every process listens.
     """
-    logging.basicConfig(
-        level=config.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    server, port = build_server(config)
+    _configure_logging(config)
+    reuse_port = config.workers > 1
+    server, port = build_server(config, reuse_port=reuse_port)
+    service = server.hftlab_service
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "hftlab", "serve", "--host", config.host, "--port", str(port)],
+            env={**os.environ, "HFTLAB_WORKER_CONFIG": json.dumps(
+                {**dataclasses.asdict(config), "port": port, "workers": 1, "metrics_port": None}
+            ), "HFTLAB_REUSE_PORT": "1"},
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(config.workers - 1)
+    ]
+    if config.metrics_port is not None:
+        metrics_port = service.metrics.serve_http(config.host, config.metrics_port)
+        logger.info("Prometheus metrics on http://%s:%d/metrics", config.host, metrics_port)
     host = f"[{config.host}]" if ":" in config.host else config.host
-    logger.info("hftlab %s serving hftlab.v1.Trading", __version__)
+    scheme = "grpcs" if config.tls else "grpc"
+    logger.info("hftlab %s serving hftlab.v1.Trading with %d process(es)", __version__, config.workers)
     if on_ready is not None:
-        on_ready(f"grpc://{host}:{port}")
+        on_ready(f"{scheme}://{host}:{port}")
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
     logger.info("shutting down: draining in-flight calls for up to %s s", config.grace_seconds)
+    service.stopping.set()
+    server.hftlab_health.enter_graceful_shutdown()
+    for child in children:
+        child.terminate()
+    server.stop(config.grace_seconds).wait()
+    for child in children:
+        child.wait()
+
+
+def serve_worker() -> None:
+    """A worker process started by :func:`serve` (config passed in the environment)."""
+    config = ServerConfig(**json.loads(os.environ["HFTLAB_WORKER_CONFIG"]))
+    _configure_logging(config)
+    server, _ = build_server(config, reuse_port=True)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    server.hftlab_service.stopping.set()
     server.stop(config.grace_seconds).wait()
 
 
 class ServerProcess:
     """``hftlab serve`` in a child process on a free loopback port (a context manager).
 
-    Used by ``hftlab report``, the ``%hftlab serve`` magic and the tests::
+    Used by ``hftlab report``, the ``%hftlab serve`` magic and the tests; extra
+    ``args`` are ``hftlab serve`` flags (``--token``, ``--workers``...)::
 
         with ServerProcess() as server:
             hftlab.use(server.address)
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *args: str, startup_timeout: float = 60.0):
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *args: str, startup_timeout: float = 60.0,
+        env: dict[str, str] | None = None,
+    ):
         self.command = [
             sys.executable, "-m", "hftlab", "serve", "--host", host, "--port", str(port),
             "--log-level", "WARNING", *args,
         ]
+        self.env = {**os.environ, **(env or {})}
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen | None = None
         self.address = ""
 
     def start(self) -> ServerProcess:
-        self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, text=True, env=self.env)
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=lambda: lines.put(self.process.stdout.readline()), daemon=True).start()
         try:
@@ -258,6 +347,10 @@ class ServerProcess:
         self.address = line.split()[-1]
         return self
 
+    @property
+    def port(self) -> int:
+        return int(self.address.rsplit(":", 1)[1])
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
@@ -266,6 +359,12 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def kill(self) -> None:
+        """Stop abruptly (SIGKILL), as a crash would."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
     def __enter__(self) -> ServerProcess:
         return self.start()

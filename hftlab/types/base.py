@@ -13,7 +13,7 @@ Field names equal the proto message fields of ``proto/hftlab/v1/trading.proto``.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from hftlab.results import Result
@@ -45,13 +45,22 @@ class Request:
 
 @dataclass(frozen=True)
 class ServerInfo(Result):
-    """What a backend is: version, kind, process and the operations it serves."""
+    """What a backend is: version, kind, process and the operations it serves.
+
+    A server adds, per RPC it handled: ``calls``, ``errors`` (non-OK statuses) and the
+    ``latency_p50_ms``/``latency_p99_ms`` estimated from its latency histogram (the
+    process that answered; with several workers each keeps its own).
+    """
 
     version: str
     backend: str
     pid: int
     uptime_seconds: float
     operations: list[str]
+    calls: dict[str, float] = field(default_factory=dict)
+    errors: dict[str, float] = field(default_factory=dict)
+    latency_p50_ms: dict[str, float] = field(default_factory=dict)
+    latency_p99_ms: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

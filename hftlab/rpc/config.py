@@ -1,0 +1,138 @@
+"""Server settings: ``hftlab serve`` flags and ``config.toml`` (same names).
+
+A ``config.toml``::
+
+    [server]
+    host = "0.0.0.0"            # loopback (127.0.0.1) by default; "::1" for IPv6
+    port = 50051
+    workers = 2                 # server processes sharing the port (SO_REUSEPORT)
+    max_workers = 8             # threads per process
+    max_concurrent_rpcs = 256   # beyond this, calls get RESOURCE_EXHAUSTED
+    max_concurrent_streams = 100
+    keepalive_seconds = 60
+    keepalive_timeout_seconds = 20
+    max_message_mb = 512
+    compression = "gzip"        # server-side default compression
+    grace_seconds = 5
+    log_level = "INFO"
+    log_format = "json"         # or "text"
+    metrics_port = 9464         # Prometheus text endpoint on the server host (off when absent)
+    token = "..."               # bearer token required on every hftlab call (or HFTLAB_TOKEN)
+    tls_cert = "server.pem"     # PEM certificate chain and key: serve TLS
+    tls_key = "server.key"
+    tls_client_ca = "ca.pem"    # also require client certificates signed by this CA
+    insecure = false            # allow a non-loopback bind without TLS or token
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from hftlab import validation as v
+from hftlab.errors import InvalidInput
+
+TOKEN_ENV = "HFTLAB_TOKEN"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Validated server settings; see the module docstring for every key."""
+
+    host: str = "127.0.0.1"
+    port: int = 50051
+    workers: int = 1
+    max_workers: int = 8
+    max_concurrent_rpcs: int = 256
+    max_concurrent_streams: int = 100
+    keepalive_seconds: float = 60.0
+    keepalive_timeout_seconds: float = 20.0
+    max_message_mb: int = 512
+    compression: str | None = None
+    grace_seconds: float = 5.0
+    log_level: str = "INFO"
+    log_format: str = "text"
+    metrics_port: int | None = None
+    token: str | None = None
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_client_ca: str | None = None
+    insecure: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.host, str) or not self.host:
+            raise v.fail("host", "a non-empty host name or address", self.host)
+        v.check_int("port", self.port, low=0, high=65535)
+        v.check_int("workers", self.workers, low=1, high=64)
+        v.check_int("max_workers", self.max_workers, low=1, high=1024)
+        v.check_int("max_concurrent_rpcs", self.max_concurrent_rpcs, low=1)
+        v.check_int("max_concurrent_streams", self.max_concurrent_streams, low=1)
+        v.check_float("keepalive_seconds", self.keepalive_seconds, low=1)
+        v.check_float("keepalive_timeout_seconds", self.keepalive_timeout_seconds, low=1)
+        v.check_int("max_message_mb", self.max_message_mb, low=1, high=2047)
+        if self.compression is not None:
+            v.check_choice("compression", self.compression, ["gzip"])
+        v.check_float("grace_seconds", self.grace_seconds, low=0)
+        v.check_choice("log_level", self.log_level, ["DEBUG", "INFO", "WARNING", "ERROR"])
+        v.check_choice("log_format", self.log_format, ["text", "json"])
+        if self.metrics_port is not None:
+            v.check_int("metrics_port", self.metrics_port, low=0, high=65535)
+        if self.token is not None and (not isinstance(self.token, str) or len(self.token) < 8):
+            raise v.fail("token", "a string of at least 8 characters", "<hidden>")
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise InvalidInput("'tls_cert' and 'tls_key' must be given together.")
+        if self.tls_client_ca is not None and self.tls_cert is None:
+            raise InvalidInput("'tls_client_ca' needs 'tls_cert' and 'tls_key' (client certificates need TLS).")
+        for name in ("tls_cert", "tls_key", "tls_client_ca"):
+            path = getattr(self, name)
+            if path is not None and not Path(path).is_file():
+                raise InvalidInput(f"'{name}' file {path!r} does not exist.")
+        if not (is_loopback(self.host) or self.tls or self.token or self.insecure):
+            raise InvalidInput(
+                f"'host' {self.host!r} is reachable from other machines: give a token or TLS "
+                "certificates, or --insecure to serve it unprotected on purpose."
+            )
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_cert is not None
+
+    @property
+    def address(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+    @classmethod
+    def from_toml(cls, path: str | Path | None = None, **overrides: Any) -> ServerConfig:
+        """Settings from ``[server]`` (or top-level) keys of a TOML file, ``HFTLAB_TOKEN``
+        from the environment, then ``overrides`` (command-line flags; ``None`` = not given)."""
+        section: dict[str, Any] = {}
+        if path is not None:
+            try:
+                data = tomllib.loads(Path(path).read_text())
+            except FileNotFoundError:
+                raise InvalidInput(f"'config' file {str(path)!r} does not exist.") from None
+            except tomllib.TOMLDecodeError as exc:
+                raise InvalidInput(f"'config' file {str(path)!r} is not valid TOML: {exc}") from None
+            section = data.get("server", data)
+            known = {f.name for f in fields(cls)}
+            unknown = sorted(set(section) - known)
+            if unknown:
+                raise InvalidInput(f"'config' has unknown key(s) {unknown}; known: {sorted(known)}.")
+        if os.environ.get(TOKEN_ENV):
+            section = {**section, "token": os.environ[TOKEN_ENV]}
+        return cls(**{**section, **{k: val for k, val in overrides.items() if val is not None}})

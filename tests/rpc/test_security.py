@@ -1,0 +1,144 @@
+"""Bearer tokens, TLS (server and mutual) and the refusal to serve unprotected off loopback."""
+
+import datetime
+import ipaddress
+
+import numpy as np
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+import hftlab
+from hftlab.backends import GrpcBackend, GrpcConfig
+from hftlab.errors import BackendUnavailable, InvalidInput, Unauthenticated
+from hftlab.rpc.config import ServerConfig
+from hftlab.rpc.server import ServerProcess, build_server
+from hftlab.types import MeanReversionRequest, ServerInfoRequest
+
+TOKEN = "s3cret-token-for-tests"
+PRICES = list(10 + np.sin(np.arange(60) / 2.0) + np.linspace(0, 1, 60))
+
+
+@pytest.fixture(scope="module")
+def token_server():
+    server, port = build_server(ServerConfig(port=0, token=TOKEN))
+    yield f"grpc://127.0.0.1:{port}"
+    server.stop(grace=None)
+
+
+def test_calls_need_the_right_token(token_server):
+    with GrpcBackend(GrpcConfig.from_address(token_server, token=TOKEN)) as client:
+        assert client.execute(ServerInfoRequest()).version == hftlab.__version__
+    for token, reason in ((None, "missing bearer token"), ("wrong-token-123", "wrong bearer token")):
+        config = GrpcConfig.from_address(token_server, token=token)
+        with GrpcBackend(config) as client, pytest.raises(Unauthenticated, match=reason):
+            client.execute(MeanReversionRequest(PRICES, lookback=5))
+
+
+def test_token_from_the_environment_and_use(monkeypatch):
+    with ServerProcess("127.0.0.1", 0, env={"HFTLAB_TOKEN": TOKEN}) as server:
+        with pytest.raises(Unauthenticated):
+            hftlab.get_client(server.address).execute(ServerInfoRequest())
+        with hftlab.using(server.address, token=TOKEN):
+            assert hftlab.server_info().pid == server.process.pid
+
+
+def _name(common_name):
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def _certificate(subject, key, issuer, issuer_key, ca=False, san=None):
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (
+        x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(_name(issuer))
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    )
+    if san:
+        builder = builder.add_extension(x509.SubjectAlternativeName(san), critical=False)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    """A CA, a server certificate for localhost/127.0.0.1 and a client certificate (PEM files)."""
+    out = tmp_path_factory.mktemp("pki")
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = _certificate("hftlab test CA", ca_key, "hftlab test CA", ca_key, ca=True)
+    files = {"ca": ca}
+    for name, san in (
+        ("server", [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+        ("client", None),
+    ):
+        key = ec.generate_private_key(ec.SECP256R1())
+        files[name] = _certificate(name, key, "hftlab test CA", ca_key, san=san)
+        (out / f"{name}.key").write_bytes(key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ))
+    for name, certificate in files.items():
+        (out / f"{name}.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return out
+
+
+def test_tls_server(pki):
+    config = ServerConfig(port=0, tls_cert=str(pki / "server.pem"), tls_key=str(pki / "server.key"))
+    server, port = build_server(config)
+    try:
+        address = f"grpcs://localhost:{port}"
+        with GrpcBackend(GrpcConfig.from_address(address, root_cert=str(pki / "ca.pem"))) as client:
+            local = hftlab.get_client("local").execute(MeanReversionRequest(PRICES, lookback=5))
+            assert hftlab.differences(client.execute(MeanReversionRequest(PRICES, lookback=5)), local) == []
+        # a plaintext client cannot talk to a TLS server
+        plain = GrpcConfig(port=port, timeout=3, max_retries=0)
+        with GrpcBackend(plain) as client, pytest.raises(BackendUnavailable):
+            client.execute(ServerInfoRequest())
+    finally:
+        server.stop(grace=None)
+
+
+def test_mutual_tls_requires_a_client_certificate(pki):
+    config = ServerConfig(
+        port=0, tls_cert=str(pki / "server.pem"), tls_key=str(pki / "server.key"),
+        tls_client_ca=str(pki / "ca.pem"),
+    )
+    server, port = build_server(config)
+    try:
+        address = f"grpcs://localhost:{port}"
+        mutual = GrpcConfig.from_address(
+            address, root_cert=str(pki / "ca.pem"), client_cert=str(pki / "client.pem"),
+            client_key=str(pki / "client.key"),
+        )
+        with GrpcBackend(mutual) as client:
+            assert client.execute(ServerInfoRequest()).version == hftlab.__version__
+        anonymous = GrpcConfig.from_address(address, root_cert=str(pki / "ca.pem"), timeout=3, max_retries=0)
+        with GrpcBackend(anonymous) as client, pytest.raises(BackendUnavailable):
+            client.execute(ServerInfoRequest())
+    finally:
+        server.stop(grace=None)
+
+
+def test_refuses_an_unprotected_public_bind():
+    with pytest.raises(InvalidInput, match=r"'host' '0\.0\.0\.0' is reachable from other machines"):
+        ServerConfig(host="0.0.0.0")
+    assert ServerConfig(host="0.0.0.0", insecure=True).insecure
+    assert ServerConfig(host="0.0.0.0", token=TOKEN).token == TOKEN
+    assert ServerConfig(host="::1").host == "::1"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"token": "short"}, "'token' must be a string of at least 8 characters"),
+        ({"tls_cert": "x.pem"}, "'tls_cert' and 'tls_key' must be given together"),
+        ({"tls_cert": "nope.pem", "tls_key": "nope.key"}, "'tls_cert' file 'nope.pem' does not exist"),
+        ({"workers": 0}, "'workers' must be an int >= 1"),
+        ({"log_format": "xml"}, "'log_format' must be one of"),
+    ],
+)
+def test_bad_server_settings_name_the_field(kwargs, message):
+    with pytest.raises(InvalidInput, match=message):
+        ServerConfig(**kwargs)

@@ -32,7 +32,8 @@ def _update_golden(args: argparse.Namespace) -> int:
     import tempfile
     from pathlib import Path
 
-    from hftlab.reports import execute, load_golden, update_golden
+    from hftlab.golden import load_golden, update_golden
+    from hftlab.reports import execute
 
     paths = [Path(n) for n in args.notebooks] or sorted(Path("notebooks").glob("*.ipynb"))
     failed = 0
@@ -60,7 +61,10 @@ def _report(args: argparse.Namespace) -> int:
     if args.update_golden:
         return _update_golden(args)
 
-    index, runs = run_reports(args.notebooks, out=args.out, backends=args.backends.split(","))
+    index, runs = run_reports(
+        args.notebooks, out=args.out, backends=args.backends.split(","), matrix_file=args.matrix,
+        scheduler=args.scheduler, server=args.server,
+    )
     failed = [f"{run.notebook} ({run.backend})" for run in runs if run.status != "ok"]
     print(f"report written to {index.resolve()}")
     if failed:
@@ -95,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("notebooks", nargs="*", help="notebooks to run (default: all)")
     report.add_argument("--out", default="reports", help="output directory (default reports/)")
     report.add_argument("--backends", default="local,grpc", help="comma-separated backends")
+    report.add_argument("--matrix", default="reports.toml", help="parameter sets per notebook")
+    report.add_argument("--scheduler", help="Dask scheduler address (default: a LocalCluster)")
+    report.add_argument("--server", help="grpc://host:port for the grpc runs (default: start one)")
     report.add_argument(
         "--update-golden", action="store_true",
         help="rewrite the golden values of the notebooks (local backend, golden parameters)",

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 RECORD_MIME = "application/vnd.hftlab.record+json"
-DEFAULT_RTOL = 1e-7
 
 
 def _jsonable(value: Any) -> Any:
@@ -72,19 +71,36 @@ class Run:
     backend: str
     output: Path
     html: Path
+    label: str = "default"
+    parameters: dict[str, Any] = field(default_factory=dict)
     status: str = "pending"
     seconds: float = 0.0
     values: dict[str, Any] = field(default_factory=dict)
     error: str = ""
 
 
-def execute(notebook: Path, output: Path, parameters: dict[str, Any]) -> Run:
+def _failure(exc: Exception) -> str:
+    """The failing cell and its traceback (papermill's error), without terminal colours."""
+    import re
+
+    text = f"{type(exc).__name__}: {exc}"
+    if hasattr(exc, "cell_index") and hasattr(exc, "traceback"):
+        source = getattr(exc, "source", "")
+        trace = "\n".join(exc.traceback)
+        text = f"cell {exc.cell_index} failed:\n{source}\n\n{exc.ename}: {exc.evalue}\n{trace}"
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def execute(notebook: Path, output: Path, parameters: dict[str, Any], label: str = "default") -> Run:
     """Execute one notebook with papermill and convert it to HTML; never raises."""
     import nbformat
     import papermill
     from nbconvert import HTMLExporter
 
-    run = Run(notebook.stem, str(parameters.get("backend", "local")), output, output.with_suffix(".html"))
+    run = Run(
+        notebook.stem, str(parameters.get("backend", "local")), output, output.with_suffix(".html"),
+        label=label, parameters=dict(parameters),
+    )
     started = time.perf_counter()
     try:
         papermill.execute_notebook(
@@ -94,7 +110,7 @@ def execute(notebook: Path, output: Path, parameters: dict[str, Any]) -> Run:
         run.status = "ok"
     except Exception as exc:
         run.status = "failed"
-        run.error = f"{type(exc).__name__}: {exc}"
+        run.error = _failure(exc)
     run.seconds = time.perf_counter() - started
     if output.exists():
         nb = nbformat.read(str(output), as_version=4)
@@ -104,17 +120,55 @@ def execute(notebook: Path, output: Path, parameters: dict[str, Any]) -> Run:
     return run
 
 
+def load_matrix(path: str | Path | None, notebooks: list[Path]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Parameter sets per notebook from ``reports.toml``: ``{stem: {label: parameters}}``.
+
+    ``reports.toml``::
+
+        [notebooks.01_mean_reversion]
+        default = {}
+        fast_bands = { lookback = 10, entry_z = 1.5 }
+
+    A notebook without a table runs once with its own defaults (label ``default``).
+    """
+    import tomllib
+
+    from hftlab.errors import InvalidInput
+
+    table: dict[str, Any] = {}
+    if path is not None and Path(path).exists():
+        try:
+            table = tomllib.loads(Path(path).read_text()).get("notebooks", {})
+        except tomllib.TOMLDecodeError as exc:
+            raise InvalidInput(f"'reports.toml' is not valid TOML: {exc}") from None
+    stems = {nb.stem for nb in notebooks}
+    matrix = {}
+    for stem in stems:
+        sets = table.get(stem, {"default": {}})
+        if not isinstance(sets, dict) or not all(isinstance(v, dict) for v in sets.values()):
+            raise InvalidInput(f"'reports.toml' [notebooks.{stem}] must map labels to parameter tables.")
+        matrix[stem] = sets
+    return matrix
+
+
 def run_reports(
     notebooks: list[str] | None = None,
     out: str | Path = "reports",
     backends: list[str] | tuple[str, ...] = ("local", "grpc"),
     notebook_dir: str | Path = "notebooks",
+    matrix_file: str | Path | None = "reports.toml",
+    scheduler: str | None = None,
+    server: str | None = None,
 ) -> tuple[Path, list[Run]]:
-    """Execute notebooks on each backend; write ``out/index.html``; return it and the runs.
+    """Execute notebooks x parameter sets x backends on Dask; write ``out/index.html``.
 
-    With ``"grpc"`` among ``backends`` a server is started on a free loopback
-    port for the duration and stopped after.
+    Runs go to a ``dask.distributed`` cluster: a ``LocalCluster`` (two single-threaded
+    workers: each run drives its own kernel process) unless ``scheduler`` gives an
+    existing one (its workers must see the same files). With ``"grpc"`` among
+    ``backends`` and no ``server`` address, a server is started on a free loopback
+    port for the duration. Returns the index path and the runs.
     """
+    from dask.distributed import Client, LocalCluster, as_completed
     from tqdm.auto import tqdm
 
     from hftlab.errors import InvalidInput
@@ -129,14 +183,31 @@ def run_reports(
     for name in backends:
         if name not in ("local", "grpc"):
             raise InvalidInput(f"'backends' must be 'local' and/or 'grpc'; got {name!r}.")
-    out = Path(out)
+    matrix = load_matrix(matrix_file, paths)
+    out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     runs: list[Run] = []
-    with ServerProcess() if "grpc" in backends else _nothing() as server:
-        jobs = [(path, name) for path in paths for name in backends]
-        for path, name in tqdm(jobs, desc="notebooks", unit="run"):
-            address = server.address if name == "grpc" else "local"
-            runs.append(execute(path, out / f"{path.stem}__{name}.ipynb", {"backend": address}))
+    need_server = "grpc" in backends and server is None
+    with ServerProcess() if need_server else _nothing() as started:
+        address = server or (started.address if started else "")
+        jobs = [
+            (path.resolve(), label, {**parameters, "backend": address if name == "grpc" else "local"},
+             out / f"{path.stem}__{label}__{name}.ipynb")
+            for path in paths for label, parameters in matrix[path.stem].items() for name in backends
+        ]
+        cluster = None if scheduler else LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        with Client(scheduler or cluster) as client:
+            futures = [
+                client.submit(execute, path, output, parameters, label, pure=False)
+                for path, label, parameters, output in jobs
+            ]
+            for future in tqdm(as_completed(futures), total=len(futures), desc="notebooks", unit="run"):
+                runs.append(future.result())
+        if cluster is not None:
+            cluster.close()
+    runs.sort(key=lambda run: (run.notebook, run.label, run.backend != "local"))
     index = out / "index.html"
     index.write_text(_index_page(runs))
     return index, runs
@@ -150,17 +221,18 @@ class _nothing:
         return None
 
 
-def _agreement(runs: list[Run]) -> dict[str, str]:
-    by_notebook: dict[str, dict[str, dict]] = {}
+def _agreement(runs: list[Run]) -> dict[tuple[str, str], str]:
+    """Per notebook and parameter set: do the backends' recorded values agree exactly?"""
+    groups: dict[tuple[str, str], list[Run]] = {}
     for run in runs:
-        by_notebook.setdefault(run.notebook, {})[run.backend.split(":")[0]] = run.values
+        groups.setdefault((run.notebook, run.label), []).append(run)
     verdict = {}
-    for notebook, values in by_notebook.items():
-        if len(values) < 2:
-            verdict[notebook] = "n/a"
+    for key, group in groups.items():
+        done = [run.values for run in group if run.status == "ok"]
+        if len(group) < 2 or len(done) < len(group):
+            verdict[key] = "n/a"
         else:
-            first, *rest = values.values()
-            verdict[notebook] = "agree" if all(r == first for r in rest) else "DIFFER"
+            verdict[key] = "agree" if all(values == done[0] for values in done[1:]) else "DIFFER"
     return verdict
 
 
@@ -172,78 +244,28 @@ def _index_page(runs: list[Run]) -> str:
             f"{html.escape(k)} = {html.escape(json.dumps(val)[:80])}" for k, val in run.values.items()
         )
         colour = "#2e7d32" if run.status == "ok" else "#c62828"
-        error = f"<pre>{html.escape(run.error[-3000:])}</pre>" if run.error else ""
+        error = f"<pre class='error'>{html.escape(run.error[-4000:])}</pre>" if run.error else ""
+        verdict = agreement[(run.notebook, run.label)]
+        verdict_colour = {"agree": "#2e7d32", "DIFFER": "#c62828"}.get(verdict, "#777")
+        backend = "grpc" if run.backend.startswith("grpc") else run.backend
         rows.append(
             f"<tr><td><a href='{run.html.name}'>{html.escape(run.notebook)}</a></td>"
-            f"<td>{html.escape(run.backend)}</td>"
+            f"<td title='{html.escape(json.dumps(run.parameters))}'>{html.escape(run.label)}</td>"
+            f"<td>{html.escape(backend)}</td>"
             f"<td style='color:{colour}'><b>{run.status}</b>{error}</td>"
-            f"<td>{run.seconds:.1f} s</td><td>{agreement[run.notebook]}</td>"
-            f"<td style='font-size:85%'>{values}</td></tr>"
+            f"<td>{run.seconds:.1f} s</td><td style='color:{verdict_colour}'>{verdict}</td>"
+            f"<td class='values'>{values}</td></tr>"
         )
     failed = sum(run.status != "ok" for run in runs)
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>hftlab report</title>"
         "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:6px;vertical-align:top}</style></head><body>"
-        f"<h1>hftlab report</h1><p>{len(runs)} runs, {failed} failed, "
+        "td,th{border:1px solid #ccc;padding:6px;vertical-align:top}th{background:#f4f4f4}"
+        ".values{font-size:85%}.error{max-width:60em;white-space:pre-wrap;font-size:80%}</style>"
+        "</head><body>"
+        f"<h1>hftlab report</h1><p id='summary'>{len(runs)} runs, {failed} failed, "
         f"generated {time.strftime('%Y-%m-%d %H:%M:%S')}</p>"
-        "<table><tr><th>notebook</th><th>backend</th><th>status</th><th>time</th>"
-        f"<th>local vs grpc</th><th>recorded values</th></tr>{''.join(rows)}</table></body></html>"
+        "<table id='runs'><tr><th>notebook</th><th>parameters</th><th>backend</th><th>status</th>"
+        f"<th>time</th><th>local vs grpc</th><th>recorded values</th></tr>{''.join(rows)}</table>"
+        "</body></html>"
     )
-
-
-# ---------------------------------------------------------------- golden values
-#
-# tests/golden/<notebook stem>.json = {"parameters": {...small test parameters...},
-#   "values": {name: {"value": v, "rtol": r, "atol": a}}}: the recorded values a
-# notebook must reproduce for its test parameters. Numbers compare within
-# rtol/atol (default rtol 1e-7, atol 0), lists element-wise, everything else exactly.
-
-
-def load_golden(path: str | Path) -> dict[str, Any]:
-    """Read a golden file (see above); a missing ``values`` table means "not yet recorded"."""
-    golden = json.loads(Path(path).read_text())
-    golden.setdefault("parameters", {})
-    golden.setdefault("values", {})
-    return golden
-
-
-def _close(actual: Any, expected: Any, rtol: float, atol: float) -> bool:
-    if isinstance(expected, bool) or not isinstance(expected, (int, float, list)):
-        return actual == expected
-    if isinstance(expected, list):
-        return (
-            isinstance(actual, list)
-            and len(actual) == len(expected)
-            and all(_close(a, e, rtol, atol) for a, e in zip(actual, expected, strict=True))
-        )
-    if isinstance(actual, bool) or not isinstance(actual, (int, float)):
-        return False
-    return math.isclose(actual, expected, rel_tol=rtol, abs_tol=atol)
-
-
-def golden_differences(values: dict[str, Any], golden: dict[str, Any]) -> list[str]:
-    """Readable lines, one per recorded value that is missing or off its golden value."""
-    lines = []
-    for name, spec in golden["values"].items():
-        if name not in values:
-            lines.append(f"{name}: not recorded (golden {spec['value']!r})")
-            continue
-        rtol, atol = spec.get("rtol", DEFAULT_RTOL), spec.get("atol", 0.0)
-        if not _close(values[name], spec["value"], rtol, atol):
-            lines.append(
-                f"{name}: got {values[name]!r}, golden {spec['value']!r} (rtol {rtol}, atol {atol})"
-            )
-    for name in sorted(set(values) - set(golden["values"])):
-        lines.append(f"{name}: recorded but not in the golden file (run --update-golden)")
-    return lines
-
-
-def update_golden(path: str | Path, values: dict[str, Any]) -> None:
-    """Rewrite the golden ``values`` of ``path`` from ``values``, keeping each tolerance."""
-    path = Path(path)
-    golden = load_golden(path)
-    golden["values"] = {
-        name: {**golden["values"].get(name, {}), "value": value} for name, value in values.items()
-    }
-    path.write_text(json.dumps(golden, indent=2, sort_keys=True) + "\n")

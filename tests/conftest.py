@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -34,3 +37,25 @@ def backend(request, grpc_address):
     address = "local" if request.param == "local" else grpc_address
     with hftlab.using(address) as active:
         yield active
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Path of the system Chromium, installed with apt-get if missing (Playwright is pointed at it:
+    no browser download)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    if shutil.which("apt-get") is None:
+        pytest.skip("Chromium is not installed and there is no apt-get to install it")
+    install = ["apt-get", "-o", "DPkg::Lock::Timeout=300", "install", "-y", "--no-install-recommends",
+               "chromium", "chromium-driver"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    done = subprocess.run(install, capture_output=True, text=True, timeout=900, env=env)
+    if done.returncode != 0:
+        subprocess.run(["apt-get", "update"], capture_output=True, timeout=300, env=env)
+        done = subprocess.run(install, capture_output=True, text=True, timeout=900, env=env)
+    assert done.returncode == 0, f"apt-get install failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert found, "Chromium not found after installing it"
+    return found

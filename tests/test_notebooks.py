@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from hftlab.reports import execute, golden_differences, load_golden
+from hftlab.golden import golden_differences, load_golden
+from hftlab.reports import execute
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

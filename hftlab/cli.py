@@ -1,4 +1,4 @@
-"""The ``hftlab`` command: ``serve`` and ``report``."""
+"""The ``hftlab`` command: ``serve``, ``report`` and ``bench``."""
 
 from __future__ import annotations
 
@@ -72,6 +72,20 @@ def _report(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from hftlab.bench import run_bench
+
+    ops = args.ops.split(",") if args.ops else None
+    options = {"token": args.token} if args.token else {}
+    report = run_bench(
+        quick=args.quick, ops=ops, parts=args.parts.split(","), address=args.address, out=args.out, **options
+    )
+    print(report.table())
+    if args.out:
+        print(f"\nJSON written to {args.out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hftlab", description=__doc__)
     parser.add_argument("--version", action="version", version=f"hftlab {__version__}")
@@ -108,6 +122,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     report.add_argument("--golden-dir", default="tests/golden", help="golden files (default tests/golden)")
     report.set_defaults(run=_report)
+
+    bench = commands.add_parser("bench", help="latency and bandwidth: local, grpc and bare grpcio side by side")
+    bench.add_argument("--quick", action="store_true", help="a few calls per measure (seconds, not minutes)")
+    bench.add_argument("--ops", help="comma-separated RPC names (default: every RPC with a benchmark input)")
+    bench.add_argument("--parts", default="unary,arrays,stream", help="any of unary,arrays,stream")
+    bench.add_argument("--address", help="grpc://host:port of a running server (default: start one)")
+    bench.add_argument("--token", help="bearer token for --address")
+    bench.add_argument("--out", default="reports/bench.json", help="JSON output (default reports/bench.json)")
+    bench.set_defaults(run=_bench)
 
     args = parser.parse_args(argv)
     from hftlab.errors import HftlabError

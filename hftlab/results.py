@@ -2,8 +2,8 @@
 
 Every operation returns a frozen dataclass deriving from :class:`Result`
 (after arch's results objects): named fields holding numbers, NumPy arrays and
-pandas objects, a compact HTML view for notebooks and, where a chart is the
-natural view, a ``plot()`` returning a plotly figure.
+pandas objects, a compact HTML view for notebooks (:mod:`hftlab.display`) and,
+where a chart is the natural view, a ``plot()`` returning a plotly figure.
 
 :func:`differences` compares two results exactly (floats bit for bit, NaN equal
 to NaN, dtypes and indexes included): the local and grpc backends must agree.
@@ -12,14 +12,13 @@ to NaN, dtypes and indexes included): the local and grpc backends must agree.
 from __future__ import annotations
 
 import dataclasses
-import html
 import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-_PREVIEW_ROWS = 5
+from hftlab.display import result_html
 
 
 class Result:
@@ -37,39 +36,7 @@ class Result:
         return pd.Series(items, dtype=object, name=type(self).__name__)
 
     def _repr_html_(self) -> str:
-        rows = []
-        for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
-            rows.append(f"<tr><th style='text-align:left'>{field.name}</th><td>{_cell(value)}</td></tr>")
-        return (
-            f"<div><b>{type(self).__name__}</b>"
-            f"<table style='font-size:90%'>{''.join(rows)}</table></div>"
-        )
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, pd.DataFrame):
-        shown = value.head(_PREVIEW_ROWS).to_html(max_cols=10, float_format=lambda x: f"{x:.6g}")
-        return f"DataFrame {value.shape[0]}×{value.shape[1]}{shown}"
-    if isinstance(value, pd.Series):
-        head = ", ".join(f"{v:.6g}" if isinstance(v, float) else str(v) for v in value.tail(3))
-        return html.escape(f"Series[{value.dtype}] length {len(value)}, last: {head}")
-    if isinstance(value, np.ndarray):
-        return html.escape(f"array{value.shape} {value.dtype}")
-    if isinstance(value, dict):
-        inner = "".join(
-            f"<tr><td>{html.escape(str(k))}</td><td>{_scalar(v)}</td></tr>" for k, v in value.items()
-        )
-        return f"<table>{inner}</table>"
-    if isinstance(value, Result):
-        return value._repr_html_()
-    return _scalar(value)
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return html.escape(str(value))
+        return result_html(self)
 
 
 def differences(left: Any, right: Any, path: str = "result") -> list[tuple[str, str]]:

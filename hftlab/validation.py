@@ -175,4 +175,4 @@ def check_not_constant(name: str, values: pd.Series | np.ndarray) -> None:
     """Raise if every value of ``values`` is the same (no variation to model)."""
     array = np.asarray(values)
     if array.size and np.all(array == array.flat[0]):
-        raise InvalidInput(f"'{name}' must not be constant; every value is {array.flat[0]!r}.")
+        raise InvalidInput(f"'{name}' must not be constant; every value is {array.flat[0].item()!r}.")

@@ -38,6 +38,13 @@ def test_public_api_is_pinned_and_sorted():
         "InvalidInput", "LocalBackend", "__version__", "backend", "differences", "errors",
         "get_client", "load_ipython_extension", "mean_reversion", "record", "server_info",
         "use", "using",
+        "triangular_arbitrage", "market_making",
+        "replay_lobster",
+        "stream_market_data", "order_book",
+        "box_tao", "efficient_frontier", "optimize_portfolio", "rebalance_portfolio", "sparse_portfolio",
+        "cointegration", "fit_ou", "kalman_hedge_ratio", "scan_pairs",
+        "detect_regime", "filter_regimes", "run_hmm", "run_mcmc", "select_n_states",
+        "backtest", "optimize_strategy", "sweep", "walk_forward",
     }
     for name in hftlab.__all__:
         assert getattr(hftlab, name) is not None

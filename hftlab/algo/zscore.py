@@ -11,14 +11,12 @@ back inside ``exit_z``.
 from __future__ import annotations
 
 import math
-import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from statsmodels.tools.sm_exceptions import InterpolationWarning
-from statsmodels.tsa.stattools import adfuller
 
+from hftlab.algo import ou, stationarity
 from hftlab.results import Result
 
 
@@ -41,7 +39,14 @@ class MeanReversionResult(Result):
         The latest target position.
     metrics : dict
         ``half_life`` (bars, AR(1) fit; inf if not mean-reverting),
-        ``adf_stat`` and ``adf_pvalue`` (statsmodels ``adfuller``, lag by AIC).
+        ``adf_stat`` and ``adf_pvalue`` (statsmodels ``adfuller``, lag by AIC);
+        ``ou_kappa``, ``ou_theta``, ``ou_sigma``, ``ou_half_life`` (OU fit by AR(1)
+        OLS, ``dt`` = one bar; NaN when not mean-reverting); ``hurst_rs`` and
+        ``hurst_dfa`` (of the increments: < 0.5 mean-reverting); ``variance_ratio``
+        at horizon ``variance_ratio_q = min(lookback, n // 4)`` with its robust
+        ``variance_ratio_z``; ``kpss_stat`` and ``kpss_pvalue`` (null: stationary).
+    notes : list of str
+        Caveats, e.g. when the KPSS p-value is only a bound of its table.
     """
 
     zscore: pd.Series
@@ -51,6 +56,7 @@ class MeanReversionResult(Result):
     last_zscore: float
     current_signal: int
     metrics: dict[str, float]
+    notes: list[str] = field(default_factory=list)
 
     def plot(self, prices: pd.Series | None = None, entry_z: float | None = None):
         """Z-score with its bands and the entries/exits (and the prices above, if given)."""
@@ -121,6 +127,33 @@ def ar1_half_life(prices: pd.Series) -> float:
     return float(-math.log(2) / math.log(phi))
 
 
+def mean_reversion_metrics(prices: pd.Series, lookback: int) -> tuple[dict[str, float], list[str]]:
+    """The ``metrics`` of :class:`MeanReversionResult` and the notes on them."""
+    values = prices.to_numpy()
+    unit_root = stationarity.adf(values)
+    stationary = stationarity.kpss(values)
+    fit = ou.fit_ou(prices, dt=1.0, method="ols")
+    q = min(lookback, len(values) // 4)
+    ratio = stationarity.variance_ratio(values, q)
+    metrics = {
+        "half_life": ar1_half_life(prices),
+        "adf_stat": unit_root.stat,
+        "adf_pvalue": unit_root.pvalue,
+        "ou_kappa": fit.kappa,
+        "ou_theta": fit.theta,
+        "ou_sigma": fit.sigma,
+        "ou_half_life": fit.half_life,
+        "hurst_rs": stationarity.hurst_rs(values),
+        "hurst_dfa": stationarity.hurst_dfa(values),
+        "variance_ratio_q": float(q),
+        "variance_ratio": ratio.ratio,
+        "variance_ratio_z": ratio.z_robust,
+        "kpss_stat": stationary.stat,
+        "kpss_pvalue": stationary.pvalue,
+    }
+    return metrics, [note for note in (stationary.note(),) if note]
+
+
 def mean_reversion(
     prices: pd.Series, lookback: int = 20, entry_z: float = 2.0, exit_z: float = 0.5
 ) -> MeanReversionResult:
@@ -134,15 +167,7 @@ def mean_reversion(
     signal = pd.Series(positions, index=prices.index, name="signal")
     entries = pd.Series((positions != 0) & (positions != previous), index=prices.index, name="entries")
     exits = pd.Series((previous != 0) & (positions != previous), index=prices.index, name="exits")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", InterpolationWarning)
-        warnings.simplefilter("ignore", FutureWarning)  # statsmodels 0.15 result_object notice
-        adf_stat, adf_pvalue, *_ = adfuller(prices.to_numpy(), autolag="AIC")
-    metrics = {
-        "half_life": ar1_half_life(prices),
-        "adf_stat": float(adf_stat),
-        "adf_pvalue": float(adf_pvalue),
-    }
+    metrics, notes = mean_reversion_metrics(prices, lookback)
     return MeanReversionResult(
         zscore=zscore,
         signal=signal,
@@ -151,4 +176,5 @@ def mean_reversion(
         last_zscore=float(zscore.iloc[-1]),
         current_signal=int(positions[-1]),
         metrics=metrics,
+        notes=notes,
     )

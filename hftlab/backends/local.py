@@ -8,8 +8,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from hftlab import __version__
-from hftlab.algo import zscore
+from hftlab.algo import boxtao, coint, hmm, ou, pairs, portfolio, posteriors, rebalance, regime, sparse, zscore
+from hftlab.algo.backtest import backtest
+from hftlab.algo.market_making import market_making
+from hftlab.algo.triangular import triangular_arbitrage
+from hftlab.algo.walkforward import walk_forward
 from hftlab.errors import Unimplemented
+from hftlab.market import replay as lobster_replay
+from hftlab.market import streams
 from hftlab.types import (
     MeanReversionRequest,
     Request,
@@ -17,6 +23,29 @@ from hftlab.types import (
     ServerInfoRequest,
     request_fields,
 )
+from hftlab.types.backtest import BacktestRequest, WalkForwardRequest
+from hftlab.types.market import (
+    GetOrderBookRequest,
+    MarketMakingRequest,
+    ReplayLobsterRequest,
+    StreamMarketDataRequest,
+    TriangularArbitrageRequest,
+)
+from hftlab.types.portfolio import (
+    BoxTaoRequest,
+    EfficientFrontierRequest,
+    OptimizePortfolioRequest,
+    RebalancePortfolioRequest,
+    SparsePortfolioRequest,
+)
+from hftlab.types.regimes import (
+    DetectRegimeRequest,
+    FilterRegimesRequest,
+    RunHMMRequest,
+    RunMCMCRequest,
+    SelectHMMStatesRequest,
+)
+from hftlab.types.statarb import CointegrationRequest, FitOURequest, KalmanHedgeRequest, ScanPairsRequest
 
 _STARTED = time.monotonic()
 
@@ -34,6 +63,27 @@ def _server_info() -> ServerInfo:
 HANDLERS: dict[type[Request], Callable[..., Any]] = {
     ServerInfoRequest: _server_info,
     MeanReversionRequest: zscore.mean_reversion,
+    FitOURequest: ou.fit_ou,
+    CointegrationRequest: coint.cointegration,
+    KalmanHedgeRequest: coint.dynamic_hedge,
+    ScanPairsRequest: pairs.scan_pairs_stream,
+    StreamMarketDataRequest: streams.stream_market_data,
+    GetOrderBookRequest: streams.order_book,
+    OptimizePortfolioRequest: portfolio.optimize_portfolio,
+    EfficientFrontierRequest: portfolio.efficient_frontier,
+    RebalancePortfolioRequest: rebalance.rebalance_portfolio,
+    SparsePortfolioRequest: sparse.sparse_portfolio,
+    BoxTaoRequest: boxtao.box_tao,
+    BacktestRequest: backtest,
+    WalkForwardRequest: walk_forward,
+    TriangularArbitrageRequest: triangular_arbitrage,
+    MarketMakingRequest: market_making,
+    ReplayLobsterRequest: lobster_replay.replay,
+    RunHMMRequest: hmm.run_hmm,
+    SelectHMMStatesRequest: hmm.select_n_states,
+    DetectRegimeRequest: regime.detect_regime,
+    FilterRegimesRequest: regime.filter_regimes,
+    RunMCMCRequest: posteriors.run_mcmc,
 }
 """Request type -> the function computing it, called with the request's fields."""
 

@@ -132,6 +132,9 @@ def _stream_handler(rpc: str, service: _Service):
                     code = grpc.StatusCode.UNAVAILABLE
                     context.abort(code, "server is shutting down; resume the stream elsewhere")
                 yield codec.encode(item, response_class())
+        except GeneratorExit:  # grpc closed the stream: the client went away
+            code = grpc.StatusCode.CANCELLED
+            raise
         except Exception as exc:
             if code == grpc.StatusCode.UNAVAILABLE:
                 raise

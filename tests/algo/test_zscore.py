@@ -68,3 +68,22 @@ def test_mean_reversion_metrics_and_signals():
     z_at_entries = result.zscore[result.entries]
     side = result.signal[result.entries]
     assert ((z_at_entries.abs() > 2.0) & (np.sign(z_at_entries) == -side)).all()
+
+
+def test_mean_reversion_metrics_include_the_diagnostics():
+    from hftlab.algo import ou, stationarity
+
+    prices = ou_prices()
+    values = prices.to_numpy()
+    result = mean_reversion(prices, lookback=20)
+    metrics = result.metrics
+    fit = ou.fit_ou(prices, method="ols")
+    assert metrics["ou_kappa"] == fit.kappa and metrics["ou_half_life"] == pytest.approx(metrics["half_life"])
+    assert 7 < metrics["ou_half_life"] < 14  # planted 10
+    assert metrics["hurst_rs"] == stationarity.hurst_rs(values) < 0.45
+    assert metrics["hurst_dfa"] == stationarity.hurst_dfa(values) < 0.45
+    assert metrics["variance_ratio_q"] == 20
+    assert metrics["variance_ratio"] == stationarity.variance_ratio(values, 20).ratio < 1
+    kpss = stationarity.kpss(values)
+    assert (metrics["kpss_stat"], metrics["kpss_pvalue"]) == (kpss.stat, kpss.pvalue)
+    assert result.notes == ([kpss.note()] if kpss.note() else [])

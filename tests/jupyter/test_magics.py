@@ -1,16 +1,22 @@
-"""The %hftlab magic and the BackendSwitcher, driven without a browser (anywidget-style)."""
+"""The %hftlab magics, driven without a browser (anywidget-style)."""
 
+import numpy as np
+import pandas as pd
 import pytest
 from IPython.testing.globalipapp import get_ipython
 
 import hftlab
-from hftlab.jupyter.widgets import BackendSwitcher, health_check
+from hftlab.bench import BenchReport
+from hftlab.jupyter import session
+from hftlab.jupyter.compare import Comparison, run_source
+from hftlab.jupyter.magics import HELP
 
 
 @pytest.fixture(scope="module")
 def ip():
     shell = get_ipython()
     shell.run_line_magic("load_ext", "hftlab")
+    shell.user_ns["hftlab"] = hftlab
     return shell
 
 
@@ -27,15 +33,20 @@ def test_use_and_status(ip, grpc_address, capsys):
     report = ip.run_line_magic("hftlab", "status")
     assert report["backend"] == "grpc" and report["server_version"] == hftlab.__version__
     assert report["round_trip_ms"] > 0
+    assert f"address: {grpc_address}" in repr(report)  # displayed as an aligned table
     ip.run_line_magic("hftlab", "use local")
     assert hftlab.backend().name == "local"
     assert "backend: local" in capsys.readouterr().out
+    assert session.grpc_backend().address == grpc_address  # remembered for compare/bench
 
 
-def test_help_lists_subcommands(ip, capsys):
+def test_help_lists_every_subcommand(ip, capsys):
     ip.run_line_magic("hftlab", "")
     out = capsys.readouterr().out
-    assert "use local" in out and "status" in out
+    for command in ("use local", "use grpc://", "--token", "status", "serve [--port N]", "stop", "bench",
+                    "%%hftlab compare", "help"):
+        assert command in out
+    assert HELP.splitlines()[2] in ip.find_line_magic("hftlab").__doc__  # what %hftlab? shows
 
 
 def test_bad_address_is_reported_not_raised(ip, capsys):
@@ -44,15 +55,99 @@ def test_bad_address_is_reported_not_raised(ip, capsys):
     assert hftlab.backend().name == "local"
 
 
-def test_switcher_flips_the_backend(grpc_address):
-    switcher = BackendSwitcher(address=grpc_address)
-    assert switcher.toggle.value == "local"
-    switcher.toggle.value = "grpc"
-    assert hftlab.backend().address == grpc_address
-    assert "SERVING" in switcher.light.value
-    switcher.toggle.value = "local"
+@pytest.mark.parametrize(("line", "message"), [
+    ("launch", "unknown subcommand 'launch'"),
+    ("use", "use needs an address"),
+    ("serve --port x", "--port must be an integer; got 'x'"),
+    ("serve --workers 2", "unexpected argument '--workers'"),
+    ("stop now", "stop takes no arguments"),
+    ("bench --all", "bench takes RPC names only"),
+])
+def test_wrong_arguments_print_the_usage(ip, capsys, line, message):
+    assert ip.run_line_magic("hftlab", line) is None
+    out = capsys.readouterr().out
+    assert message in out and "%%hftlab compare" in out
+
+
+def test_serve_then_stop(ip, capsys):
+    ip.run_line_magic("hftlab", "serve")
+    server = session.server()
+    assert server is not None
+    assert hftlab.backend().address == server.address
+    assert hftlab.server_info().pid == server.process.pid
+    assert ip.run_line_magic("hftlab", "status")["kernel_server"] == server.address
+    ip.run_line_magic("hftlab", "stop")
+    assert server.process.poll() is not None
     assert hftlab.backend().name == "local"
+    assert session.server() is None
+    ip.run_line_magic("hftlab", "stop")
+    out = capsys.readouterr().out
+    assert f"hftlab serving on {server.address}" in out
+    assert f"server at {server.address} stopped; backend: local" in out
+    assert "no server started by this kernel" in out
 
 
-def test_health_check_of_a_dead_port():
-    assert health_check("grpc://127.0.0.1:1", timeout=2) == "UNREACHABLE"
+def test_compare_runs_the_cell_on_both_backends(ip, grpc_address, capsys):
+    hftlab.use(grpc_address)
+    session.remember(hftlab.backend())
+    hftlab.use("local")
+    rng = np.random.default_rng(3)
+    ip.user_ns["prices"] = pd.Series(100 + np.cumsum(rng.normal(size=200)))
+    cell = "result = hftlab.mean_reversion(prices, lookback=10)\nz = result.last_zscore\nresult.metrics"
+    comparison = ip.run_cell_magic("hftlab", "compare", cell)
+    assert isinstance(comparison, Comparison)
+    assert comparison.identical and comparison.differences == []
+    assert comparison.backends == ["local", grpc_address]
+    assert comparison.compared == ["Out", "result", "z"]
+    assert len(comparison.seconds) == 2 and min(comparison.seconds) > 0
+    assert hftlab.backend().name == "local"  # restored
+    assert ip.user_ns["z"] == hftlab.mean_reversion(ip.user_ns["prices"], lookback=10).last_zscore
+    assert "identical" in comparison._repr_html_()
+    assert f"[{grpc_address}]" in capsys.readouterr().out
+
+
+def test_compare_shows_what_differs(ip, grpc_address):
+    session.remember(hftlab.get_client(grpc_address))
+    cell = "name = hftlab.backend().name\nsame = 1.5\nfigure = object()\nhftlab.backend().info().pid"
+    comparison = ip.run_cell_magic("hftlab", "compare", cell)
+    names = [name for name, _, _ in comparison.differences]
+    assert names == ["name"]  # the pid is the same process: the test server runs in-process
+    assert comparison.differences[0][2] == "'local' != 'grpc'"
+    assert comparison.skipped == ["figure"]
+    assert list(comparison.table()["name"]) == ["name"]
+    assert "DIFFERENT" in comparison._repr_html_()
+
+
+def test_compare_reports_an_error_on_one_backend_only(ip, grpc_address):
+    session.remember(hftlab.get_client(grpc_address))
+    cell = "if hftlab.backend().name == 'grpc':\n    raise ValueError('remote only')\nok = True"
+    comparison = ip.run_cell_magic("hftlab", "compare", cell)
+    assert ("raised", "raised", "bound on one backend only") in comparison.differences
+
+
+def test_compare_without_a_grpc_backend_says_how_to_get_one(ip, monkeypatch, capsys):
+    monkeypatch.setattr(session, "_last_grpc", None)
+    assert ip.run_cell_magic("hftlab", "compare", "x = 1") is None
+    assert "run `%hftlab serve`" in capsys.readouterr().out
+
+
+def test_run_source_returns_the_last_expression():
+    namespace = {}
+    assert run_source("a = 2\na * 21", namespace) == 42 and namespace["a"] == 2
+    assert run_source("b = 1", namespace) is None
+
+
+def test_bench_shows_the_latency_table(ip, grpc_address):
+    session.remember(hftlab.get_client(grpc_address))
+    report = ip.run_line_magic("hftlab", "bench GetServerInfo CalculateMeanReversion")
+    assert isinstance(report, BenchReport)
+    assert report.meta["grpc_address"] == grpc_address and report.meta["mode"] == "quick"
+    assert list(report.unary["rpc"]) == ["GetServerInfo", "CalculateMeanReversion"]
+    assert len(report.arrays) == 0 and len(report.stream) == 0
+    assert "latency" in report._repr_html_()
+
+
+def test_bench_names_an_unknown_rpc(ip, grpc_address, capsys):
+    session.remember(hftlab.get_client(grpc_address))
+    assert ip.run_line_magic("hftlab", "bench NoSuchRpc") is None
+    assert "'ops' has unknown RPC(s) ['NoSuchRpc']" in capsys.readouterr().out

@@ -91,6 +91,61 @@ class TradingStub:
                 request_serializer=hftlab_dot_v1_dot_trading__pb2.RunBacktestRequest.SerializeToString,
                 response_deserializer=hftlab_dot_v1_dot_trading__pb2.RunBacktestResponse.FromString,
                 _registered_method=True)
+        self.RunMarketMaking = channel.unary_unary(
+                '/hftlab.v1.Trading/RunMarketMaking',
+                request_serializer=hftlab_dot_v1_dot_trading__pb2.RunMarketMakingRequest.SerializeToString,
+                response_deserializer=hftlab_dot_v1_dot_trading__pb2.RunMarketMakingResponse.FromString,
+                _registered_method=True)
+        self.FindTriangularArbitrage = channel.unary_unary(
+                '/hftlab.v1.Trading/FindTriangularArbitrage',
+                request_serializer=hftlab_dot_v1_dot_trading__pb2.FindTriangularArbitrageRequest.SerializeToString,
+                response_deserializer=hftlab_dot_v1_dot_trading__pb2.FindTriangularArbitrageResponse.FromString,
+                _registered_method=True)
+        self.WalkForward = channel.unary_unary(
+                '/hftlab.v1.Trading/WalkForward',
+                request_serializer=hftlab_dot_v1_dot_trading__pb2.WalkForwardRequest.SerializeToString,
+                response_deserializer=hftlab_dot_v1_dot_trading__pb2.WalkForwardResponse.FromString,
+                _registered_method=True)
+        self.ReplayLobster = channel.unary_unary(
+                '/hftlab.v1.Trading/ReplayLobster',
+                request_serializer=hftlab_dot_v1_dot_trading__pb2.ReplayLobsterRequest.SerializeToString,
+                response_deserializer=hftlab_dot_v1_dot_trading__pb2.ReplayLobsterResponse.FromString,
+                _registered_method=True)
+        self.SelectHMMStates = channel.unary_unary(
+                '/hftlab.v1.Trading/SelectHMMStates',
+                request_serializer=hftlab_dot_v1_dot_trading__pb2.SelectHMMStatesRequest.SerializeToString,
+                response_deserializer=hftlab_dot_v1_dot_trading__pb2.SelectHMMStatesResponse.FromString,
+                _registered_method=True)
+        self.FilterRegimes = channel.unary_unary(
+                '/hftlab.v1.Trading/FilterRegimes',
+                request_serializer=hftlab_dot_v1_dot_trading__pb2.FilterRegimesRequest.SerializeToString,
+                response_deserializer=hftlab_dot_v1_dot_trading__pb2.FilterRegimesResponse.FromString,
+                _registered_method=True)
+        self.EfficientFrontier = channel.unary_unary(
+                '/hftlab.v1.Trading/EfficientFrontier',
+                request_serializer=hftlab_dot_v1_dot_trading__pb2.EfficientFrontierRequest.SerializeToString,
+                response_deserializer=hftlab_dot_v1_dot_trading__pb2.EfficientFrontierResponse.FromString,
+                _registered_method=True)
+        self.RebalancePortfolio = channel.unary_unary(
+                '/hftlab.v1.Trading/RebalancePortfolio',
+                request_serializer=hftlab_dot_v1_dot_trading__pb2.RebalancePortfolioRequest.SerializeToString,
+                response_deserializer=hftlab_dot_v1_dot_trading__pb2.RebalancePortfolioResponse.FromString,
+                _registered_method=True)
+        self.FitOrnsteinUhlenbeck = channel.unary_unary(
+                '/hftlab.v1.Trading/FitOrnsteinUhlenbeck',
+                request_serializer=hftlab_dot_v1_dot_trading__pb2.FitOrnsteinUhlenbeckRequest.SerializeToString,
+                response_deserializer=hftlab_dot_v1_dot_trading__pb2.FitOrnsteinUhlenbeckResponse.FromString,
+                _registered_method=True)
+        self.TestCointegration = channel.unary_unary(
+                '/hftlab.v1.Trading/TestCointegration',
+                request_serializer=hftlab_dot_v1_dot_trading__pb2.TestCointegrationRequest.SerializeToString,
+                response_deserializer=hftlab_dot_v1_dot_trading__pb2.TestCointegrationResponse.FromString,
+                _registered_method=True)
+        self.KalmanHedgeRatio = channel.unary_unary(
+                '/hftlab.v1.Trading/KalmanHedgeRatio',
+                request_serializer=hftlab_dot_v1_dot_trading__pb2.KalmanHedgeRatioRequest.SerializeToString,
+                response_deserializer=hftlab_dot_v1_dot_trading__pb2.KalmanHedgeRatioResponse.FromString,
+                _registered_method=True)
         self.GetServerInfo = channel.unary_unary(
                 '/hftlab.v1.Trading/GetServerInfo',
                 request_serializer=hftlab_dot_v1_dot_trading__pb2.GetServerInfoRequest.SerializeToString,
@@ -180,6 +235,83 @@ class TradingServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RunMarketMaking(self, request, context):
+        """Avellaneda-Stoikov market making simulated against the matching engine.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FindTriangularArbitrage(self, request, context):
+        """Profitable conversion cycles (negative cycles of -log rates, with fees).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WalkForward(self, request, context):
+        """Walk-forward evaluation: parameters fitted on rolling train windows, stitched out-of-sample result.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReplayLobster(self, request, context):
+        """LOBSTER message file replayed through the array book, with per-event book analytics.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SelectHMMStates(self, request, context):
+        """Number of HMM states by BIC (one fit per candidate K).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FilterRegimes(self, request, context):
+        """Regime probabilities of new observations under a fitted model (forward filter, no refit).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EfficientFrontier(self, request, context):
+        """Efficient frontier: minimum-variance portfolios over a grid of target returns.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RebalancePortfolio(self, request, context):
+        """Rolling out-of-sample rebalance of a portfolio method (warm re-solves), net of costs.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FitOrnsteinUhlenbeck(self, request, context):
+        """Ornstein-Uhlenbeck fit (AR(1) OLS or exact MLE) and Bertram's optimal trading band.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TestCointegration(self, request, context):
+        """Engle-Granger or Johansen cointegration test.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def KalmanHedgeRatio(self, request, context):
+        """Kalman-filter dynamic intercept and hedge ratio of a pair.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetServerInfo(self, request, context):
         """Server version, uptime and the operations it serves.
         """
@@ -244,6 +376,61 @@ def add_TradingServicer_to_server(servicer, server):
                     servicer.RunBacktest,
                     request_deserializer=hftlab_dot_v1_dot_trading__pb2.RunBacktestRequest.FromString,
                     response_serializer=hftlab_dot_v1_dot_trading__pb2.RunBacktestResponse.SerializeToString,
+            ),
+            'RunMarketMaking': grpc.unary_unary_rpc_method_handler(
+                    servicer.RunMarketMaking,
+                    request_deserializer=hftlab_dot_v1_dot_trading__pb2.RunMarketMakingRequest.FromString,
+                    response_serializer=hftlab_dot_v1_dot_trading__pb2.RunMarketMakingResponse.SerializeToString,
+            ),
+            'FindTriangularArbitrage': grpc.unary_unary_rpc_method_handler(
+                    servicer.FindTriangularArbitrage,
+                    request_deserializer=hftlab_dot_v1_dot_trading__pb2.FindTriangularArbitrageRequest.FromString,
+                    response_serializer=hftlab_dot_v1_dot_trading__pb2.FindTriangularArbitrageResponse.SerializeToString,
+            ),
+            'WalkForward': grpc.unary_unary_rpc_method_handler(
+                    servicer.WalkForward,
+                    request_deserializer=hftlab_dot_v1_dot_trading__pb2.WalkForwardRequest.FromString,
+                    response_serializer=hftlab_dot_v1_dot_trading__pb2.WalkForwardResponse.SerializeToString,
+            ),
+            'ReplayLobster': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplayLobster,
+                    request_deserializer=hftlab_dot_v1_dot_trading__pb2.ReplayLobsterRequest.FromString,
+                    response_serializer=hftlab_dot_v1_dot_trading__pb2.ReplayLobsterResponse.SerializeToString,
+            ),
+            'SelectHMMStates': grpc.unary_unary_rpc_method_handler(
+                    servicer.SelectHMMStates,
+                    request_deserializer=hftlab_dot_v1_dot_trading__pb2.SelectHMMStatesRequest.FromString,
+                    response_serializer=hftlab_dot_v1_dot_trading__pb2.SelectHMMStatesResponse.SerializeToString,
+            ),
+            'FilterRegimes': grpc.unary_unary_rpc_method_handler(
+                    servicer.FilterRegimes,
+                    request_deserializer=hftlab_dot_v1_dot_trading__pb2.FilterRegimesRequest.FromString,
+                    response_serializer=hftlab_dot_v1_dot_trading__pb2.FilterRegimesResponse.SerializeToString,
+            ),
+            'EfficientFrontier': grpc.unary_unary_rpc_method_handler(
+                    servicer.EfficientFrontier,
+                    request_deserializer=hftlab_dot_v1_dot_trading__pb2.EfficientFrontierRequest.FromString,
+                    response_serializer=hftlab_dot_v1_dot_trading__pb2.EfficientFrontierResponse.SerializeToString,
+            ),
+            'RebalancePortfolio': grpc.unary_unary_rpc_method_handler(
+                    servicer.RebalancePortfolio,
+                    request_deserializer=hftlab_dot_v1_dot_trading__pb2.RebalancePortfolioRequest.FromString,
+                    response_serializer=hftlab_dot_v1_dot_trading__pb2.RebalancePortfolioResponse.SerializeToString,
+            ),
+            'FitOrnsteinUhlenbeck': grpc.unary_unary_rpc_method_handler(
+                    servicer.FitOrnsteinUhlenbeck,
+                    request_deserializer=hftlab_dot_v1_dot_trading__pb2.FitOrnsteinUhlenbeckRequest.FromString,
+                    response_serializer=hftlab_dot_v1_dot_trading__pb2.FitOrnsteinUhlenbeckResponse.SerializeToString,
+            ),
+            'TestCointegration': grpc.unary_unary_rpc_method_handler(
+                    servicer.TestCointegration,
+                    request_deserializer=hftlab_dot_v1_dot_trading__pb2.TestCointegrationRequest.FromString,
+                    response_serializer=hftlab_dot_v1_dot_trading__pb2.TestCointegrationResponse.SerializeToString,
+            ),
+            'KalmanHedgeRatio': grpc.unary_unary_rpc_method_handler(
+                    servicer.KalmanHedgeRatio,
+                    request_deserializer=hftlab_dot_v1_dot_trading__pb2.KalmanHedgeRatioRequest.FromString,
+                    response_serializer=hftlab_dot_v1_dot_trading__pb2.KalmanHedgeRatioResponse.SerializeToString,
             ),
             'GetServerInfo': grpc.unary_unary_rpc_method_handler(
                     servicer.GetServerInfo,
@@ -550,6 +737,303 @@ class Trading:
             '/hftlab.v1.Trading/RunBacktest',
             hftlab_dot_v1_dot_trading__pb2.RunBacktestRequest.SerializeToString,
             hftlab_dot_v1_dot_trading__pb2.RunBacktestResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RunMarketMaking(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hftlab.v1.Trading/RunMarketMaking',
+            hftlab_dot_v1_dot_trading__pb2.RunMarketMakingRequest.SerializeToString,
+            hftlab_dot_v1_dot_trading__pb2.RunMarketMakingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FindTriangularArbitrage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hftlab.v1.Trading/FindTriangularArbitrage',
+            hftlab_dot_v1_dot_trading__pb2.FindTriangularArbitrageRequest.SerializeToString,
+            hftlab_dot_v1_dot_trading__pb2.FindTriangularArbitrageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WalkForward(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hftlab.v1.Trading/WalkForward',
+            hftlab_dot_v1_dot_trading__pb2.WalkForwardRequest.SerializeToString,
+            hftlab_dot_v1_dot_trading__pb2.WalkForwardResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplayLobster(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hftlab.v1.Trading/ReplayLobster',
+            hftlab_dot_v1_dot_trading__pb2.ReplayLobsterRequest.SerializeToString,
+            hftlab_dot_v1_dot_trading__pb2.ReplayLobsterResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SelectHMMStates(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hftlab.v1.Trading/SelectHMMStates',
+            hftlab_dot_v1_dot_trading__pb2.SelectHMMStatesRequest.SerializeToString,
+            hftlab_dot_v1_dot_trading__pb2.SelectHMMStatesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FilterRegimes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hftlab.v1.Trading/FilterRegimes',
+            hftlab_dot_v1_dot_trading__pb2.FilterRegimesRequest.SerializeToString,
+            hftlab_dot_v1_dot_trading__pb2.FilterRegimesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EfficientFrontier(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hftlab.v1.Trading/EfficientFrontier',
+            hftlab_dot_v1_dot_trading__pb2.EfficientFrontierRequest.SerializeToString,
+            hftlab_dot_v1_dot_trading__pb2.EfficientFrontierResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RebalancePortfolio(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hftlab.v1.Trading/RebalancePortfolio',
+            hftlab_dot_v1_dot_trading__pb2.RebalancePortfolioRequest.SerializeToString,
+            hftlab_dot_v1_dot_trading__pb2.RebalancePortfolioResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FitOrnsteinUhlenbeck(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hftlab.v1.Trading/FitOrnsteinUhlenbeck',
+            hftlab_dot_v1_dot_trading__pb2.FitOrnsteinUhlenbeckRequest.SerializeToString,
+            hftlab_dot_v1_dot_trading__pb2.FitOrnsteinUhlenbeckResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TestCointegration(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hftlab.v1.Trading/TestCointegration',
+            hftlab_dot_v1_dot_trading__pb2.TestCointegrationRequest.SerializeToString,
+            hftlab_dot_v1_dot_trading__pb2.TestCointegrationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def KalmanHedgeRatio(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hftlab.v1.Trading/KalmanHedgeRatio',
+            hftlab_dot_v1_dot_trading__pb2.KalmanHedgeRatioRequest.SerializeToString,
+            hftlab_dot_v1_dot_trading__pb2.KalmanHedgeRatioResponse.FromString,
             options,
             channel_credentials,
             insecure,

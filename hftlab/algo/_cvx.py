@@ -1,0 +1,179 @@
+"""Portfolio problems as parametrised cvxpy programs (DPP), compiled once and re-solved.
+
+The general path: each problem is written with cvxpy ``Parameter``s for the data
+(a square-root factor ``F`` of the covariance, ``Sigma = F'F``, so the risk
+``||F w||^2`` stays DPP-compliant; expected returns; current weights; target; return
+scenarios) following Agrawal, Verschueren, Diamond & Boyd (2019), "A rewriting system
+for convex optimization problems" (disciplined parametrized programming). The first
+solve compiles; later solves only substitute parameter values. The quadratic kinds
+use OSQP with the same settings as :mod:`hftlab.algo._osqp`; the exponential-utility
+(CARA) problem uses Clarabel (exponential cone).
+
+CARA: maximise the certainty equivalent of the historical scenarios ``r_t``,
+``CE(w) = -1/a log(1/T sum_t exp(-a r_t'w))`` (annualised by ``periods_per_year``),
+minus trading costs: the exponential utility ``-exp(-a W)`` of Pratt (1964), "Risk
+aversion in the small and in the large", Econometrica 32. For normal returns it
+reduces to mean-variance with risk aversion ``a``. Compiling a scenario matrix as a
+parameter costs time superlinear in its size, so beyond :data:`DPP_MAX_SCENARIO_ENTRIES`
+entries the scenarios enter as constants and the program is rebuilt per solve.
+"""
+
+from __future__ import annotations
+
+import cvxpy as cp
+import numpy as np
+
+from hftlab.algo._osqp import SETTINGS, TIGHT, USABLE, Solution, accurate, status_reason
+from hftlab.algo.constraints import PortfolioConstraints
+
+KINDS = ("min_variance", "mean_variance", "target_return", "max_sharpe", "cara")
+DPP_MAX_SCENARIO_ENTRIES = 20_000
+
+_STATUS = {
+    cp.OPTIMAL: "optimal",
+    cp.OPTIMAL_INACCURATE: "optimal_inaccurate",
+    cp.INFEASIBLE: "infeasible",
+    cp.INFEASIBLE_INACCURATE: "infeasible",
+    cp.UNBOUNDED: "unbounded",
+    cp.UNBOUNDED_INACCURATE: "unbounded",
+    cp.USER_LIMIT: "time_limit",
+}
+
+
+def risk_factor(covariance: np.ndarray) -> np.ndarray:
+    """``F`` with ``F'F = covariance`` (transposed Cholesky factor; eigen-root if singular)."""
+    try:
+        return np.linalg.cholesky(covariance).T
+    except np.linalg.LinAlgError:
+        values, vectors = np.linalg.eigh(covariance)
+        return (vectors * np.sqrt(np.clip(values, 0.0, None))).T
+
+
+def _feasible_set(w, c: PortfolioConstraints, scale, current):
+    """Budget, bounds, leverage and turnover constraints on ``w`` (homogenised by ``scale``)."""
+    lo, hi = c.lower_bounds, c.upper
+    constraints = [cp.sum(w) == scale]
+    finite = np.isfinite(lo)
+    if finite.any():
+        constraints.append(w[finite] >= lo[finite] * scale)
+    finite = np.isfinite(hi)
+    if finite.any():
+        constraints.append(w[finite] <= hi[finite] * scale)
+    if c.has_gross_limit:
+        constraints.append(cp.norm1(w) <= c.leverage * scale)
+    trades = cp.abs(w - current * scale) if c.has_trades else None
+    if c.turnover_limit is not None:
+        constraints.append(cp.sum(trades) <= c.turnover_limit * scale)
+    return constraints, trades
+
+
+class CvxpyPortfolioProblem:
+    """One portfolio problem of ``kind`` as a DPP cvxpy program over ``constraints.n`` assets.
+
+    ``n_scenarios`` (CARA only) is part of the shape: a new window length needs a new problem.
+    """
+
+    def __init__(
+        self, kind: str, constraints: PortfolioConstraints, time_limit: float = 10.0,
+        n_scenarios: int | None = None, periods_per_year: float = 252.0,
+    ) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"unknown problem kind {kind!r}")
+        self.kind, self.constraints, self.time_limit = kind, constraints, time_limit
+        c, n = constraints, constraints.n
+        self.factor = cp.Parameter((n, n), name="factor")
+        self.mean = cp.Parameter(n, name="mean")
+        self.current = cp.Parameter(n, name="current")
+        self.target = cp.Parameter(name="target")
+        cost = c.trade_costs
+        if kind == "max_sharpe":
+            y, kappa = cp.Variable(n), cp.Variable(nonneg=True)
+            feasible, trades = _feasible_set(y, c, kappa, self.current)
+            excess = (self.mean - c.risk_free_rate) @ y
+            if trades is not None:
+                excess = excess - cost @ trades
+            self.problem = cp.Problem(cp.Minimize(cp.sum_squares(self.factor @ y)), [*feasible, excess >= 1])
+            self._weights = lambda: y.value / kappa.value
+            return
+        w = cp.Variable(n)
+        feasible, trades = _feasible_set(w, c, 1.0, self.current)
+        friction = cost @ trades if trades is not None else 0.0
+        risk = cp.sum_squares(self.factor @ w)
+        if kind == "min_variance":
+            objective = risk + friction
+        elif kind == "mean_variance":
+            objective = c.risk_aversion / 2 * risk - self.mean @ w + friction
+        elif kind == "target_return":
+            net = self.mean @ w - (c.costs @ trades if trades is not None and c.costs is not None else 0.0)
+            feasible.append(net >= self.target)
+            objective = risk + friction
+        else:
+            self._cara = (w, feasible, friction, periods_per_year / c.risk_aversion)
+            if n_scenarios * n <= DPP_MAX_SCENARIO_ENTRIES:
+                self.scenarios = cp.Parameter((n_scenarios, n), name="scenarios")
+                self.problem = self._cara_problem(self.scenarios)
+            else:
+                self.scenarios = self.problem = None  # built per solve, scenarios as constants
+            self._weights = lambda: w.value
+            return
+        self.problem = cp.Problem(cp.Minimize(objective), feasible)
+        self._weights = lambda: w.value
+
+    def _cara_problem(self, scenarios) -> cp.Problem:
+        w, feasible, friction, scale = self._cara
+        return cp.Problem(cp.Minimize(scale * cp.log_sum_exp(scenarios @ w) + friction), feasible)
+
+    def solve(
+        self,
+        covariance: np.ndarray,
+        mean: np.ndarray | None = None,
+        current: np.ndarray | None = None,
+        target: float | None = None,
+        scenarios: np.ndarray | None = None,
+    ) -> Solution:
+        """Set the parameters and solve (compiled on the first call, warm afterwards)."""
+        n = self.constraints.n
+        self.factor.value = risk_factor(covariance)
+        self.mean.value = np.zeros(n) if mean is None else mean
+        self.current.value = np.zeros(n) if current is None else current
+        self.target.value = 0.0 if target is None else target
+        if self.kind == "cara":
+            if self.scenarios is None:
+                self.problem = self._cara_problem(-self.constraints.risk_aversion * scenarios)
+            else:
+                self.scenarios.value = -self.constraints.risk_aversion * scenarios
+            solver, options = cp.CLARABEL, {"time_limit": self.time_limit}
+        else:
+            solver, options = cp.OSQP, {**SETTINGS, "time_limit": self.time_limit}
+        name = solver.lower()
+        try:
+            self.problem.solve(solver=solver, warm_start=True, **options)
+            if solver == cp.OSQP and self.problem.status == cp.OPTIMAL and not accurate(
+                self.problem.solver_stats.extra_stats.info
+            ):
+                self.problem.solve(solver=solver, warm_start=True, **{**options, **TIGHT})
+        except cp.error.SolverError as exc:
+            return Solution(None, "error", f"{name} failed: {exc}", 0, name)
+        status = _STATUS.get(self.problem.status, self.problem.status)
+        iterations = int(self.problem.solver_stats.num_iters or 0)
+        if status not in USABLE:
+            return Solution(None, status, status_reason(status, self.time_limit), iterations, name)
+        weights = np.clip(self._weights(), self.constraints.lower_bounds, self.constraints.upper)
+        return Solution(weights, status, status_reason(status, self.time_limit), iterations, name)
+
+
+def max_expected_return(
+    mean: np.ndarray, current: np.ndarray, constraints: PortfolioConstraints, time_limit: float = 10.0
+) -> float | None:
+    """The highest net expected return the constraints allow (an LP); None if they are infeasible."""
+    w = cp.Variable(constraints.n)
+    feasible, trades = _feasible_set(w, constraints, 1.0, current)
+    net = mean @ w
+    if trades is not None and constraints.costs is not None:
+        net = net - constraints.costs @ trades
+    problem = cp.Problem(cp.Maximize(net), feasible)
+    try:
+        problem.solve(solver=cp.CLARABEL, time_limit=time_limit)
+    except cp.error.SolverError:
+        return None
+    return float(problem.value) if problem.status in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE) else None

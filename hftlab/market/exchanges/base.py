@@ -1,0 +1,320 @@
+"""What every exchange connector shares: connection loop, backoff, books, ticks, statistics.
+
+A connector is an :class:`~hftlab.market.feeds.AsyncFeed`: it opens the
+exchange's public websocket, subscribes, keeps one :class:`~hftlab.market.book.L2Book`
+per symbol in sync with the exchange's own integrity rules (update ids,
+checksums, trade ids) and turns book changes and trades into ticks, batched by
+size (``batch_size``) or time (``flush_interval``).
+
+Robustness, as production market-data handlers do it (e.g. ccxt.pro,
+NautilusTrader's adapters):
+
+- a dropped or failed connection is re-opened with **exponential backoff**
+  (``reconnect_delay`` doubling up to ``max_reconnect_delay``, with jitter;
+  reset once a connection delivers data); every book is resynchronised after;
+- a **gap** (missed update id, failed checksum, skipped trade id, an update
+  that would cross the book) marks that book stale and triggers a **resync**
+  from a fresh snapshot, without dropping the connection;
+- a **malformed message** is counted (``stats.malformed``), logged and
+  skipped: it never stops the feed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import random
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+import websockets
+
+from hftlab.errors import BackendUnavailable, DeadlineExceeded, InvalidInput
+from hftlab.market.book import L2Book
+from hftlab.market.feeds import AsyncFeed, TickBatch, TickBuffer
+
+logger = logging.getLogger("hftlab.market.exchanges")
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_LOGGED_MALFORMED = 10
+_CONNECTION_ERRORS = (websockets.ConnectionClosed, websockets.InvalidHandshake, websockets.InvalidURI,
+                      OSError, TimeoutError)
+
+
+class MalformedMessage(ValueError):
+    """A message that does not follow the exchange's protocol."""
+
+
+@dataclass
+class FeedStats:
+    """Counters of one connector (all since it was created)."""
+
+    messages: int = 0
+    """Websocket messages received."""
+    malformed: int = 0
+    """Messages that could not be decoded or did not follow the protocol (skipped)."""
+    ignored: int = 0
+    """Valid messages the feed does not use (heartbeats, acknowledgements, other channels)."""
+    snapshots: int = 0
+    """Books (re)built from a snapshot."""
+    gaps: int = 0
+    """Integrity failures detected (missed update ids, checksums, trade ids, crossed updates)."""
+    reconnects: int = 0
+    """Connections re-opened after a drop or a failed attempt."""
+
+
+def iso_ns(text: str) -> int:
+    """Nanoseconds since the epoch of an ISO-8601 UTC time (``2021-04-17T16:43:37.075687Z``)."""
+    moment = datetime.fromisoformat(text)
+    return (moment - _EPOCH) // timedelta(microseconds=1) * 1000
+
+
+def parse_levels(levels: Any) -> tuple[list[float], list[float]]:
+    """Prices and sizes of ``[[price, size, ...], ...]`` (decimal strings or numbers), checked.
+
+    Raises :class:`MalformedMessage` for a non-positive or non-finite price or a
+    negative or non-finite size, so a book error can only mean the book would cross.
+    """
+    prices, sizes = [], []
+    for level in levels:
+        price, size = float(level[0]), float(level[1])
+        if not (math.isfinite(price) and price > 0 and math.isfinite(size) and size >= 0):
+            raise MalformedMessage(f"price level {level!r}")
+        prices.append(price)
+        sizes.append(size)
+    return prices, sizes
+
+
+def seconds_ns(text: str | float) -> int:
+    """Nanoseconds since the epoch of seconds given as a decimal string (``"1618678133.365913"``)."""
+    whole, _, fraction = str(text).partition(".")
+    return int(whole) * 1_000_000_000 + int((fraction + "000000000")[:9])
+
+
+class ExchangeFeed(AsyncFeed):
+    """Base of the exchange connectors (see the module docstring).
+
+    Parameters
+    ----------
+    symbols : list of str
+        Instruments in the exchange's own spelling.
+    ws_url, rest_url : str, optional
+        Websocket and REST base URLs (default: the exchange's public endpoints;
+        point them at a testnet or a replay server).
+    batch_size : int
+        A batch is emitted once this many ticks are buffered...
+    flush_interval : float
+        ...or this many seconds after the previous batch, if any tick is buffered.
+    max_batches : int, optional
+        The stream ends with batch number ``max_batches``.
+    resume_from : int
+        Number batches from ``resume_from + 1`` (live data missed meanwhile is gone).
+    reconnect_delay, max_reconnect_delay : float
+        Backoff after a failed connection: ``reconnect_delay * 2**k`` seconds,
+        capped, with +-20 % jitter.
+    max_reconnects : int, optional
+        Give up (:class:`~hftlab.errors.BackendUnavailable`) after this many
+        failed connections in a row (None: never).
+    open_timeout : float
+        Seconds allowed to open a connection.
+    """
+
+    name: ClassVar[str]
+    WS_URL: ClassVar[str]
+    REST_URL: ClassVar[str | None] = None
+    MAX_DEPTH: ClassVar[int | None] = None
+
+    def __init__(self, symbols: list[str], ws_url: str | None = None, rest_url: str | None = None, *,
+                 batch_size: int = 1000, flush_interval: float = 0.25, max_batches: int | None = None,
+                 resume_from: int = 0, reconnect_delay: float = 0.5, max_reconnect_delay: float = 30.0,
+                 max_reconnects: int | None = None, open_timeout: float = 10.0) -> None:
+        if not symbols:
+            raise InvalidInput("'symbols' must name at least one instrument.")
+        self.symbols = list(symbols)
+        self.ws_url = (ws_url or self.WS_URL).rstrip("/")
+        self.rest_url = (rest_url or self.REST_URL or "").rstrip("/") or None
+        self.batch_size, self.flush_interval = batch_size, flush_interval
+        self.max_batches, self.resume_from = max_batches, resume_from
+        self.reconnect_delay, self.max_reconnect_delay = reconnect_delay, max_reconnect_delay
+        self.max_reconnects, self.open_timeout = max_reconnects, open_timeout
+        self.stats = FeedStats()
+        self.books = {s: L2Book(s, max_depth=self.MAX_DEPTH) for s in self.symbols}
+        self._ids = {s: i for i, s in enumerate(self.symbols)}
+        self._buffer = TickBuffer(self.symbols)
+        self._last_price = dict.fromkeys(self.symbols, math.nan)
+        self._last_top: dict[str, tuple] = {}
+        self._resync: set[str] = set()
+        self._inbox: asyncio.Queue | None = None
+        self._tasks: set[asyncio.Task] = set()
+
+    # ------------------------------------------------------------ subclass hooks
+
+    def _url(self) -> str:
+        """The websocket address to connect to."""
+        return self.ws_url
+
+    async def _on_open(self, ws) -> None:
+        """Subscribe (and start snapshot requests) on a new connection."""
+
+    def _handle(self, message: Any, received_ns: int) -> None:
+        """Apply one decoded message; raise ``KeyError``/``ValueError``... if it is malformed."""
+        raise NotImplementedError
+
+    async def _resync_books(self, ws, symbols: set[str]) -> None:
+        """Start rebuilding the books of ``symbols`` from fresh snapshots."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ books and ticks
+
+    def _gap(self, symbol: str, reason: str) -> None:
+        """An integrity failure: the book is stale until a fresh snapshot arrives."""
+        self.stats.gaps += 1
+        self.books[symbol].mark_stale()
+        self._resync.add(symbol)
+        logger.warning("%s %s: %s; resynchronising the book", self.name, symbol, reason)
+
+    def _quote(self, symbol: str, timestamp: int) -> None:
+        """A tick with the book's top, if it changed."""
+        book = self.books[symbol]
+        if book.stale:
+            return
+        top = (book.best_bid, book.best_ask, book.best_bid_size, book.best_ask_size)
+        if top != self._last_top.get(symbol):
+            self._last_top[symbol] = top
+            self._buffer.add(self._ids[symbol], timestamp, *top, self._last_price[symbol], 0.0)
+
+    def _top_quote(self, symbol: str, timestamp: int, bid: float, ask: float, bid_size: float,
+                   ask_size: float) -> None:
+        """A tick from a best-bid/offer message of the exchange."""
+        top = (bid, ask, bid_size, ask_size)
+        if top != self._last_top.get(symbol):
+            self._last_top[symbol] = top
+            self._buffer.add(self._ids[symbol], timestamp, *top, self._last_price[symbol], 0.0)
+
+    def _trade(self, symbol: str, timestamp: int, price: float, size: float) -> None:
+        """A trade tick (with the current top of book, NaN while the book is not in sync)."""
+        if not (math.isfinite(price) and price > 0 and math.isfinite(size) and size >= 0):
+            raise MalformedMessage(f"trade price {price!r} / size {size!r}")
+        self._last_price[symbol] = price
+        book = self.books[symbol]
+        top = self._last_top.get(symbol) if book.stale else (
+            book.best_bid, book.best_ask, book.best_bid_size, book.best_ask_size)
+        self._buffer.add(self._ids[symbol], timestamp, *(top or (math.nan,) * 4), price, size)
+
+    def _symbol(self, name: str) -> str:
+        if name not in self._ids:
+            raise MalformedMessage(f"message for unsubscribed symbol {name!r}")
+        return name
+
+    # ------------------------------------------------------------ connection loop
+
+    def _dispatch(self, raw: str | bytes, received_ns: int) -> None:
+        self.stats.messages += 1
+        try:
+            self._handle(json.loads(raw), received_ns)
+        except (MalformedMessage, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+            self.stats.malformed += 1
+            level = logging.WARNING if self.stats.malformed <= _LOGGED_MALFORMED else logging.DEBUG
+            text = raw if isinstance(raw, str) else repr(raw)
+            logger.log(level, "%s: malformed message skipped (%s: %s): %.200s", self.name,
+                       type(exc).__name__, exc, text)
+
+    def _call_soon(self, action: Callable[[], None]) -> None:
+        """Run ``action`` in the feed's loop, in order with the messages (for snapshot results)."""
+        if self._inbox is not None:
+            self._inbox.put_nowait(("call", action))
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _read(self, ws, inbox: asyncio.Queue) -> None:
+        """Queue every message with its receive time, then why the connection ended."""
+        try:
+            async for raw in ws:
+                inbox.put_nowait(("message", raw, time.time_ns()))
+            inbox.put_nowait(("closed", ws.close_exc))
+        except Exception as exc:  # handed to the connection loop, which decides
+            inbox.put_nowait(("closed", exc))
+
+    async def stream(self) -> AsyncIterator[TickBatch]:
+        sequence = self.resume_from
+        delay, failures = self.reconnect_delay, 0
+        loop = asyncio.get_running_loop()
+        while self.max_batches is None or sequence < self.max_batches:
+            try:
+                async with websockets.connect(self._url(), open_timeout=self.open_timeout,
+                                              max_size=2**26, max_queue=None) as ws:
+                    self._inbox = inbox = asyncio.Queue()
+                    reader = loop.create_task(self._read(ws, inbox))
+                    try:
+                        for book in self.books.values():
+                            book.mark_stale()
+                        await self._on_open(ws)
+                        deadline = loop.time() + self.flush_interval
+                        while True:
+                            try:
+                                item = inbox.get_nowait()
+                            except asyncio.QueueEmpty:
+                                try:
+                                    item = await asyncio.wait_for(inbox.get(), deadline - loop.time())
+                                except TimeoutError:
+                                    item = None
+                            if item is not None and item[0] == "message":
+                                self._dispatch(item[1], item[2])
+                                delay, failures = self.reconnect_delay, 0
+                            elif item is not None and item[0] == "call":
+                                item[1]()
+                            elif item is not None:
+                                raise item[1]
+                            if self._resync:
+                                symbols, self._resync = self._resync, set()
+                                await self._resync_books(ws, symbols)
+                            due = loop.time() >= deadline
+                            if len(self._buffer) >= self.batch_size or (due and len(self._buffer)):
+                                sequence += 1
+                                yield self._buffer.cut(sequence)
+                                if self.max_batches is not None and sequence >= self.max_batches:
+                                    return
+                            if due:
+                                deadline = loop.time() + self.flush_interval
+                    finally:
+                        reader.cancel()
+                        for task in list(self._tasks):
+                            task.cancel()
+                        self._inbox = None
+                        await ws.close()  # a normal closure (1000), also when the consumer stops
+            except _CONNECTION_ERRORS as exc:
+                failures += 1
+                if self.max_reconnects is not None and failures > self.max_reconnects:
+                    raise BackendUnavailable(
+                        f"{self.name} feed: {failures} failed connection(s) in a row to {self.ws_url} ({exc})."
+                    ) from exc
+                self.stats.reconnects += 1
+                pause = delay * random.uniform(0.8, 1.2)
+                logger.warning("%s feed: connection lost or refused (%s: %s); reconnecting in %.2f s",
+                               self.name, type(exc).__name__, exc, pause)
+                await asyncio.sleep(pause)
+                delay = min(2 * delay, self.max_reconnect_delay)
+
+    async def synced_book(self, symbol: str, timeout: float = 30.0) -> L2Book:
+        """Connect, wait until ``symbol``'s book is in sync, and return it (then disconnect)."""
+        book = self.books[self._symbol(symbol)]
+        iterator = self.stream()
+        try:
+            async with asyncio.timeout(timeout):
+                while book.stale:
+                    await anext(iterator, None)
+        except TimeoutError:
+            raise DeadlineExceeded(
+                f"{self.name}: the {symbol} book was not in sync within {timeout} s."
+            ) from None
+        finally:
+            await iterator.aclose()
+        return book

@@ -1,0 +1,215 @@
+"""Requests of the backtest operations: one backtest and a walk-forward evaluation.
+
+Both take ``prices`` as one column (a single asset) or two (``x``, ``y``: a pair,
+``y`` traded against ``x``), as a DataFrame, a Series, a 2-D array or a pair of
+Series with the same index; and the same strategy and cost parameters, checked
+here so that bad input gets the same message on every backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from hftlab import validation as v
+from hftlab.algo.backtest import BacktestResult
+from hftlab.algo.walkforward import OBJECTIVES, WalkForwardResult
+from hftlab.errors import InvalidInput
+from hftlab.types.base import Request
+
+
+def _series_pair_frame(value: tuple | list) -> pd.DataFrame:
+    names = [str(s.name) if s.name is not None else str(i) for i, s in enumerate(value)]
+    if len(set(names)) < len(names):
+        names = [str(i) for i in range(len(value))]
+    first, second = value
+    if not first.index.equals(second.index):
+        raise InvalidInput(
+            f"'prices' series {names[0]!r} and {names[1]!r} have different indexes "
+            f"({len(first)} and {len(second)} labels); align them first, e.g. with "
+            "pd.concat([x, y], axis=1, join='inner')."
+        )
+    return pd.concat([first, second], axis=1, keys=names)
+
+
+def check_prices(value: Any, min_rows: int) -> pd.DataFrame:
+    """``prices`` as a finite, positive, non-constant float frame of one or two columns."""
+    if isinstance(value, (tuple, list)) and value and all(isinstance(s, pd.Series) for s in value):
+        if len(value) != 2:
+            raise v.fail("prices", "one series or a pair of series (x, y)", f"{len(value)} series")
+        value = _series_pair_frame(value)
+    if not isinstance(value, pd.Series | pd.DataFrame) and np.ndim(value) == 1:
+        value = pd.Series(np.asarray(value))
+    if isinstance(value, pd.Series) and value.name is None:
+        value = value.rename("price")
+    frame = v.as_frame(value, "prices", min_rows=min_rows)
+    if frame.shape[1] > 2:
+        raise InvalidInput(
+            f"'prices' must have 1 column (one asset) or 2 (a pair: the second traded against "
+            f"the first); got {frame.shape[1]}."
+        )
+    for column in frame.columns:
+        values = frame[column].to_numpy()
+        if (values <= 0).any():
+            raise InvalidInput(
+                f"'prices' must be positive (positions are sized by price); column {column!r} has "
+                f"{int((values <= 0).sum())} value(s) <= 0."
+            )
+        v.check_not_constant(f"prices.{column}", values)
+    return frame
+
+
+def _min_rows(hedge: str, hedge_lookback: int | None, lookback: int) -> int:
+    """Bars a backtest needs: the z-score (and rolling hedge) warm-up plus one bar to trade."""
+    rolling_warmup = (hedge_lookback or lookback) - 1 if hedge == "rolling" else 0
+    return lookback + rolling_warmup + 1
+
+
+def _check_strategy(request: Request, lookback: int) -> None:
+    """Validate the hedge, cost and sizing fields both requests share, then ``prices``."""
+    hedge = v.check_choice("hedge", request.hedge, ["static", "rolling", "kalman"])
+    hedge_lookback = request.hedge_lookback
+    if hedge_lookback is not None:
+        hedge_lookback = v.check_int("hedge_lookback", hedge_lookback, low=2)
+        if hedge != "rolling":
+            raise v.fail("hedge_lookback", "None unless hedge='rolling'", hedge_lookback)
+    request._set("hedge_lookback", hedge_lookback)
+    for name, high in (("kalman_delta", 1.0), ("kalman_observation_var", None)):
+        value = getattr(request, name)
+        if value is not None:
+            if hedge != "kalman":
+                raise v.fail(name, "None unless hedge='kalman'", value)
+            request._set(name, v.check_float(name, value, low=0, high=high, low_open=True, high_open=True))
+    for name in ("cost", "slippage"):
+        request._set(name, v.check_float(name, getattr(request, name), low=0, high=1, high_open=True))
+    request._set("fixed_cost", v.check_float("fixed_cost", request.fixed_cost, low=0))
+    request._set("capital", v.check_float("capital", request.capital, low=0, low_open=True))
+    request._set("size", v.check_float("size", request.size, low=0, low_open=True))
+    if request.max_units is not None:
+        request._set("max_units", v.check_float("max_units", request.max_units, low=0, low_open=True))
+    request._set("direction", v.check_choice("direction", request.direction, ["both", "long", "short"]))
+    request._set(
+        "periods_per_year",
+        v.check_float("periods_per_year", request.periods_per_year, low=0, low_open=True),
+    )
+    request._set("prices", check_prices(request.prices, _min_rows(hedge, hedge_lookback, lookback)))
+    if request.prices.shape[1] == 1 and hedge != "static":
+        raise v.fail("hedge", "'static' for a single asset (a hedge applies to a pair)", hedge)
+
+
+def _as_list(name: str, value: Any, check) -> list:
+    items = list(value) if isinstance(value, Iterable) and not isinstance(value, str) else [value]
+    if not items:
+        raise InvalidInput(f"'{name}' must hold at least one value; got none.")
+    return [check(name, item) for item in items]
+
+
+def _lookback(name: str, value: Any) -> int:
+    return v.check_int(name, value, low=2)
+
+
+def _entry(name: str, value: Any) -> float:
+    return v.check_float(name, value, low=0, low_open=True)
+
+
+def _exit(name: str, value: Any) -> float:
+    return v.check_float(name, value, low=0)
+
+
+@dataclass(frozen=True)
+class BacktestRequest(Request):
+    """Backtest of the z-score band strategy (see :func:`hftlab.backtest`)."""
+
+    rpc: ClassVar[str] = "RunBacktest"
+    result_type: ClassVar[type] = BacktestResult
+
+    prices: pd.DataFrame
+    lookback: int = 20
+    entry_z: float = 2.0
+    exit_z: float = 0.5
+    hedge: str = "static"
+    hedge_ratio: float | None = None
+    hedge_lookback: int | None = None
+    kalman_delta: float | None = None
+    kalman_observation_var: float | None = None
+    cost: float = 0.0
+    fixed_cost: float = 0.0
+    slippage: float = 0.0
+    capital: float = 100_000.0
+    size: float = 1.0
+    max_units: float | None = None
+    direction: str = "both"
+    periods_per_year: float = 252.0
+
+    def __post_init__(self) -> None:
+        lookback = _lookback("lookback", self.lookback)
+        self._set("lookback", lookback)
+        entry_z = _entry("entry_z", self.entry_z)
+        exit_z = _exit("exit_z", self.exit_z)
+        if exit_z >= entry_z:
+            raise v.fail("exit_z", f"smaller than entry_z ({entry_z})", exit_z)
+        self._set("entry_z", entry_z)
+        self._set("exit_z", exit_z)
+        _check_strategy(self, lookback)
+        if self.hedge_ratio is not None:
+            if self.prices.shape[1] == 1:
+                raise v.fail("hedge_ratio", "None for a single asset (it applies to a pair)", self.hedge_ratio)
+            if self.hedge != "static":
+                raise v.fail("hedge_ratio", f"None with hedge={self.hedge!r}", self.hedge_ratio)
+            self._set("hedge_ratio", v.check_float("hedge_ratio", self.hedge_ratio))
+
+
+@dataclass(frozen=True)
+class WalkForwardRequest(Request):
+    """Walk-forward evaluation of the z-score strategy (see :func:`hftlab.walk_forward`)."""
+
+    rpc: ClassVar[str] = "WalkForward"
+    result_type: ClassVar[type] = WalkForwardResult
+
+    prices: pd.DataFrame
+    train: int = 504
+    test: int = 126
+    lookback: list[int] = (20,)
+    entry_z: list[float] = (2.0,)
+    exit_z: list[float] = (0.5,)
+    anchored: bool = False
+    objective: str = "sharpe"
+    hedge: str = "static"
+    hedge_lookback: int | None = None
+    kalman_delta: float | None = None
+    kalman_observation_var: float | None = None
+    cost: float = 0.0
+    fixed_cost: float = 0.0
+    slippage: float = 0.0
+    capital: float = 100_000.0
+    size: float = 1.0
+    max_units: float | None = None
+    direction: str = "both"
+    periods_per_year: float = 252.0
+
+    def __post_init__(self) -> None:
+        lookbacks = _as_list("lookback", self.lookback, _lookback)
+        entries = _as_list("entry_z", self.entry_z, _entry)
+        exits = _as_list("exit_z", self.exit_z, _exit)
+        if max(exits) >= min(entries):
+            raise v.fail("exit_z", f"smaller than every entry_z (min {min(entries)})", max(exits))
+        self._set("lookback", lookbacks)
+        self._set("entry_z", entries)
+        self._set("exit_z", exits)
+        if not isinstance(self.anchored, bool | np.bool_):
+            raise v.fail("anchored", "True or False", self.anchored)
+        self._set("anchored", bool(self.anchored))
+        self._set("objective", v.check_choice("objective", self.objective, OBJECTIVES))
+        test = v.check_int("test", self.test, low=2)
+        self._set("test", test)
+        _check_strategy(self, max(lookbacks))
+        train = v.check_int("train", self.train, low=_min_rows(self.hedge, self.hedge_lookback, max(lookbacks)))
+        self._set("train", train)
+        if len(self.prices) < train + test:
+            raise InvalidInput(
+                f"'prices' must have at least train + test = {train + test} rows; got {len(self.prices)}."
+            )

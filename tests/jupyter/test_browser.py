@@ -1,0 +1,191 @@
+"""The widgets in a real JupyterLab, driven through Chromium by Playwright.
+
+Chromium and its driver come from the system package manager (installed here if
+missing; the test skips only where there is no ``apt-get``); Playwright is pointed
+at that binary, so nothing is downloaded by Playwright itself. JupyterLab runs
+headless on a free loopback port with a token, in a temporary directory holding
+the test notebook; it is always stopped at the end, with the kernel and the
+``%hftlab serve`` server the notebook started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1200)]
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / "reports" / "browser_widgets.png"
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-dev-shm-usage", "--disable-extensions", "--no-first-run", "--disable-sync",
+    "--disable-component-update", "--disable-default-apps", "--mute-audio",
+]
+CELLS = [
+    "%load_ext hftlab\nimport os\nimport hftlab\n%hftlab serve\n%hftlab use local\n"
+    "from hftlab.jupyter import session\n"
+    "print(f'pids: kernel {os.getpid()} server {session.server().process.pid}')",
+    "from hftlab.jupyter.widgets import BackendSwitcher\nBackendSwitcher()",
+    "from hftlab.jupyter.strategy import StrategyExplorer\nStrategyExplorer(lookback=20)",
+    "print('backend:', hftlab.backend().name)",
+]
+
+
+def _chromium() -> tuple[str, str]:
+    """Paths of the system Chromium and chromedriver, installed with apt-get if missing."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser"), shutil.which("chromedriver")
+    if all(found):
+        return found
+    if shutil.which("apt-get") is None:
+        pytest.skip("Chromium is not installed and there is no apt-get to install it")
+    install = ["apt-get", "-o", "DPkg::Lock::Timeout=300", "install", "-y", "--no-install-recommends",
+               "chromium", "chromium-driver"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    done = subprocess.run(install, capture_output=True, text=True, timeout=900, env=env)
+    if done.returncode != 0:
+        subprocess.run(["apt-get", "update"], capture_output=True, timeout=300, env=env)
+        done = subprocess.run(install, capture_output=True, text=True, timeout=900, env=env)
+    assert done.returncode == 0, f"apt-get install failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    found = shutil.which("chromium") or shutil.which("chromium-browser"), shutil.which("chromedriver")
+    assert all(found), f"Chromium not found after installing it: {found}"
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_lab(url: str, lab: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if lab.poll() is not None:
+            raise AssertionError(f"JupyterLab exited with {lab.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"JupyterLab did not answer {url} within {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def running_lab(directory: Path):
+    """JupyterLab on a free loopback port serving ``directory``; yields the notebook URL, then stops it."""
+    port, token = _free_port(), secrets.token_hex(16)
+    home = directory / "home"
+    settings = home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    settings.parent.mkdir(parents=True)
+    settings.write_text('{"fetchNews": "false", "checkForUpdates": false}')  # no news prompt, no web request
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(home / "run"),
+           "IPYTHONDIR": str(home / "ipython"), "JUPYTER_DATA_DIR": str(home / "data")}
+    command = [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={directory}",
+        f"--LabApp.workspaces_dir={home / 'workspaces'}", f"--LabApp.user_settings_dir={home / 'settings'}",
+        "--ServerApp.port_retries=0", "--ServerApp.terminals_enabled=False",
+        *(["--allow-root"] if os.geteuid() == 0 else []),
+    ]
+    with open(directory / "lab.log", "w") as log:
+        process = subprocess.Popen(command, cwd=directory, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_for_lab(f"http://127.0.0.1:{port}/api/status?token={token}", process, directory / "lab.log")
+        yield f"http://127.0.0.1:{port}/lab/tree/widgets.ipynb?token={token}"
+    finally:
+        process.send_signal(signal.SIGTERM)  # shuts kernels down cleanly: they stop their %hftlab server
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_widgets_render_and_the_switcher_changes_the_backend(tmp_path):
+    chromium, _driver = _chromium()
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, tmp_path / "widgets.ipynb")
+    pids: list[int] = []
+    try:
+        with running_lab(tmp_path) as url:
+            _drive(url, chromium, pids)
+    finally:
+        left = _stop_stragglers(pids)
+    assert SCREENSHOT.stat().st_size > 10_000
+    assert not left, f"processes left running after JupyterLab stopped: {left}"
+
+
+def _drive(url: str, chromium: str, pids: list[int]) -> None:
+    """Run all cells, check the widgets rendered, click the switcher, re-run the last cell."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS, timeout=60_000)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1800})
+            page.set_default_timeout(120_000)
+            expect.set_options(timeout=120_000)
+            page.goto(url)
+            expect(page.locator(".jp-Notebook")).to_be_visible()
+            expect(page.get_by_role("button", name=re.compile(r"Python 3 .*\| Idle"))).to_be_visible()
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_text("Run All Cells", exact=True).click()
+
+            pids_output = page.locator(".jp-OutputArea-output", has_text="pids: kernel")
+            expect(pids_output).to_be_visible()
+            words = pids_output.inner_text().split()
+            pids += [int(words[words.index("kernel") + 1]), int(words[words.index("server") + 1])]
+            switcher = page.locator(".hftlab-backend-switcher")
+            expect(switcher).to_be_visible()
+            plot = page.locator(".hftlab-strategy-explorer .js-plotly-plot")
+            expect(plot).to_be_visible()
+            expect(plot.locator(".scatterlayer .trace").first).to_be_attached()
+            printed = page.locator(".jp-CodeCell").nth(3).locator(".jp-OutputArea-output")
+            expect(printed).to_have_text("backend: local")
+
+            switcher.get_by_role("button", name="grpc", exact=True).click()
+            expect(switcher).to_contain_text("SERVING")
+            page.locator(".jp-CodeCell").nth(3).locator(".jp-InputArea-editor").click()
+            page.keyboard.press("Control+Enter")
+            expect(printed).to_have_text("backend: grpc")
+            SCREENSHOT.parent.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+        finally:
+            browser.close()
+
+
+def _stop_stragglers(pids: list[int]) -> list[int]:
+    """Wait for the kernel and its server to end with JupyterLab; kill (and return) any left."""
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    left = [pid for pid in pids if _alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    return left

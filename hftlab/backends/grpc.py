@@ -39,7 +39,7 @@ class GrpcConfig:
     host, port : str, int
         Server address.
     timeout : float
-        Deadline of each call, in seconds.
+        Deadline of each unary call, in seconds (research calls can take minutes).
     max_retries : int
         Retries of a call that failed with ``UNAVAILABLE`` (exponential backoff
         from 0.1 s, gRPC's service-config retry policy; every hftlab RPC is
@@ -64,7 +64,7 @@ class GrpcConfig:
 
     host: str = "127.0.0.1"
     port: int = 50051
-    timeout: float = 60.0
+    timeout: float = 600.0
     max_retries: int = 3
     compression: str | None = None
     token: str | None = None

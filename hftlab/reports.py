@@ -12,6 +12,7 @@ HTML with nbconvert and writes an index page.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import math
@@ -188,7 +189,7 @@ def run_reports(
     out.mkdir(parents=True, exist_ok=True)
     runs: list[Run] = []
     need_server = "grpc" in backends and server is None
-    with ServerProcess() if need_server else _nothing() as started:
+    with ServerProcess() if need_server else contextlib.nullcontext() as started:
         address = server or (started.address if started else "")
         jobs = [
             (path.resolve(), label, {**parameters, "backend": address if name == "grpc" else "local"},
@@ -211,14 +212,6 @@ def run_reports(
     index = out / "index.html"
     index.write_text(_index_page(runs))
     return index, runs
-
-
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc_info):
-        return None
 
 
 def _agreement(runs: list[Run]) -> dict[tuple[str, str], str]:

@@ -1,7 +1,7 @@
 """The widgets in a real JupyterLab, driven through Chromium by Playwright.
 
-Chromium and its driver come from the system package manager (installed here if
-missing; the test skips only where there is no ``apt-get``); Playwright is pointed
+Chromium and its driver come from the system package manager (installed if
+missing by the ``chromium`` fixture of tests/conftest.py); Playwright is pointed
 at that binary, so nothing is downloaded by Playwright itself. JupyterLab runs
 headless on a free loopback port with a token, in a temporary directory holding
 the test notebook; it is always stopped at the end, with the kernel and the
@@ -14,7 +14,6 @@ import contextlib
 import os
 import re
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -43,26 +42,6 @@ CELLS = [
     "from hftlab.jupyter.strategy import StrategyExplorer\nStrategyExplorer(lookback=20)",
     "print('backend:', hftlab.backend().name)",
 ]
-
-
-def _chromium() -> tuple[str, str]:
-    """Paths of the system Chromium and chromedriver, installed with apt-get if missing."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser"), shutil.which("chromedriver")
-    if all(found):
-        return found
-    if shutil.which("apt-get") is None:
-        pytest.skip("Chromium is not installed and there is no apt-get to install it")
-    install = ["apt-get", "-o", "DPkg::Lock::Timeout=300", "install", "-y", "--no-install-recommends",
-               "chromium", "chromium-driver"]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    done = subprocess.run(install, capture_output=True, text=True, timeout=900, env=env)
-    if done.returncode != 0:
-        subprocess.run(["apt-get", "update"], capture_output=True, timeout=300, env=env)
-        done = subprocess.run(install, capture_output=True, text=True, timeout=900, env=env)
-    assert done.returncode == 0, f"apt-get install failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
-    found = shutil.which("chromium") or shutil.which("chromium-browser"), shutil.which("chromedriver")
-    assert all(found), f"Chromium not found after installing it: {found}"
-    return found
 
 
 def _free_port() -> int:
@@ -125,8 +104,7 @@ def running_lab(directory: Path):
             process.wait()
 
 
-def test_widgets_render_and_the_switcher_changes_the_backend(tmp_path):
-    chromium, _driver = _chromium()
+def test_widgets_render_and_the_switcher_changes_the_backend(tmp_path, chromium):
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

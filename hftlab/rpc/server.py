@@ -80,7 +80,11 @@ def _abort(context: grpc.ServicerContext, exc: Exception, rpc: str, request_id: 
     context.abort(grpc.StatusCode.INTERNAL, f"internal error in {rpc}: {type(exc).__name__}: {exc}")
 
 
-def _log_call(rpc: str, request_id: str, code: grpc.StatusCode, seconds: float, context) -> None:
+def _record_call(service: _Service, rpc: str, request_id: str, code: grpc.StatusCode, started: float,
+                 context) -> None:
+    """Count the call in the metrics and log it (one line, with the client's request id)."""
+    seconds = time.perf_counter() - started
+    service.metrics.observe(rpc, code.name, seconds)
     level = logging.INFO if code in (grpc.StatusCode.OK, grpc.StatusCode.CANCELLED) else logging.WARNING
     logger.log(
         level, "%s %s %.3f ms", rpc, code.name, 1e3 * seconds,
@@ -104,9 +108,7 @@ def _unary_handler(rpc: str, service: _Service):
             code = _status(exc)
             _abort(context, exc, rpc, request_id)
         finally:
-            seconds = time.perf_counter() - started
-            service.metrics.observe(rpc, code.name, seconds)
-            _log_call(rpc, request_id, code, seconds, context)
+            _record_call(service, rpc, request_id, code, started, context)
 
     return handle
 
@@ -143,9 +145,7 @@ def _stream_handler(rpc: str, service: _Service):
         finally:
             if items is not None:
                 items.close()
-            seconds = time.perf_counter() - started
-            service.metrics.observe(rpc, code.name, seconds)
-            _log_call(rpc, request_id, code, seconds, context)
+            _record_call(service, rpc, request_id, code, started, context)
 
     return handle
 

@@ -1,7 +1,8 @@
 """The grpc backend: a client of ``hftlab serve``.
 
-Requests go through the one generic codec (:mod:`hftlab.rpc.codec`) into the
-``hftlab.v1.Trading`` messages; every gRPC status comes back as the matching
+Requests go through the one generic codec (:mod:`hftlab.rpc.codec`) into the wire
+bytes of the ``hftlab.v1.Trading`` messages (large arrays copied once on the way out
+and read in place on the way in); every gRPC status comes back as the matching
 :mod:`hftlab.errors` exception, chained from the ``grpc.RpcError``.
 """
 
@@ -23,7 +24,6 @@ import grpc
 from hftlab import validation as v
 from hftlab.errors import STATUS_TO_ERROR, HftlabError, InvalidInput
 from hftlab.rpc import codec
-from hftlab.rpc.v1 import trading_pb2_grpc
 from hftlab.types import Request, ServerInfo, ServerInfoRequest
 
 SERVICE = "hftlab.v1.Trading"
@@ -203,7 +203,14 @@ class GrpcBackend:
             self._channel = grpc.insecure_channel(self.config.target, options, compression)
         else:
             self._channel = grpc.secure_channel(self.config.target, credentials, options, compression)
-        self._stub = trading_pb2_grpc.TradingStub(self._channel)
+        self._methods: dict[str, Any] = {}
+
+    def _method(self, request: Request):
+        """The channel's callable of the request's RPC (bytes in, bytes out)."""
+        if request.rpc not in self._methods:
+            make = self._channel.unary_stream if request.streaming else self._channel.unary_unary
+            self._methods[request.rpc] = make(f"/{SERVICE}/{request.rpc}")
+        return self._methods[request.rpc]
 
     def _metadata(self, request_id: str) -> list[tuple[str, str]]:
         metadata = [(REQUEST_ID_KEY, request_id)]
@@ -222,17 +229,16 @@ class GrpcBackend:
 
     def execute(self, request: Request, timeout: float | None = None) -> Any:
         """Run ``request`` on the server; ``timeout`` overrides the config's deadline."""
-        message = codec.encode(request, codec.message_class(f"{request.rpc}Request")())
+        data = codec.to_wire(request, codec.message_class(f"{request.rpc}Request"))
         request_id = uuid.uuid4().hex
-        call = getattr(self._stub, request.rpc)
         try:
-            response = call(
-                message, timeout=timeout or self.config.timeout, metadata=self._metadata(request_id),
+            response = self._method(request)(
+                data, timeout=timeout or self.config.timeout, metadata=self._metadata(request_id),
                 wait_for_ready=self.config.wait_for_ready,
             )
         except grpc.RpcError as exc:
             raise self._error(exc, request.rpc, request_id) from exc
-        return codec.decode(response, request.result_type)
+        return codec.from_wire(response, codec.message_class(f"{request.rpc}Response"), request.result_type)
 
     def stream(self, request: Request) -> Iterator[Any]:
         """Iterate a server stream (no deadline: streams may be endless).
@@ -247,14 +253,15 @@ class GrpcBackend:
         failures = 0
         current = request
         while True:
-            message = codec.encode(current, codec.message_class(f"{current.rpc}Request")())
+            data = codec.to_wire(current, codec.message_class(f"{current.rpc}Request"))
             request_id = uuid.uuid4().hex
-            responses = getattr(self._stub, current.rpc)(
-                message, metadata=self._metadata(request_id), wait_for_ready=self.config.wait_for_ready
+            responses = self._method(current)(
+                data, metadata=self._metadata(request_id), wait_for_ready=self.config.wait_for_ready
             )
+            response_class = codec.message_class(f"{current.rpc}Response")
             try:
                 for response in responses:
-                    item = codec.decode(response, current.result_type)
+                    item = codec.from_wire(response, response_class, current.result_type)
                     failures = 0
                     if resumable:
                         current = dataclasses.replace(request, resume_from=item.sequence)

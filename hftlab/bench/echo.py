@@ -10,9 +10,10 @@ grpcio moves raw ``bytes`` and nothing else happens:
 - ``Stream``: the request holds a message count and size; the server yields that
   many pre-built messages (the floor of a server-streaming RPC).
 - ``NDArray``: for comparison, hftlab's array path: the request is an ``NDArray``
-  message decoded by :func:`hftlab.rpc.codec.decode_array` and re-encoded by
-  :func:`~hftlab.rpc.codec.encode_array` as the response, with protobuf
-  (de)serializers (what every array field of every RPC goes through).
+  message read by :func:`hftlab.rpc.wire.loads` and
+  :func:`hftlab.rpc.codec.decode_array` and sent back through
+  :func:`~hftlab.rpc.codec.encode_array` and :func:`~hftlab.rpc.wire.dumps` (what
+  every array field of every RPC goes through).
 
 The server runs in its own process, like ``hftlab serve``, so neither side shares
 the client's interpreter (and GIL).
@@ -32,7 +33,7 @@ import grpc
 import numpy as np
 
 from hftlab.errors import BackendUnavailable
-from hftlab.rpc import codec
+from hftlab.rpc import codec, wire
 from hftlab.rpc.v1 import trading_pb2 as pb
 
 SERVICE = "hftlab.bench.Echo"
@@ -49,7 +50,7 @@ for name, path in {stubs!r}.items():
 from hftlab.bench.echo import main
 main()
 """
-"""Run the echo server importing only grpc, numpy and the codec: stub modules stand in for the
+"""Run the echo server importing only grpc, numpy, the codec and wire: stub modules stand in for the
 ``hftlab`` and ``hftlab.bench`` packages so that their eager imports (every algorithm) are skipped
 and the process starts in well under a second."""
 
@@ -66,8 +67,20 @@ def _stream(request: bytes, context):
         yield message
 
 
-def _ndarray(request: pb.NDArray, context) -> pb.NDArray:
-    return codec.encode_array(codec.decode_array(request))
+def array_to_wire(array: np.ndarray) -> bytes:
+    """An ``NDArray`` message of ``array`` as wire bytes, the way every RPC sends arrays."""
+    pending: list[np.ndarray] = []
+    return wire.dumps(codec.encode_array(array, pb.NDArray(), pending), pending)
+
+
+def array_from_wire(data: bytes) -> np.ndarray:
+    """The array of an ``NDArray`` message's wire bytes, the way every RPC reads arrays."""
+    message, lifted = wire.loads(data, pb.NDArray)
+    return codec.decode_array(message, "array", lifted)
+
+
+def _ndarray(request: bytes, context) -> bytes:
+    return array_to_wire(array_from_wire(request))
 
 
 def handler() -> grpc.GenericRpcHandler:
@@ -77,11 +90,7 @@ def handler() -> grpc.GenericRpcHandler:
         {
             "Unary": grpc.unary_unary_rpc_method_handler(_unary),
             "Stream": grpc.unary_stream_rpc_method_handler(_stream),
-            "NDArray": grpc.unary_unary_rpc_method_handler(
-                _ndarray,
-                request_deserializer=pb.NDArray.FromString,
-                response_serializer=pb.NDArray.SerializeToString,
-            ),
+            "NDArray": grpc.unary_unary_rpc_method_handler(_ndarray),
         },
     )
 
@@ -108,11 +117,7 @@ class EchoClient:
         self._channel = grpc.insecure_channel(target, options=_OPTIONS)
         self._unary = self._channel.unary_unary(f"/{SERVICE}/Unary")
         self._stream = self._channel.unary_stream(f"/{SERVICE}/Stream")
-        self._ndarray = self._channel.unary_unary(
-            f"/{SERVICE}/NDArray",
-            request_serializer=pb.NDArray.SerializeToString,
-            response_deserializer=pb.NDArray.FromString,
-        )
+        self._ndarray = self._channel.unary_unary(f"/{SERVICE}/NDArray")
 
     @staticmethod
     def payload(request_bytes: int, response_bytes: int) -> bytes:
@@ -129,7 +134,7 @@ class EchoClient:
 
     def ndarray(self, array: np.ndarray) -> np.ndarray:
         """Round trip of ``array`` through hftlab's NDArray codec on both sides."""
-        return codec.decode_array(self._ndarray(codec.encode_array(array)))
+        return array_from_wire(self._ndarray(array_to_wire(array)))
 
     def close(self) -> None:
         self._channel.close()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import types
 import typing
 from typing import Any
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from hftlab.errors import InvalidInput
+from hftlab.rpc import wire
 from hftlab.rpc.v1 import trading_pb2 as pb
 
 _SPECIAL = {"NDArray", "Series", "Frame", "Index"}
@@ -33,8 +35,14 @@ _SPECIAL = {"NDArray", "Series", "Frame", "Index"}
 # ---------------------------------------------------------------- arrays
 
 
-def encode_array(array: np.ndarray, message: pb.NDArray | None = None) -> pb.NDArray:
-    """Write ``array`` into an ``NDArray`` message (C order, little-endian)."""
+def encode_array(
+    array: np.ndarray, message: pb.NDArray | None = None, pending: list | None = None
+) -> pb.NDArray:
+    """Write ``array`` into an ``NDArray`` message (C order, little-endian).
+
+    With a ``pending`` list, a large array is not copied into the message but left for
+    :func:`hftlab.rpc.wire.dumps` (:func:`hftlab.rpc.wire.defer`).
+    """
     message = pb.NDArray() if message is None else message
     array = np.asarray(array)
     if array.dtype == object or array.dtype.kind in "OT":
@@ -44,25 +52,33 @@ def encode_array(array: np.ndarray, message: pb.NDArray | None = None) -> pb.NDA
     array = np.ascontiguousarray(array)
     message.dtype = array.dtype.str
     message.shape[:] = array.shape
-    message.data = array.tobytes()
+    if pending is not None and array.nbytes >= wire.LARGE:
+        wire.defer(message, array, pending)
+    else:
+        message.data = array.tobytes()
     return message
 
 
-def decode_array(message: pb.NDArray, field: str = "array") -> np.ndarray:
-    """Read an ``NDArray`` message back into a numpy array (one copy, no per-element work)."""
+def decode_array(message: pb.NDArray, field: str = "array", lifted: list | None = None) -> np.ndarray:
+    """Read an ``NDArray`` message back into a numpy array (no per-element work).
+
+    ``lifted``: the buffers :func:`hftlab.rpc.wire.loads` took out of a large message,
+    read in place (copied only when misaligned for the dtype).
+    """
     try:
         dtype = np.dtype(message.dtype)
         if dtype.kind == "O":
             raise TypeError("object arrays cannot travel as bytes")
         shape = tuple(message.shape)
-        if any(n < 0 for n in shape) or int(np.prod(shape)) * dtype.itemsize != len(message.data):
-            raise ValueError(
-                f"{len(message.data)} bytes do not hold shape {shape} of dtype {dtype.str}"
-            )
-        array = np.frombuffer(message.data, dtype=dtype).reshape(shape)
+        data = message.data  # each read of a bytes field copies it out of the message
+        if lifted is not None and data:
+            data = wire.lifted_buffer(data, lifted, field)
+        if any(n < 0 for n in shape) or math.prod(shape) * dtype.itemsize != len(data):
+            raise ValueError(f"{len(data)} bytes do not hold shape {shape} of dtype {dtype.str}")
+        array = np.frombuffer(data, dtype=dtype).reshape(shape)
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"'{field}' is not a valid NDArray: {exc}") from None
-    return array.copy() if dtype.kind in "U" else array
+    return array.copy() if dtype.kind == "U" or not array.flags.aligned else array
 
 
 def _values_for_pandas(array: np.ndarray) -> np.ndarray:
@@ -73,25 +89,60 @@ def _values_for_pandas(array: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- pandas
 
 
-def encode_index(index: pd.Index, message: pb.Index) -> None:
+class _Memo:
+    """State of converting one message.
+
+    ``encoded``/``decoded``: indexes already converted. The Series and frames of a
+    result usually share one index, which then travels as one pandas object per side
+    (encoded once, decoded and frequency-checked once, and shared after decoding).
+    ``pending``: arrays left out of the message for :func:`hftlab.rpc.wire.dumps`;
+    ``lifted``: buffers :func:`hftlab.rpc.wire.loads` took out of it.
+    """
+
+    def __init__(self, pending: list | None = None, lifted: list | None = None) -> None:
+        self.encoded: dict[int, tuple[pd.Index, pb.Index]] = {}
+        self.decoded: dict[Any, pd.Index] = {}
+        self.pending = pending
+        self.lifted = lifted
+
+
+def encode_index(index: pd.Index, message: pb.Index, memo: _Memo | None = None) -> None:
     """Write a pandas index (range, datetime with tz/freq, numbers or strings)."""
+    memo = _Memo() if memo is None else memo
+    if id(index) in memo.encoded:
+        message.CopyFrom(memo.encoded[id(index)][1])
+        return
     if index.name is not None:
         message.name = str(index.name)
     if isinstance(index, pd.RangeIndex):
-        message.range.start, message.range.stop, message.range.step = (
-            index.start, index.stop, index.step,
-        )
-        return
-    if isinstance(index, pd.DatetimeIndex):
-        if index.tz is not None:
-            message.tz = str(index.tz)
-        if index.freq is not None:
-            message.freq = index.freqstr
-        index = index.tz_convert("UTC").tz_localize(None) if index.tz is not None else index
-    encode_array(index.to_numpy(), message.values)
+        message.range.start, message.range.stop, message.range.step = index.start, index.stop, index.step
+    else:
+        values = index
+        if isinstance(index, pd.DatetimeIndex):
+            if index.tz is not None:
+                message.tz = str(index.tz)
+                values = index.tz_convert("UTC").tz_localize(None)
+            if index.freq is not None:
+                message.freq = index.freqstr
+        encode_array(values.to_numpy(), message.values, memo.pending)
+    memo.encoded[id(index)] = (index, message)  # the index is kept so its id stays unique
 
 
-def decode_index(message: pb.Index, field: str) -> pd.Index:
+def decode_index(message: pb.Index, field: str, memo: _Memo | None = None) -> pd.Index:
+    memo = _Memo() if memo is None else memo
+    key: Any = message.SerializeToString(deterministic=True)
+    if memo.lifted is not None and message.values.data:  # markers differ where buffers may not
+        buffer = wire.lifted_buffer(message.values.data, memo.lifted, field)
+        without_data = pb.Index()
+        without_data.CopyFrom(message)
+        without_data.values.ClearField("data")
+        key = (without_data.SerializeToString(deterministic=True), buffer)
+    if key not in memo.decoded:
+        memo.decoded[key] = _decode_index(message, field, memo.lifted)
+    return memo.decoded[key]
+
+
+def _decode_index(message: pb.Index, field: str, lifted: list | None) -> pd.Index:
     name = message.name if message.HasField("name") else None
     if message.WhichOneof("kind") == "range":
         r = message.range
@@ -100,72 +151,131 @@ def decode_index(message: pb.Index, field: str) -> pd.Index:
         return pd.RangeIndex(r.start, r.stop, r.step, name=name)
     if message.WhichOneof("kind") is None:
         return pd.RangeIndex(0, name=name)
-    values = _values_for_pandas(decode_array(message.values, field))
+    values = _values_for_pandas(decode_array(message.values, field, lifted))
     if values.ndim != 1:
         raise InvalidInput(f"'{field}' index must be 1-D; got shape {values.shape}.")
     try:
         if values.dtype.kind == "M":
-            index = pd.DatetimeIndex(values, name=name)
-            if message.tz:
-                index = index.tz_localize("UTC").tz_convert(message.tz)
-            return pd.DatetimeIndex(index, freq=message.freq or None)
+            return _datetime_index(values, message.tz or None, message.freq or None, name)
         return pd.Index(values, name=name)
     except (TypeError, ValueError, LookupError) as exc:  # bad time zone or frequency
         raise InvalidInput(f"'{field}' has an invalid index: {exc}") from None
 
 
-def encode_series(series: pd.Series, message: pb.Series) -> None:
+def _datetime_index(values: np.ndarray, tz: str | None, freq: str | None, name: str | None) -> pd.DatetimeIndex:
+    """A DatetimeIndex of UTC ``values`` shown in ``tz``, with ``freq`` checked against the values.
+
+    The check regenerates the range with ``pandas.date_range`` and compares it (a few
+    times faster than pandas' own inference); pandas decides when they differ.
+    """
+    index = pd.DatetimeIndex(values, name=name)
+    if tz is not None:
+        index = index.tz_localize("UTC").tz_convert(tz)
+    if freq is None:
+        return index
+    if len(index):
+        unit = np.datetime_data(values.dtype)[0]
+        regular = pd.date_range(index[0], periods=len(index), freq=freq, unit=unit, name=name)
+        if regular.dtype == index.dtype and np.array_equal(regular.asi8, index.asi8):
+            return regular
+    return pd.DatetimeIndex(index, freq=freq)
+
+
+def encode_series(series: pd.Series, message: pb.Series, memo: _Memo | None = None) -> None:
+    memo = _Memo() if memo is None else memo
     if series.name is not None:
         message.name = str(series.name)
-    encode_array(series.to_numpy(), message.values)
-    encode_index(series.index, message.index)
+    encode_array(series.to_numpy(), message.values, memo.pending)
+    encode_index(series.index, message.index, memo)
 
 
-def decode_series(message: pb.Series, field: str) -> pd.Series:
-    values = decode_array(message.values, field)
+def decode_series(message: pb.Series, field: str, memo: _Memo | None = None) -> pd.Series:
+    memo = _Memo() if memo is None else memo
+    values = decode_array(message.values, field, memo.lifted)
     if values.ndim != 1:
         raise InvalidInput(f"'{field}' must be 1-D; got shape {values.shape}.")
-    index = decode_index(message.index, field)
+    index = decode_index(message.index, field, memo)
     if len(index) != len(values):
-        raise InvalidInput(
-            f"'{field}' has {len(values)} values but an index of length {len(index)}."
-        )
+        raise InvalidInput(f"'{field}' has {len(values)} values but an index of length {len(index)}.")
     name = message.name if message.HasField("name") else None
-    return pd.Series(_values_for_pandas(values), index=index, name=name)
+    return pd.Series(_values_for_pandas(values), index=index, name=name, copy=False)
 
 
-def encode_frame(frame: pd.DataFrame, message: pb.Frame) -> None:
+def encode_frame(frame: pd.DataFrame, message: pb.Frame, memo: _Memo | None = None) -> None:
+    """Columns travel one ``NDArray`` each (read out as one block when they share a dtype)."""
+    memo = _Memo() if memo is None else memo
     message.columns.extend(str(c) for c in frame.columns)
-    for column in range(frame.shape[1]):
-        encode_array(frame.iloc[:, column].to_numpy(), message.data.add())
-    encode_index(frame.index, message.index)
+    if frame.shape[1] and len(set(frame.dtypes)) == 1:
+        block = frame.to_numpy()
+        columns = [block[:, k] for k in range(frame.shape[1])]
+    else:
+        columns = [column.to_numpy() for _, column in frame.items()]
+    for column in columns:
+        encode_array(column, message.data.add(), memo.pending)
+    encode_index(frame.index, message.index, memo)
 
 
-def decode_frame(message: pb.Frame, field: str) -> pd.DataFrame:
-    if len(message.columns) != len(message.data):
-        raise InvalidInput(
-            f"'{field}' has {len(message.columns)} column names but {len(message.data)} columns."
-        )
-    index = decode_index(message.index, field)
-    columns = {}
-    for name, data in zip(message.columns, message.data, strict=True):
-        values = decode_array(data, f"{field}.{name}")
-        if values.shape != (len(index),):
-            raise InvalidInput(
-                f"'{field}' column {name!r} has shape {values.shape}; expected ({len(index)},)."
-            )
-        columns[name] = _values_for_pandas(values)
-    if len(columns) != len(message.columns):
+def decode_frame(message: pb.Frame, field: str, memo: _Memo | None = None) -> pd.DataFrame:
+    """A frame whose columns share one numeric dtype is built from one 2-D block (one copy).
+
+    Frames whose columns differ in dtype are built column by column from a dict."""
+    memo = _Memo() if memo is None else memo
+    names = list(message.columns)
+    if len(names) != len(message.data):
+        raise InvalidInput(f"'{field}' has {len(names)} column names but {len(message.data)} columns.")
+    if len(set(names)) != len(names):
         raise InvalidInput(f"'{field}' has duplicate column names.")
-    return pd.DataFrame(columns, index=index, columns=list(message.columns))
+    index = decode_index(message.index, field, memo)
+    columns = []
+    for name, data in zip(names, message.data, strict=True):
+        values = decode_array(data, f"{field}.{name}", memo.lifted)
+        if values.shape != (len(index),):
+            raise InvalidInput(f"'{field}' column {name!r} has shape {values.shape}; expected ({len(index)},).")
+        columns.append(values)
+    if columns and len({c.dtype for c in columns}) == 1 and columns[0].dtype.kind in "biufcmM":
+        # pandas keeps a block as (columns, rows); stacking that way gives the layout (and so
+        # the floating-point summation order) of a frame built from a dict of columns
+        return pd.DataFrame(np.stack(columns).T, index=index, columns=names, copy=False)
+    data = {name: _values_for_pandas(c) for name, c in zip(names, columns, strict=True)}
+    return pd.DataFrame(data, index=index)  # the names are unique: the dict keeps their order
 
 
 # ---------------------------------------------------------------- dataclasses
 
 
+@dataclasses.dataclass(frozen=True)
+class _Field:
+    """How one dataclass field maps to its proto field (worked out once per class)."""
+
+    name: str
+    kind: str  # "scalar", "scalars", "map", "special", "message" or "messages"
+    presence: bool  # proto ``optional``/message field: unset means None (or the default)
+    has_default: bool
+    special: str = ""  # "NDArray", "Series", "Frame" or "Index"
+    item_type: type | None = None  # dataclass of a (repeated) message field
+
+
 @functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+def _plan(cls: type, descriptor: Any) -> tuple[_Field, ...]:
+    hints = typing.get_type_hints(cls)
+    plan = []
+    for field in dataclasses.fields(cls):
+        fd = descriptor.fields_by_name[field.name]
+        hint = _strip_optional(hints[field.name])
+        message_type, special, item_type = fd.message_type, "", None
+        if message_type is None:
+            kind = "scalars" if fd.is_repeated else "scalar"
+        elif message_type.GetOptions().map_entry:
+            kind = "map"
+        elif message_type.name in _SPECIAL:
+            kind, special = "special", message_type.name
+        elif fd.is_repeated:
+            kind, (item_type,) = "messages", typing.get_args(hint)
+        else:
+            kind, item_type = "message", hint
+        required = field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+        plan.append(_Field(field.name, kind, fd.has_presence, not required, special, item_type))
+    return tuple(plan)
 
 
 def _strip_optional(hint: Any) -> Any:
@@ -176,79 +286,81 @@ def _strip_optional(hint: Any) -> Any:
     return hint
 
 
-def encode(obj: Any, message: Any) -> Any:
+_ENCODERS = {
+    "NDArray": lambda value, message, memo: encode_array(value, message, memo.pending),
+    "Series": encode_series,
+    "Frame": encode_frame,
+    "Index": encode_index,
+}
+_DECODERS = {
+    "NDArray": lambda message, field, memo: decode_array(message, field, memo.lifted),
+    "Series": decode_series,
+    "Frame": decode_frame,
+    "Index": decode_index,
+}
+
+
+def encode(obj: Any, message: Any, memo: _Memo | None = None) -> Any:
     """Copy every field of the dataclass ``obj`` into the proto ``message``; return it."""
-    descriptor = message.DESCRIPTOR
-    for field in dataclasses.fields(obj):
+    memo = _Memo() if memo is None else memo
+    for field in _plan(type(obj), message.DESCRIPTOR):
         value = getattr(obj, field.name)
         if value is None:
             continue
-        fd = descriptor.fields_by_name[field.name]
-        target = getattr(message, field.name)
-        if fd.message_type is None:
-            if fd.is_repeated:
-                target.extend(value)
-            else:
-                setattr(message, field.name, value)
-        elif fd.message_type.GetOptions().map_entry:
-            target.update(value)
-        elif fd.message_type.name in _SPECIAL:
-            _encode_special(value, target)
-        elif fd.is_repeated:
+        kind = field.kind
+        if kind == "scalar":
+            setattr(message, field.name, value)
+        elif kind == "scalars":
+            getattr(message, field.name).extend(value)
+        elif kind == "map":
+            getattr(message, field.name).update(value)
+        elif kind == "special":
+            _ENCODERS[field.special](value, getattr(message, field.name), memo)
+        elif kind == "messages":
+            target = getattr(message, field.name)
             for item in value:
-                encode(item, target.add())
+                encode(item, target.add(), memo)
         else:
-            encode(value, target)
+            encode(value, getattr(message, field.name), memo)
     return message
 
 
-def _encode_special(value: Any, message: Any) -> None:
-    kind = message.DESCRIPTOR.name
-    if kind == "Series":
-        encode_series(value, message)
-    elif kind == "Frame":
-        encode_frame(value, message)
-    elif kind == "NDArray":
-        encode_array(value, message)
-    else:
-        encode_index(value, message)
-
-
-def decode(message: Any, cls: type) -> Any:
+def decode(message: Any, cls: type, memo: _Memo | None = None) -> Any:
     """Build the dataclass ``cls`` from the proto ``message`` (its ``__post_init__`` validates)."""
-    hints = _hints(cls)
+    memo = _Memo() if memo is None else memo
     kwargs = {}
-    for field in dataclasses.fields(cls):
-        fd = message.DESCRIPTOR.fields_by_name[field.name]
-        value = getattr(message, field.name)
-        hint = _strip_optional(hints[field.name])
-        if fd.has_presence and not message.HasField(field.name):
-            if field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING:
-                continue
-            kwargs[field.name] = None
-        elif fd.message_type is None:
-            kwargs[field.name] = list(value) if fd.is_repeated else value
-        elif fd.message_type.GetOptions().map_entry:
-            kwargs[field.name] = dict(value)
-        elif fd.message_type.name in _SPECIAL:
-            kwargs[field.name] = _decode_special(value, field.name)
-        elif fd.is_repeated:
-            (item_cls,) = typing.get_args(hint)
-            kwargs[field.name] = [decode(item, item_cls) for item in value]
+    for field in _plan(cls, message.DESCRIPTOR):
+        name, kind = field.name, field.kind
+        if field.presence and not message.HasField(name):
+            if not field.has_default:
+                kwargs[name] = None
+        elif kind == "scalar":
+            kwargs[name] = getattr(message, name)
+        elif kind == "scalars":
+            kwargs[name] = list(getattr(message, name))
+        elif kind == "map":
+            kwargs[name] = dict(getattr(message, name))
+        elif kind == "special":
+            kwargs[name] = _DECODERS[field.special](getattr(message, name), name, memo)
+        elif kind == "messages":
+            kwargs[name] = [decode(item, field.item_type, memo) for item in getattr(message, name)]
         else:
-            kwargs[field.name] = decode(value, hint)
+            kwargs[name] = decode(getattr(message, name), field.item_type, memo)
     return cls(**kwargs)
 
 
-def _decode_special(message: Any, field: str) -> Any:
-    kind = message.DESCRIPTOR.name
-    if kind == "Series":
-        return decode_series(message, field)
-    if kind == "Frame":
-        return decode_frame(message, field)
-    if kind == "NDArray":
-        return decode_array(message, field)
-    return decode_index(message, field)
+def to_wire(obj: Any, message_class: type) -> bytes:
+    """The protobuf wire bytes of the dataclass ``obj`` as a ``message_class`` message
+    (large arrays copied once, straight into the bytes: :mod:`hftlab.rpc.wire`)."""
+    pending: list[np.ndarray] = []
+    return wire.dumps(encode(obj, message_class(), _Memo(pending=pending)), pending)
+
+
+def from_wire(data: bytes, message_class: type, cls: type) -> Any:
+    """The dataclass ``cls`` from wire bytes of a ``message_class`` message (large arrays
+    read in place)."""
+    message, lifted = wire.loads(data, message_class)
+    return decode(message, cls, _Memo(lifted=lifted))
 
 
 def message_class(name: str) -> type:

@@ -1,16 +1,22 @@
-"""Per-RPC call counters and latency histograms of a server (prometheus_client).
+"""Per-RPC call counters and latency histograms of a server.
 
 The same numbers are summarised in ``GetServerInfo`` (calls, errors, p50/p99
 latency per RPC) and, when ``metrics_port`` is set, served as Prometheus text
-(``/metrics``). Quantiles are estimated from the histogram buckets by linear
-interpolation, as Prometheus' ``histogram_quantile`` does.
+(``/metrics``) through a prometheus_client custom collector. Counts are kept in
+plain dictionaries under one lock, so recording a call and summarising every RPC
+both cost microseconds. Quantiles are estimated from the histogram buckets by
+linear interpolation, as Prometheus' ``histogram_quantile`` does.
 """
 
 from __future__ import annotations
 
+import bisect
+import collections
 import math
+import threading
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client import CollectorRegistry, start_http_server
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
 
 BUCKETS = (
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
@@ -22,19 +28,41 @@ class RpcMetrics:
     """Counters (``hftlab_rpc_calls_total{rpc,code}``) and latency (``hftlab_rpc_seconds{rpc}``)."""
 
     def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: collections.Counter[tuple[str, str]] = collections.Counter()
+        self._buckets: dict[str, list[int]] = {}
+        self._seconds: collections.Counter[str] = collections.Counter()
         self.registry = CollectorRegistry()
-        self.calls = Counter(
-            "hftlab_rpc_calls", "hftlab RPCs handled, by final status", ["rpc", "code"],
-            registry=self.registry,
-        )
-        self.latency = Histogram(
-            "hftlab_rpc_seconds", "hftlab RPC handling time", ["rpc"], buckets=BUCKETS,
-            registry=self.registry,
-        )
+        self.registry.register(self)
 
     def observe(self, rpc: str, code: str, seconds: float) -> None:
-        self.calls.labels(rpc, code).inc()
-        self.latency.labels(rpc).observe(seconds)
+        bucket = bisect.bisect_left(BUCKETS, seconds)
+        with self._lock:
+            self._calls[rpc, code] += 1
+            self._buckets.setdefault(rpc, [0] * len(BUCKETS))[bucket] += 1
+            self._seconds[rpc] += seconds
+
+    def _cumulative(self) -> tuple[dict[tuple[str, str], int], dict[str, list[int]], dict[str, float]]:
+        with self._lock:
+            calls, buckets, seconds = dict(self._calls), dict(self._buckets), dict(self._seconds)
+            buckets = {rpc: list(counts) for rpc, counts in buckets.items()}
+        for counts in buckets.values():
+            for i in range(1, len(counts)):
+                counts[i] += counts[i - 1]
+        return calls, buckets, seconds
+
+    def collect(self):
+        """The prometheus_client collector protocol: the metric families, read under the lock."""
+        calls, buckets, seconds = self._cumulative()
+        counter = CounterMetricFamily("hftlab_rpc_calls", "hftlab RPCs handled, by final status",
+                                      labels=["rpc", "code"])
+        for (rpc, code), count in sorted(calls.items()):
+            counter.add_metric([rpc, code], count)
+        histogram = HistogramMetricFamily("hftlab_rpc_seconds", "hftlab RPC handling time", labels=["rpc"])
+        for rpc, counts in sorted(buckets.items()):
+            bounds = ["+Inf" if math.isinf(b) else repr(float(b)) for b in BUCKETS]
+            histogram.add_metric([rpc], list(zip(bounds, counts, strict=True)), seconds[rpc])
+        return [counter, histogram]
 
     def serve_http(self, host: str, port: int) -> int:
         """Serve ``/metrics`` in Prometheus text format; returns the bound port."""
@@ -43,26 +71,20 @@ class RpcMetrics:
 
     def summary(self) -> dict[str, dict[str, float]]:
         """``calls``, ``errors``, ``latency_p50_ms`` and ``latency_p99_ms``, each keyed by RPC."""
+        counts, buckets, _ = self._cumulative()
         calls: dict[str, float] = {}
         errors: dict[str, float] = {}
-        buckets: dict[str, list[tuple[float, float]]] = {}
-        for metric in self.registry.collect():
-            for sample in metric.samples:
-                rpc = sample.labels.get("rpc")
-                if sample.name == "hftlab_rpc_calls_total":
-                    calls[rpc] = calls.get(rpc, 0.0) + sample.value
-                    if sample.labels["code"] != "OK":
-                        errors[rpc] = errors.get(rpc, 0.0) + sample.value
-                elif sample.name == "hftlab_rpc_seconds_bucket":
-                    buckets.setdefault(rpc, []).append((float(sample.labels["le"]), sample.value))
-        p50 = {rpc: 1e3 * _quantile(0.5, b) for rpc, b in buckets.items()}
-        p99 = {rpc: 1e3 * _quantile(0.99, b) for rpc, b in buckets.items()}
+        for (rpc, code), count in counts.items():
+            calls[rpc] = calls.get(rpc, 0.0) + count
+            if code != "OK":
+                errors[rpc] = errors.get(rpc, 0.0) + count
+        p50 = {rpc: 1e3 * _quantile(0.5, list(zip(BUCKETS, c, strict=True))) for rpc, c in buckets.items()}
+        p99 = {rpc: 1e3 * _quantile(0.99, list(zip(BUCKETS, c, strict=True))) for rpc, c in buckets.items()}
         return {"calls": calls, "errors": errors, "latency_p50_ms": p50, "latency_p99_ms": p99}
 
 
 def _quantile(q: float, buckets: list[tuple[float, float]]) -> float:
     """Quantile ``q`` from cumulative ``(upper bound, count)`` buckets (linear within a bucket)."""
-    buckets = sorted(buckets)
     total = buckets[-1][1]
     if total == 0:
         return math.nan

@@ -85,7 +85,7 @@ def test_logs_carry_the_client_request_id(server, caplog):
             response_deserializer=lambda b: b,
         )
         _, state = call.with_call(b"", metadata=[("x-request-id", "req-42")], timeout=10)
-        assert ("x-request-id", "req-42") in state.initial_metadata()
+        assert ("x-request-id", "req-42") in state.trailing_metadata()
     (record,) = [r for r in caplog.records if getattr(r, "request_id", None) == "req-42"]
     line = json.loads(_JsonFormatter().format(record))
     assert (line["rpc"], line["code"], line["request_id"]) == ("GetServerInfo", "OK", "req-42")

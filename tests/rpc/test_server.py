@@ -103,7 +103,7 @@ def test_request_id_is_echoed(stub):
     _, call = stub.GetServerInfo.with_call(
         pb.GetServerInfoRequest(), metadata=[("x-request-id", "abc123")], timeout=10
     )
-    assert ("x-request-id", "abc123") in call.initial_metadata()
+    assert ("x-request-id", "abc123") in call.trailing_metadata()
 
 
 def test_serve_command_in_a_child_process():

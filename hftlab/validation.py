@@ -153,8 +153,11 @@ def as_frame(
         frame = pd.DataFrame(array)
     if not all(pd.api.types.is_numeric_dtype(t) and t.kind != "b" for t in frame.dtypes):
         raise fail(name, "a table of numbers only", value)
-    frame = frame.astype(np.float64)
-    frame.columns = [str(c) for c in frame.columns]
+    # a new frame either way (callers relabel it; the caller's frame stays untouched)
+    floats = all(dtype == np.float64 for dtype in frame.dtypes)
+    frame = frame.copy(deep=False) if floats else frame.astype(np.float64)
+    if not all(isinstance(c, str) for c in frame.columns):
+        frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
     if not frame.columns.is_unique:
         raise InvalidInput(f"'{name}' must have unique column names.")
     if frame.shape[0] < min_rows:
@@ -176,3 +179,12 @@ def check_not_constant(name: str, values: pd.Series | np.ndarray) -> None:
     array = np.asarray(values)
     if array.size and np.all(array == array.flat[0]):
         raise InvalidInput(f"'{name}' must not be constant; every value is {array.flat[0].item()!r}.")
+
+
+def check_columns_not_constant(name: str, frame: pd.DataFrame) -> None:
+    """Raise, naming the first such column (``name.column``), if a column of ``frame`` is constant."""
+    values = frame.to_numpy()
+    if len(values):
+        constant = np.flatnonzero((values == values[0]).all(axis=0))
+        if len(constant):
+            check_not_constant(f"{name}.{frame.columns[constant[0]]}", values[:, constant[0]])

@@ -52,14 +52,14 @@ def check_prices(value: Any, min_rows: int) -> pd.DataFrame:
             f"'prices' must have 1 column (one asset) or 2 (a pair: the second traded against "
             f"the first); got {frame.shape[1]}."
         )
-    for column in frame.columns:
-        values = frame[column].to_numpy()
-        if (values <= 0).any():
-            raise InvalidInput(
-                f"'prices' must be positive (positions are sized by price); column {column!r} has "
-                f"{int((values <= 0).sum())} value(s) <= 0."
-            )
-        v.check_not_constant(f"prices.{column}", values)
+    not_positive = (frame.to_numpy() <= 0).sum(axis=0)
+    if not_positive.any():
+        column = int(np.flatnonzero(not_positive)[0])
+        raise InvalidInput(
+            f"'prices' must be positive (positions are sized by price); column {frame.columns[column]!r} has "
+            f"{int(not_positive[column])} value(s) <= 0."
+        )
+    v.check_columns_not_constant("prices", frame)
     return frame
 
 

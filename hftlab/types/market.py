@@ -68,13 +68,14 @@ class TriangularArbitrageRequest(Request):
         self._set("max_cycles", v.check_int("max_cycles", self.max_cycles, low=1, high=1000))
 
 
-def _integral(name: str, frame: pd.DataFrame, columns: list[str]) -> None:
-    values = frame[columns].to_numpy()
+def _integral(name: str, frame: pd.DataFrame, first: int = 0) -> None:
+    """Raise unless the columns from position ``first`` on hold whole numbers."""
+    values = frame.to_numpy()[:, first:]
     bad = values != np.round(values)
     if bad.any():
         row, column = np.argwhere(bad)[0]
         raise InvalidInput(
-            f"'{name}' column {columns[column]!r} must hold whole numbers; "
+            f"'{name}' column {frame.columns[first + column]!r} must hold whole numbers; "
             f"got {float(values[row, column])!r} at row {row}."
         )
 
@@ -99,7 +100,7 @@ class ReplayLobsterRequest(Request):
                 f"got {messages.shape[1]} columns."
             )
         messages.columns = MESSAGE_COLUMNS
-        _integral("messages", messages, MESSAGE_COLUMNS[1:])
+        _integral("messages", messages, first=1)
         kinds, directions = messages["type"].to_numpy(), messages["direction"].to_numpy()
         bad_kinds = kinds[~np.isin(kinds, np.arange(1, 8))]
         if len(bad_kinds):
@@ -117,7 +118,7 @@ class ReplayLobsterRequest(Request):
             )
         depth = orderbook.shape[1] // 4
         orderbook.columns = orderbook_columns(depth)
-        _integral("orderbook", orderbook, list(orderbook.columns))
+        _integral("orderbook", orderbook)
         if len(orderbook) != len(messages):
             raise InvalidInput(
                 f"'orderbook' must have one row per message ({len(messages)}); got {len(orderbook)} rows."

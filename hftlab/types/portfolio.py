@@ -291,8 +291,7 @@ class SparsePortfolioRequest(Request):
         method = v.check_choice("method", self.method, SPARSE_METHODS)
         self._set("method", method)
         prices = v.as_frame(self.prices, "prices", min_rows=50, min_columns=2)
-        for column in prices.columns:
-            v.check_not_constant(f"prices.{column}", prices[column].to_numpy())
+        v.check_columns_not_constant("prices", prices)
         self._set("prices", prices)
         symbols = list(prices.columns)
         regress_on = v.check_choice("regress_on", self.regress_on, ["prices", "returns"])

@@ -73,8 +73,7 @@ def price_table(value: Any, name: str = "prices", *, min_rows: int, min_columns:
     frame = v.as_frame(value, name, min_rows=min_rows, min_columns=min_columns)
     if max_columns is not None and frame.shape[1] > max_columns:
         raise v.fail(name, f"a table of at most {max_columns} columns", frame)
-    for column in frame.columns:
-        v.check_not_constant(f"{name}.{column}", frame[column].to_numpy())
+    v.check_columns_not_constant(name, frame)
     return frame
 
 

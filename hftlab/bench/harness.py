@@ -130,8 +130,10 @@ def unary_rows(
 
     ``overhead = grpc p50 / (local p50 + echo p50)``: the grpc call against the
     cost of computing in-process plus moving the same bytes with bare grpcio
-    (1.0 = hftlab adds nothing to compute + transport). The three calls
-    alternate, so they share the machine's load.
+    (1.0 = hftlab adds nothing to compute + transport); ``added_us = grpc p50 -
+    local p50 - echo p50``, the same in absolute terms (encoding, decoding, the
+    server's own validation of the request). The three calls alternate, so they
+    share the machine's load.
     """
     rows = []
     for rpc, request in requests.items():
@@ -142,6 +144,7 @@ def unary_rows(
         for name, seconds in (("local", local_s), ("grpc", grpc_s), ("echo", echo_s)):
             row[f"{name}_p50_us"], row[f"{name}_p99_us"] = percentiles_us(seconds)
         row["overhead"] = row["grpc_p50_us"] / (row["local_p50_us"] + row["echo_p50_us"])
+        row["added_us"] = row["grpc_p50_us"] - row["local_p50_us"] - row["echo_p50_us"]
         rows.append(row)
         if progress is not None:
             progress.update()
@@ -150,7 +153,7 @@ def unary_rows(
 
 UNARY_COLUMNS = [
     "rpc", "request_bytes", "response_bytes", "calls", "local_p50_us", "local_p99_us",
-    "grpc_p50_us", "grpc_p99_us", "echo_p50_us", "echo_p99_us", "overhead",
+    "grpc_p50_us", "grpc_p99_us", "echo_p50_us", "echo_p99_us", "overhead", "added_us",
 ]
 
 

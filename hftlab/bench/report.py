@@ -70,7 +70,7 @@ class BenchReport:
         parts = [f"hftlab bench ({self.meta.get('mode', '')}): {self.meta.get('grpc_address', '')}"]
         if len(self.unary):
             parts += ["", "Latency per call, microseconds (echo = bare grpcio, same payload sizes;"
-                          " overhead = grpc / (local + echo)):", _text(self.unary)]
+                          " overhead = grpc / (local + echo); added = grpc - local - echo):", _text(self.unary)]
         if len(self.arrays):
             parts += ["", "Array round trip, MB/s (sent + received), hftlab's NDArray codec vs raw bytes:",
                       _text(self.arrays)]

@@ -57,6 +57,8 @@ def test_quick_run_measures_each_path(quick_report):
         assert (report.unary[f"{path}_p50_us"] <= report.unary[f"{path}_p99_us"]).all()
     expected = report.unary["grpc_p50_us"] / (report.unary["local_p50_us"] + report.unary["echo_p50_us"])
     np.testing.assert_allclose(report.unary["overhead"], expected)
+    added = report.unary["grpc_p50_us"] - report.unary["local_p50_us"] - report.unary["echo_p50_us"]
+    np.testing.assert_allclose(report.unary["added_us"], added)
     assert list(report.arrays["elements"]) == list(harness.QUICK_ARRAY_SIZES)
     assert report.arrays["megabytes"].iloc[0] == 8 * 1024 / 1e6
     arrays = report.arrays

@@ -61,6 +61,19 @@ def test_malformed_requests_get_invalid_argument(stub, mutate, message):
     assert error.value.details().startswith(message)
 
 
+@pytest.mark.parametrize("size", [100, 100_000])
+def test_bytes_that_are_not_protobuf_get_invalid_argument(channel, stub, size):
+    """Small messages are parsed by protobuf, large ones walked by hftlab.rpc.wire: both refuse garbage."""
+    data = mean_reversion_request(np.linspace(1, 2, size) + np.sin(np.arange(size))).SerializeToString()
+    call = channel.unary_unary("/hftlab.v1.Trading/CalculateMeanReversion")
+    with pytest.raises(grpc.RpcError) as error:
+        call(data[: len(data) - 3] + b"\x0b", timeout=30)
+    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.value.details().startswith("the message is not a valid CalculateMeanReversionRequest")
+    response = stub.CalculateMeanReversion(pb.CalculateMeanReversionRequest.FromString(data), timeout=60)
+    assert len(response.zscore.values.data) == 8 * size  # the same server still answers whole requests
+
+
 def test_nan_prices_rejected_by_the_server(stub):
     values = np.r_[np.arange(30.0), np.nan, np.arange(30.0)]
     with pytest.raises(grpc.RpcError) as error:

@@ -93,6 +93,10 @@ def test_mean_reversion_from_node_equals_python(node, grpc_address, tmp_path):
          "lookback": 20, "entry_z": 1.5, "exit_z": 0.25},
         {"prices": sp500_prices(start="2021-01-01", end="2021-12-31")["KO"].tolist(),
          "lookback": 30, "entry_z": 2.0, "exit_z": 0.5},
+        # 272 KB each way (>= wire.LARGE): the server reads the request and writes the response by
+        # hftlab.rpc.wire, padding included
+        {"prices": (100 + ou_process(34_000, kappa=0.05, sigma=1.0, seed=3)).tolist(),
+         "lookback": 50, "entry_z": 2.0, "exit_z": 0.5},
     ]
     printed = run_client(node, grpc_address, {"CalculateMeanReversion": cases}, tmp_path)
     assert len(printed["CalculateMeanReversion"]) == len(cases)

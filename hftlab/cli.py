@@ -19,7 +19,7 @@ def _serve(args: argparse.Namespace) -> int:
     overrides = {
         name: getattr(args, name)
         for name in ("host", "port", "workers", "log_level", "log_format", "metrics_port", "token",
-                     "tls_cert", "tls_key", "tls_client_ca")
+                     "tls_cert", "tls_key", "tls_client_ca", "feed_urls", "replay_dirs")
     }
     overrides["insecure"] = args.insecure or None
     config = ServerConfig.from_toml(args.config, **overrides)
@@ -107,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         "--insecure", action="store_true",
         help="allow a non-loopback host without TLS or token",
     )
+    serve.add_argument("--feed-url", action="append", dest="feed_urls",
+                       help="a URL prefix clients may point exchange feeds at (repeatable)")
+    serve.add_argument("--replay-dir", action="append", dest="replay_dirs",
+                       help="a directory whose files clients may replay (repeatable)")
     serve.set_defaults(run=_serve)
 
     report = commands.add_parser("report", help="execute the notebooks on every backend")

@@ -85,6 +85,13 @@ class Unauthenticated(HftlabError, PermissionError):
     status = "UNAUTHENTICATED"
 
 
+class PermissionDenied(HftlabError, PermissionError):
+    """The server does not allow what the call asks of it (e.g. a feed URL or file it was not
+    configured to open)."""
+
+    status = "PERMISSION_DENIED"
+
+
 class Unimplemented(HftlabError, NotImplementedError):
     """The operation is declared in the contract but not served by this server."""
 
@@ -117,7 +124,7 @@ STATUS_TO_ERROR: dict[str, type[HftlabError]] = {
     "DEADLINE_EXCEEDED": DeadlineExceeded,
     "CANCELLED": Cancelled,
     "UNAUTHENTICATED": Unauthenticated,
-    "PERMISSION_DENIED": Unauthenticated,
+    "PERMISSION_DENIED": PermissionDenied,
     "UNIMPLEMENTED": Unimplemented,
     "FAILED_PRECONDITION": FailedPrecondition,
     "ABORTED": FailedPrecondition,
@@ -138,6 +145,7 @@ __all__ = [
     "HftlabError",
     "InvalidInput",
     "NotFound",
+    "PermissionDenied",
     "ResourceExhausted",
     "ServerError",
     "Unauthenticated",

@@ -22,6 +22,13 @@ A ``config.toml``::
     tls_key = "server.key"
     tls_client_ca = "ca.pem"    # also require client certificates signed by this CA
     insecure = false            # allow a non-loopback bind without TLS or token
+    feed_urls = ["wss://stream.binance.com:9443"]  # URLs clients may point exchange feeds at
+    replay_dirs = ["/srv/ticks"]                   # directories whose files clients may replay
+
+Clients choose a feed's ``ws_url``/``rest_url`` and a replay's ``path``, which the server
+then opens. A loopback server allows any (only local users reach it); any other server
+allows only URLs under ``feed_urls`` and files under ``replay_dirs`` (none by default),
+answering ``PERMISSION_DENIED`` otherwise.
 """
 
 from __future__ import annotations
@@ -34,9 +41,23 @@ from pathlib import Path
 from typing import Any
 
 from hftlab import validation as v
-from hftlab.errors import InvalidInput
+from hftlab.errors import InvalidInput, PermissionDenied
 
 TOKEN_ENV = "HFTLAB_TOKEN"
+
+
+def _strings(name: str, values: Any) -> tuple[str, ...]:
+    if isinstance(values, str) or not all(isinstance(value, str) for value in values):
+        raise v.fail(name, "a list of strings", values)
+    return tuple(values)
+
+
+def _under_url(url: str, prefix: str) -> bool:
+    return url == prefix or url.startswith(prefix.rstrip("/") + "/")
+
+
+def _under_directory(path: str, directory: str) -> bool:
+    return Path(path).resolve().is_relative_to(Path(directory).resolve())
 
 
 def is_loopback(host: str) -> bool:
@@ -72,6 +93,8 @@ class ServerConfig:
     tls_key: str | None = None
     tls_client_ca: str | None = None
     insecure: bool = False
+    feed_urls: tuple[str, ...] = ()
+    replay_dirs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.host, str) or not self.host:
@@ -101,6 +124,14 @@ class ServerConfig:
             path = getattr(self, name)
             if path is not None and not Path(path).is_file():
                 raise InvalidInput(f"'{name}' file {path!r} does not exist.")
+        object.__setattr__(self, "feed_urls", _strings("feed_urls", self.feed_urls))
+        for url in self.feed_urls:
+            if not url.startswith(("ws://", "wss://", "http://", "https://")):
+                raise v.fail("feed_urls", "URLs starting with ws://, wss://, http:// or https://", url)
+        object.__setattr__(self, "replay_dirs", _strings("replay_dirs", self.replay_dirs))
+        for directory in self.replay_dirs:
+            if not Path(directory).is_dir():
+                raise InvalidInput(f"'replay_dirs' entry {directory!r} is not a directory.")
         if not (is_loopback(self.host) or self.tls or self.token or self.insecure):
             raise InvalidInput(
                 f"'host' {self.host!r} is reachable from other machines: give a token or TLS "
@@ -110,6 +141,21 @@ class ServerConfig:
     @property
     def tls(self) -> bool:
         return self.tls_cert is not None
+
+    def check_sources(self, request: Any) -> None:
+        """Raise :class:`PermissionDenied` if ``request`` points the server at a feed URL
+        (``ws_url``, ``rest_url``) or a file (``path``) this configuration does not allow."""
+        for name in ("ws_url", "rest_url"):
+            url, allowed = getattr(request, name, None), self.feed_urls
+            if url is not None and not self._allows(allowed, _under_url, url):
+                raise PermissionDenied(f"'{name}' {url!r} is not under the server's feed_urls {allowed}.")
+        path = getattr(request, "path", None)
+        if path is not None and not self._allows(self.replay_dirs, _under_directory, path):
+            raise PermissionDenied(f"'path' {path!r} is not under the server's replay_dirs {self.replay_dirs}.")
+
+    def _allows(self, allowed: tuple[str, ...], under, target: str) -> bool:
+        """Empty lists allow anything on a loopback server and nothing on any other."""
+        return any(under(target, entry) for entry in allowed) if allowed else is_loopback(self.host)
 
     @property
     def address(self) -> str:

@@ -55,14 +55,16 @@ def _request_id(context: grpc.ServicerContext) -> str:
 
 
 class _Service:
-    """Shared state of one server: its backend, metrics and shutdown flag."""
+    """Shared state of one server: its backend, metrics, configuration and shutdown flag."""
 
-    def __init__(self, backend: LocalBackend, metrics: RpcMetrics) -> None:
+    def __init__(self, backend: LocalBackend, metrics: RpcMetrics, config: ServerConfig | None = None) -> None:
         self.backend = backend
         self.metrics = metrics
+        self.config = config or ServerConfig()
         self.stopping = threading.Event()
 
     def compute(self, request):
+        self.config.check_sources(request)
         result = self.backend.execute(request)
         if isinstance(request, ServerInfoRequest):
             result = dataclasses.replace(result, **self.metrics.summary())
@@ -129,7 +131,9 @@ def _stream_handler(rpc: str, service: _Service):
         started, code = time.perf_counter(), grpc.StatusCode.OK
         items = None
         try:
-            items = service.backend.stream(codec.from_wire(data, request_class, request_type))
+            request = codec.from_wire(data, request_class, request_type)
+            service.config.check_sources(request)
+            items = service.backend.stream(request)
             for item in items:
                 if not context.is_active():
                     code = grpc.StatusCode.CANCELLED
@@ -205,7 +209,7 @@ def build_server(config: ServerConfig, reuse_port: bool = False) -> tuple[grpc.S
 
     The server object carries ``hftlab_service`` (its backend, metrics and shutdown flag).
     """
-    service = _Service(LocalBackend(), RpcMetrics())
+    service = _Service(LocalBackend(), RpcMetrics(), config)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=config.max_workers, thread_name_prefix="hftlab"),
         interceptors=[TokenInterceptor(config.token)] if config.token else None,

@@ -12,10 +12,11 @@ from cryptography.x509.oid import NameOID
 
 import hftlab
 from hftlab.backends import GrpcBackend, GrpcConfig
-from hftlab.errors import BackendUnavailable, InvalidInput, Unauthenticated
+from hftlab.errors import BackendUnavailable, InvalidInput, PermissionDenied, Unauthenticated
 from hftlab.rpc.config import ServerConfig
 from hftlab.rpc.server import ServerProcess, build_server
 from hftlab.types import MeanReversionRequest, ServerInfoRequest
+from hftlab.types.market import GetOrderBookRequest, StreamMarketDataRequest
 
 TOKEN = "s3cret-token-for-tests"
 PRICES = list(10 + np.sin(np.arange(60) / 2.0) + np.linspace(0, 1, 60))
@@ -129,9 +130,56 @@ def test_refuses_an_unprotected_public_bind():
     assert ServerConfig(host="::1").host == "::1"
 
 
+def test_public_servers_open_only_the_feeds_and_files_they_are_configured_for(tmp_path):
+    allowed, secret = tmp_path / "ticks", tmp_path / "secret.csv"
+    allowed.mkdir()
+    feed = StreamMarketDataRequest(["BTCUSDT"], source="binance", ws_url="wss://evil.example/ws")
+    replay = GetOrderBookRequest("X", source="replay", path=str(secret))
+    escape = GetOrderBookRequest("X", source="replay", path=str(allowed / ".." / "secret.csv"))
+    inside = GetOrderBookRequest("X", source="replay", path=str(allowed / "day.csv"))
+
+    loopback = ServerConfig()  # only local users reach it: anything goes, as before
+    for request in (feed, replay, escape, inside):
+        loopback.check_sources(request)
+    public = ServerConfig(host="0.0.0.0", token=TOKEN)
+    for request, field in ((feed, "ws_url"), (replay, "path"), (inside, "path")):
+        with pytest.raises(PermissionDenied, match=f"'{field}'"):
+            public.check_sources(request)
+    configured = ServerConfig(host="0.0.0.0", token=TOKEN, replay_dirs=[str(allowed)],
+                              feed_urls=["wss://stream.binance.com:9443"])
+    configured.check_sources(inside)
+    configured.check_sources(StreamMarketDataRequest(["BTCUSDT"], source="binance",
+                                                     ws_url="wss://stream.binance.com:9443/ws"))
+    for request in (feed, replay, escape, StreamMarketDataRequest(
+            ["BTCUSDT"], source="binance", ws_url="wss://stream.binance.com:9443.evil.example/ws")):
+        with pytest.raises(PermissionDenied, match="is not under"):
+            configured.check_sources(request)
+    restricted = ServerConfig(replay_dirs=[str(allowed)])  # a list applies on loopback too
+    with pytest.raises(PermissionDenied, match=r"'path' .* is not under the server's replay_dirs"):
+        restricted.check_sources(replay)
+
+
+def test_a_refused_file_is_never_opened(tmp_path):
+    allowed = tmp_path / "ticks"
+    allowed.mkdir()
+    server, port = build_server(ServerConfig(port=0, replay_dirs=[str(allowed)]))
+    try:
+        with GrpcBackend(GrpcConfig.from_address(f"grpc://127.0.0.1:{port}")) as client:
+            refused = "'path' '/etc/passwd' is not under the server's replay_dirs"
+            with pytest.raises(PermissionDenied, match=refused):
+                client.execute(GetOrderBookRequest("X", source="replay", path="/etc/passwd"))
+            with pytest.raises(PermissionDenied, match="'path'"):
+                list(client.stream(StreamMarketDataRequest(["X"], source="replay", path="/etc/passwd")))
+    finally:
+        server.stop(grace=None)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
+        ({"feed_urls": ["ftp://x"]}, "'feed_urls' must be URLs starting with ws://"),
+        ({"replay_dirs": ["/no/such/dir"]}, "'replay_dirs' entry '/no/such/dir' is not a directory"),
+        ({"feed_urls": "wss://x"}, "'feed_urls' must be a list of strings"),
         ({"token": "short"}, "'token' must be a string of at least 8 characters"),
         ({"tls_cert": "x.pem"}, "'tls_cert' and 'tls_key' must be given together"),
         ({"tls_cert": "nope.pem", "tls_key": "nope.key"}, "'tls_cert' file 'nope.pem' does not exist"),

@@ -295,16 +295,11 @@ def serve(config: ServerConfig, on_ready: Callable[[str], None] | None = None) -
     logger.info("hftlab %s serving hftlab.v1.Trading with %d process(es)", __version__, config.workers)
     if on_ready is not None:
         on_ready(f"{scheme}://{host}:{port}")
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
+    _wait_for_stop_signal()
     logger.info("shutting down: draining in-flight calls for up to %s s", config.grace_seconds)
-    service.stopping.set()
-    server.hftlab_health.enter_graceful_shutdown()
     for child in children:
         child.terminate()
-    server.stop(config.grace_seconds).wait()
+    _drain(server, config)
     for child in children:
         child.wait()
 
@@ -314,11 +309,22 @@ def serve_worker() -> None:
     config = ServerConfig(**json.loads(os.environ["HFTLAB_WORKER_CONFIG"]))
     _configure_logging(config)
     server, _ = build_server(config, reuse_port=True)
+    _wait_for_stop_signal()
+    _drain(server, config)
+
+
+def _wait_for_stop_signal() -> None:
+    """Block until SIGINT or SIGTERM."""
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     stop.wait()
+
+
+def _drain(server: grpc.Server, config: ServerConfig) -> None:
+    """Refuse new work (streams end UNAVAILABLE, health NOT_SERVING), finish in-flight calls, stop."""
     server.hftlab_service.stopping.set()
+    server.hftlab_health.enter_graceful_shutdown()
     server.stop(config.grace_seconds).wait()
 
 

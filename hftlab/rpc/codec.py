@@ -131,11 +131,12 @@ def encode_index(index: pd.Index, message: pb.Index, memo: _Memo | None = None) 
 def decode_index(message: pb.Index, field: str, memo: _Memo | None = None) -> pd.Index:
     memo = _Memo() if memo is None else memo
     key: Any = message.SerializeToString(deterministic=True)
-    if memo.lifted is not None and message.values.data:  # markers differ where buffers may not
+    if memo.lifted is not None and message.values.data:  # markers and padding differ, buffers may not
         buffer = wire.lifted_buffer(message.values.data, memo.lifted, field)
         without_data = pb.Index()
         without_data.CopyFrom(message)
         without_data.values.ClearField("data")
+        without_data.values.ClearField("padding")
         key = (without_data.SerializeToString(deterministic=True), buffer)
     if key not in memo.decoded:
         memo.decoded[key] = _decode_index(message, field, memo.lifted)

@@ -10,7 +10,8 @@ same wire format (any protobuf reader, e.g. the Node.js client, sees ordinary me
   holds a 4-byte *marker*, the array's index, and a 1-byte ``padding`` flags it);
   :func:`dumps` serializes the small message and splices the arrays' own memory in
   place of the markers, copying each array once, into the outgoing bytes, at an
-  8-byte boundary (:data:`ALIGN`) so that receivers can use it in place;
+  8-byte boundary (:data:`ALIGN`, with ``padding`` fields as filler) so that receivers
+  can use it in place;
 - receiving: :func:`loads` walks a large message field by field (only into message
   types that can hold an ``NDArray``), replaces every ``NDArray.data`` by a marker and
   returns views of the received bytes, which
@@ -45,7 +46,7 @@ _MARKER = struct.Struct("<I")
 _DATA, _PADDING = 3, 4  # field numbers in NDArray
 _LEN = 2  # wire type of length-delimited fields
 _DEFERRED = b"\x01"  # padding of an NDArray whose data is a marker, until dumps replaces it
-_LAYOUT_ROUNDS = 8
+_PADDED = ALIGN + 3  # padding bytes around each spliced array: any shift leaves both sides 0 or >= 2
 
 _Field = tuple[int, int, int, int, int]  # number, start, end of key, start of payload, end
 _Splice = Callable[[memoryview, list[_Field]], list[Any]]
@@ -72,34 +73,15 @@ def lifted_buffer(data: bytes, lifted: list[memoryview], field: str) -> memoryvi
 def dumps(message: Any, pending: list[np.ndarray]) -> bytes:
     """Wire bytes of ``message`` with the arrays :func:`defer` left out spliced back in.
 
-    Each array is preceded by an ``NDArray.padding`` field when needed so that it starts
-    at a multiple of :data:`ALIGN` bytes; padding changes the lengths of the enclosing
-    messages (and maybe the sizes of their varints), so the layout is repeated until
-    every array is aligned (twice in practice).
+    Each array gets :data:`_PADDED` bytes of ``NDArray.padding`` fields, split between one
+    before and one after it so that it starts at a multiple of :data:`ALIGN` bytes (a
+    singular field may repeat: the last one counts). The split does not change the
+    message's length, so one pass lays everything out.
     """
     small = message.SerializeToString()
     if not pending:
         return small
-    shifts = [0] * len(pending)
-    for _ in range(_LAYOUT_ROUNDS):
-        pieces, starts = _layout(memoryview(small), message.DESCRIPTOR, pending, shifts)
-        misaligned, position = False, 0
-        for piece in pieces:
-            if id(piece) in starts and (miss := position % ALIGN):
-                shifts[starts[id(piece)]] = (shifts[starts[id(piece)]] + ALIGN - miss) % ALIGN
-                misaligned = True
-            position += len(piece)
-        if not misaligned:
-            break
-    return b"".join(pieces)
-
-
-def _layout(
-    small: memoryview, descriptor: Descriptor, pending: list[np.ndarray], shifts: list[int]
-) -> tuple[list[Any], dict[int, int]]:
-    """The pieces of the message with the arrays spliced in after ``shifts`` bytes of
-    padding, and the arrays' pieces (by ``id``) -> their index."""
-    starts: dict[int, int] = {}
+    arrays: set[int] = set()
 
     def splice(view: memoryview, fields: list[_Field]) -> list[Any]:
         if not any(number == _PADDING and view[body:end] == _DEFERRED for number, _, _, body, end in fields):
@@ -107,26 +89,28 @@ def _layout(
         out: list[Any] = []
         for number, start, key_end, body, end in fields:
             if number == _DATA:
-                index = _MARKER.unpack(view[body:end])[0]
-                array = memoryview(pending[index])
-                starts[id(array)] = index
-                out += [*_padding(shifts[index]), view[start:key_end], _encode_varint(len(array)), array]
+                array = memoryview(pending[_MARKER.unpack(view[body:end])[0]])
+                arrays.add(id(array))
+                out += [b"", view[start:key_end], _encode_varint(len(array)), array, _filler(_PADDED)]
             elif number != _PADDING:
                 out.append(view[start:end])
         return out
 
     pieces: list[Any] = []
-    _rewrite(small, descriptor, pieces, splice)
-    return pieces, starts
+    _rewrite(memoryview(small), message.DESCRIPTOR, pieces, splice)
+    position = 0
+    for i, piece in enumerate(pieces):
+        if id(piece) in arrays and (shift := -position % ALIGN):
+            before = shift if shift > 1 else ALIGN + 1  # a field takes at least 2 bytes
+            pieces[i - 3], pieces[i + 1] = _filler(before), _filler(_PADDED - before)
+            position += before
+        position += len(piece)
+    return b"".join(pieces)
 
 
-def _padding(shift: int) -> list[bytes]:
-    """An ``NDArray.padding`` field moving what follows by ``shift`` (mod ALIGN) bytes:
-    its key and length take 2 bytes, so a shift of 1 takes ``ALIGN + 1`` bytes."""
-    if shift == 0:
-        return []
-    filler = (shift - 2) % ALIGN
-    return [bytes([_PADDING << 3 | _LEN, filler]), bytes(filler)]
+def _filler(size: int) -> bytes:
+    """An ``NDArray.padding`` field of ``size`` bytes in all (0, or 2 and more)."""
+    return bytes([_PADDING << 3 | _LEN, size - 2]) + bytes(size - 2) if size else b""
 
 
 def loads(data: bytes, message_class: type) -> tuple[Any, list[memoryview] | None]:

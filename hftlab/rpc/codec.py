@@ -130,14 +130,17 @@ def encode_index(index: pd.Index, message: pb.Index, memo: _Memo | None = None) 
 
 def decode_index(message: pb.Index, field: str, memo: _Memo | None = None) -> pd.Index:
     memo = _Memo() if memo is None else memo
-    key: Any = message.SerializeToString(deterministic=True)
-    if memo.lifted is not None and message.values.data:  # markers and padding differ, buffers may not
-        buffer = wire.lifted_buffer(message.values.data, memo.lifted, field)
-        without_data = pb.Index()
-        without_data.CopyFrom(message)
+    # the key: everything but the values' bytes (where markers and padding may differ) and
+    # those bytes themselves (the received buffer behind a marker)
+    without_data, data = pb.Index(), b""
+    without_data.CopyFrom(message)
+    if message.WhichOneof("kind") == "values":  # (touching `values` otherwise would select it)
+        data = message.values.data
+        if memo.lifted is not None and data:
+            data = wire.lifted_buffer(data, memo.lifted, field)
         without_data.values.ClearField("data")
         without_data.values.ClearField("padding")
-        key = (without_data.SerializeToString(deterministic=True), buffer)
+    key = (without_data.SerializeToString(deterministic=True), data)
     if key not in memo.decoded:
         memo.decoded[key] = _decode_index(message, field, memo.lifted)
     return memo.decoded[key]

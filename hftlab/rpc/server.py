@@ -63,8 +63,13 @@ class _Service:
         self.config = config or ServerConfig()
         self.stopping = threading.Event()
 
-    def compute(self, request):
+    def admit(self, data: bytes, request_class: type, request_type: type):
+        """The request in ``data``, decoded and validated, if this server may serve it."""
+        request = codec.from_wire(data, request_class, request_type)
         self.config.check_sources(request)
+        return request
+
+    def compute(self, request):
         result = self.backend.execute(request)
         if isinstance(request, ServerInfoRequest):
             result = dataclasses.replace(result, **self.metrics.summary())
@@ -107,7 +112,7 @@ def _unary_handler(rpc: str, service: _Service):
         context.set_trailing_metadata([(REQUEST_ID_KEY, request_id)])  # rides with the status: no extra frame
         started, code = time.perf_counter(), grpc.StatusCode.OK
         try:
-            result = service.compute(codec.from_wire(data, request_class, request_type))
+            result = service.compute(service.admit(data, request_class, request_type))
             return codec.to_wire(result, response_class)
         except Exception as exc:
             code = _status(exc)
@@ -131,9 +136,7 @@ def _stream_handler(rpc: str, service: _Service):
         started, code = time.perf_counter(), grpc.StatusCode.OK
         items = None
         try:
-            request = codec.from_wire(data, request_class, request_type)
-            service.config.check_sources(request)
-            items = service.backend.stream(request)
+            items = service.backend.stream(service.admit(data, request_class, request_type))
             for item in items:
                 if not context.is_active():
                     code = grpc.StatusCode.CANCELLED

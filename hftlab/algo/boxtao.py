@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
+from hftlab.algo._threads import limit_threads
 from hftlab.results import Result
 
 
@@ -158,7 +158,7 @@ def box_tao(
     m = np.ascontiguousarray(frame.to_numpy(dtype=np.float64))
     rows, cols = m.shape
     lam = 1.0 / math.sqrt(max(rows, cols)) if lam is None else lam
-    with threadpool_limits(limits=1):  # many small SVDs: BLAS threads only add contention
+    with limit_threads(1):  # many small SVDs: BLAS threads only add contention
         mu = 1.25 / float(np.linalg.norm(m, 2)) if mu is None else mu
         delta = noise_std * math.sqrt(rows * cols + math.sqrt(8 * rows * cols))
         thresholder = _Thresholder(m.shape, svd, seed)

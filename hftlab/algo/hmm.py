@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from hmmlearn.hmm import GaussianHMM
-from threadpoolctl import threadpool_limits
 
+from hftlab.algo._threads import limit_threads
 from hftlab.errors import InvalidInput
 from hftlab.results import Result
 
@@ -283,7 +283,7 @@ def run_hmm(
     z = (x - center) / scale
     seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(n_restarts)]
     fits, scores = [], []
-    with threadpool_limits(limits=1):  # K x d matrices: BLAS/OpenMP threads only add overhead
+    with limit_threads(1):  # K x d matrices: BLAS/OpenMP threads only add overhead
         for restart, restart_seed in enumerate(seeds):
             model = _initial_model(z, n_states, covariance_type, restart_seed, restart == 0, n_iter, tol)
             model.fit(z)

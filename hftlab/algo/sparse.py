@@ -32,8 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.linalg
-from threadpoolctl import threadpool_limits
 
+from hftlab.algo._threads import limit_threads
 from hftlab.algo.stationarity import hurst_rs
 from hftlab.algo.zscore import ar1_half_life
 from hftlab.errors import InvalidInput
@@ -255,7 +255,7 @@ def sparse_portfolio(
     symbols = list(prices.columns)
     levels = prices.to_numpy(dtype=np.float64)
     path, path_objective = None, []
-    with threadpool_limits(limits=1):  # small dense problems: BLAS threads only add contention
+    with limit_threads(1):  # small dense problems: BLAS threads only add contention
         if method in ("lasso", "elastic_net"):
             regressors = [s for s in symbols if s != target_column]
             y = prices[target_column] if target_column is not None else target

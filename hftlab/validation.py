@@ -121,8 +121,8 @@ def as_series(value: Any, name: str, *, min_length: int = 1) -> pd.Series:
         pd.api.types.is_numeric_dtype(series.dtype) or series.dtype == object
     ):
         raise fail(name, "a 1-D sequence of numbers", value)
-    try:
-        series = series.astype(np.float64)
+    try:  # a new Series either way (callers relabel it; the caller's stays untouched)
+        series = series.copy(deep=False) if series.dtype == np.float64 else series.astype(np.float64)
     except (TypeError, ValueError):
         raise fail(name, "a 1-D sequence of numbers", value) from None
     if len(series) < min_length:

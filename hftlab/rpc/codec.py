@@ -161,9 +161,22 @@ def _decode_index(message: pb.Index, field: str, lifted: list | None) -> pd.Inde
     try:
         if values.dtype.kind == "M":
             return _datetime_index(values, message.tz or None, message.freq or None, name)
+        if values.dtype == object and len(values) <= _LABELS_CACHED:
+            return _labels(tuple(values)).rename(name)
         return pd.Index(values, name=name)
     except (TypeError, ValueError, LookupError) as exc:  # bad time zone or frequency
         raise InvalidInput(f"'{field}' has an invalid index: {exc}") from None
+
+
+_LABELS_CACHED = 256
+
+
+@functools.lru_cache(maxsize=1024)
+def _labels(names: tuple[str, ...]) -> pd.Index:
+    """The string Index of ``names``, built once: labels (column names, tickers, currencies)
+    repeat from call to call, and pandas takes ~40 µs to build a string Index from a list.
+    Callers get a new Index object over the same immutable values (``rename``/``view``)."""
+    return pd.Index(names)
 
 
 def _datetime_index(values: np.ndarray, tz: str | None, freq: str | None, name: str | None) -> pd.DatetimeIndex:
@@ -239,7 +252,7 @@ def decode_frame(message: pb.Frame, field: str, memo: _Memo | None = None) -> pd
     if columns and len({c.dtype for c in columns}) == 1 and columns[0].dtype.kind in "biufcmM":
         # pandas keeps a block as (columns, rows); stacking that way gives the layout (and so
         # the floating-point summation order) of a frame built from a dict of columns
-        return pd.DataFrame(np.stack(columns).T, index=index, columns=names, copy=False)
+        return pd.DataFrame(np.stack(columns).T, index=index, columns=_labels(tuple(names)).view(), copy=False)
     data = {name: _values_for_pandas(c) for name, c in zip(names, columns, strict=True)}
     return pd.DataFrame(data, index=index)  # the names are unique: the dict keeps their order
 

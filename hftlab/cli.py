@@ -18,8 +18,8 @@ def _serve(args: argparse.Namespace) -> int:
         return 0
     overrides = {
         name: getattr(args, name)
-        for name in ("host", "port", "workers", "log_level", "log_format", "metrics_port", "token",
-                     "tls_cert", "tls_key", "tls_client_ca", "feed_urls", "replay_dirs")
+        for name in ("host", "port", "workers", "blas_threads", "log_level", "log_format", "metrics_port",
+                     "token", "tls_cert", "tls_key", "tls_client_ca", "feed_urls", "replay_dirs")
     }
     overrides["insecure"] = args.insecure or None
     config = ServerConfig.from_toml(args.config, **overrides)
@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, help="port (default 50051; 0 picks a free one)")
     serve.add_argument("--config", help="config.toml with a [server] table")
     serve.add_argument("--workers", type=int, help="server processes sharing the port (default 1)")
+    serve.add_argument("--blas-threads", type=int, help="threads one BLAS/OpenMP call may use (default 1)")
     serve.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     serve.add_argument("--log-format", choices=["text", "json"], help="log lines (default text)")
     serve.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port")

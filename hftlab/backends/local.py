@@ -9,6 +9,7 @@ from typing import Any
 
 from hftlab import __version__
 from hftlab.algo import boxtao, coint, hmm, ou, pairs, portfolio, posteriors, rebalance, regime, sparse, zscore
+from hftlab.algo._threads import blas_threads
 from hftlab.algo.backtest import backtest
 from hftlab.algo.market_making import market_making
 from hftlab.algo.triangular import triangular_arbitrage
@@ -57,6 +58,7 @@ def _server_info() -> ServerInfo:
         pid=os.getpid(),
         uptime_seconds=time.monotonic() - _STARTED,
         operations=sorted(request.rpc for request in HANDLERS),
+        blas_threads=blas_threads(),
     )
 
 

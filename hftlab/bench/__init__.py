@@ -5,7 +5,8 @@ p50/p99 latency on the local backend, on the grpc backend (an ``hftlab serve``
 process on a free loopback port, or ``address``) and of a bare grpcio echo of the
 same payload sizes (:mod:`hftlab.bench.echo`, its own process); array round-trip
 bandwidth for 1K...8M float64 through hftlab's ``NDArray`` codec vs raw bytes;
-ticks/s of the market-data stream decoded into numpy. Targets (issue 3): unary
+ticks/s of the market-data stream decoded into numpy. The local calls use as many
+BLAS/OpenMP threads as the server (``ServerInfo.blas_threads``). Targets (issue 3): unary
 overhead <= 1.2x the echo, arrays >= 80 % of its bandwidth, >= 1M ticks/s.
 
     report = run_bench(quick=True)
@@ -29,6 +30,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from hftlab import __version__
+from hftlab.algo._threads import limit_threads
 from hftlab.backends import GrpcBackend, GrpcConfig, LocalBackend
 from hftlab.bench import harness
 from hftlab.bench.echo import EchoClient, EchoServer
@@ -113,7 +115,10 @@ def run_bench(
         if echo is None:
             echo = stack.enter_context(EchoServer()).client()
             stack.callback(echo.close)
-        served = set(remote.info().operations)
+        info = remote.info()
+        served = set(info.operations)
+        # the local calls compute with the server's BLAS/OpenMP threads, so both sides compute alike
+        stack.enter_context(limit_threads(info.blas_threads))
         requests, skipped = _select(ops, served, address) if "unary" in parts else ({}, {})
         streams = []
         for rpc in STREAM_INPUTS if "stream" in parts else ():
@@ -125,7 +130,7 @@ def run_bench(
         meta = {
             "hftlab": __version__, "grpcio": grpc.__version__, "python": platform.python_version(),
             "platform": platform.platform(), "cpus": os.cpu_count(), "mode": "quick" if quick else "full",
-            "grpc_address": address, "echo_address": f"grpc://{echo.target}",
+            "grpc_address": address, "echo_address": f"grpc://{echo.target}", "blas_threads": info.blas_threads,
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "budget": dataclasses.asdict(budget),
         }
         total = len(requests) + len(sizes) + len(streams)

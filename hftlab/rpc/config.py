@@ -7,6 +7,7 @@ A ``config.toml``::
     port = 50051
     workers = 2                 # server processes sharing the port (SO_REUSEPORT)
     max_workers = 8             # threads per process
+    blas_threads = 1            # threads one BLAS/OpenMP call may use in each process
     max_concurrent_rpcs = 256   # beyond this, calls get RESOURCE_EXHAUSTED
     max_concurrent_streams = 100
     keepalive_seconds = 60
@@ -29,6 +30,11 @@ Clients choose a feed's ``ws_url``/``rest_url`` and a replay's ``path``, which t
 then opens. A loopback server allows any (only local users reach it); any other server
 allows only URLs under ``feed_urls`` and files under ``replay_dirs`` (none by default),
 answering ``PERMISSION_DENIED`` otherwise.
+
+``blas_threads`` is 1 by default, as Dask's worker processes set it: a server already
+runs calls in parallel (``max_workers`` threads, ``workers`` processes), and OpenBLAS
+threads busy-wait after each call, taking cores from the next request and from the
+client on the same machine.
 """
 
 from __future__ import annotations
@@ -78,6 +84,7 @@ class ServerConfig:
     port: int = 50051
     workers: int = 1
     max_workers: int = 8
+    blas_threads: int = 1
     max_concurrent_rpcs: int = 256
     max_concurrent_streams: int = 100
     keepalive_seconds: float = 60.0
@@ -102,6 +109,7 @@ class ServerConfig:
         v.check_int("port", self.port, low=0, high=65535)
         v.check_int("workers", self.workers, low=1, high=64)
         v.check_int("max_workers", self.max_workers, low=1, high=1024)
+        v.check_int("blas_threads", self.blas_threads, low=1, high=1024)
         v.check_int("max_concurrent_rpcs", self.max_concurrent_rpcs, low=1)
         v.check_int("max_concurrent_streams", self.max_concurrent_streams, low=1)
         v.check_float("keepalive_seconds", self.keepalive_seconds, low=1)

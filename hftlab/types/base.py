@@ -45,7 +45,8 @@ class Request:
 
 @dataclass(frozen=True)
 class ServerInfo(Result):
-    """What a backend is: version, kind, process and the operations it serves.
+    """What a backend is: version, kind, process, the operations it serves and the most
+    threads one BLAS/OpenMP call may use in that process (``blas_threads``, threadpoolctl).
 
     A server adds, per RPC it handled: ``calls``, ``errors`` (non-OK statuses) and the
     ``latency_p50_ms``/``latency_p99_ms`` estimated from its latency histogram (the
@@ -57,6 +58,7 @@ class ServerInfo(Result):
     pid: int
     uptime_seconds: float
     operations: list[str]
+    blas_threads: int
     calls: dict[str, float] = field(default_factory=dict)
     errors: dict[str, float] = field(default_factory=dict)
     latency_p50_ms: dict[str, float] = field(default_factory=dict)

@@ -184,6 +184,7 @@ def test_a_refused_file_is_never_opened(tmp_path):
         ({"tls_cert": "x.pem"}, "'tls_cert' and 'tls_key' must be given together"),
         ({"tls_cert": "nope.pem", "tls_key": "nope.key"}, "'tls_cert' file 'nope.pem' does not exist"),
         ({"workers": 0}, "'workers' must be an int >= 1"),
+        ({"blas_threads": 0}, "'blas_threads' must be an int >= 1"),
         ({"log_format": "xml"}, "'log_format' must be one of"),
     ],
 )

@@ -125,6 +125,19 @@ def test_serve_command_in_a_child_process():
     with ServerProcess() as server, hftlab.using(server.address):
         info = hftlab.server_info()
     assert info.pid != __import__("os").getpid()
+    assert info.blas_threads == 1  # the default: calls run in parallel, each on one BLAS thread
+
+
+def test_blas_threads_are_capped_in_the_server_and_reported_by_both_backends():
+    import threadpoolctl
+
+    import hftlab
+
+    with ServerProcess("127.0.0.1", 0, "--blas-threads", "2") as server, hftlab.using(server.address):
+        assert hftlab.server_info().blas_threads == 2
+    for threads in (1, 2):
+        with threadpoolctl.threadpool_limits(threads):
+            assert hftlab.server_info().blas_threads == threads  # the local backend: this process
 
 
 def test_config_file(tmp_path):

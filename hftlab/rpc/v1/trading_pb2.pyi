@@ -105,7 +105,7 @@ class GetServerInfoRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetServerInfoResponse(_message.Message):
-    __slots__ = ("version", "backend", "pid", "uptime_seconds", "operations", "calls", "errors", "latency_p50_ms", "latency_p99_ms")
+    __slots__ = ("version", "backend", "pid", "uptime_seconds", "operations", "calls", "errors", "latency_p50_ms", "latency_p99_ms", "blas_threads")
     class CallsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -143,6 +143,7 @@ class GetServerInfoResponse(_message.Message):
     ERRORS_FIELD_NUMBER: _ClassVar[int]
     LATENCY_P50_MS_FIELD_NUMBER: _ClassVar[int]
     LATENCY_P99_MS_FIELD_NUMBER: _ClassVar[int]
+    BLAS_THREADS_FIELD_NUMBER: _ClassVar[int]
     version: str
     backend: str
     pid: int
@@ -152,7 +153,8 @@ class GetServerInfoResponse(_message.Message):
     errors: _containers.ScalarMap[str, float]
     latency_p50_ms: _containers.ScalarMap[str, float]
     latency_p99_ms: _containers.ScalarMap[str, float]
-    def __init__(self, version: _Optional[str] = ..., backend: _Optional[str] = ..., pid: _Optional[int] = ..., uptime_seconds: _Optional[float] = ..., operations: _Optional[_Iterable[str]] = ..., calls: _Optional[_Mapping[str, float]] = ..., errors: _Optional[_Mapping[str, float]] = ..., latency_p50_ms: _Optional[_Mapping[str, float]] = ..., latency_p99_ms: _Optional[_Mapping[str, float]] = ...) -> None: ...
+    blas_threads: int
+    def __init__(self, version: _Optional[str] = ..., backend: _Optional[str] = ..., pid: _Optional[int] = ..., uptime_seconds: _Optional[float] = ..., operations: _Optional[_Iterable[str]] = ..., calls: _Optional[_Mapping[str, float]] = ..., errors: _Optional[_Mapping[str, float]] = ..., latency_p50_ms: _Optional[_Mapping[str, float]] = ..., latency_p99_ms: _Optional[_Mapping[str, float]] = ..., blas_threads: _Optional[int] = ...) -> None: ...
 
 class OptimizePortfolioRequest(_message.Message):
     __slots__ = ("prices_or_returns", "input_type", "long_only", "lower_bounds", "upper_bounds", "leverage", "current_weights", "turnover_limit", "turnover_penalty", "transaction_costs", "risk_free_rate", "covariance", "half_life", "periods_per_year", "time_limit", "method", "target_return", "risk_aversion", "risk_budgets", "covariance_matrix", "expected_returns")

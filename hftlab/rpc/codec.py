@@ -182,8 +182,8 @@ def _labels(names: tuple[str, ...]) -> pd.Index:
 def _datetime_index(values: np.ndarray, tz: str | None, freq: str | None, name: str | None) -> pd.DatetimeIndex:
     """A DatetimeIndex of UTC ``values`` shown in ``tz``, with ``freq`` checked against the values.
 
-    The check regenerates the range with ``pandas.date_range`` and compares it (a few
-    times faster than pandas' own inference); pandas decides when they differ.
+    The check compares the values with the regular range of ``freq`` from the first one
+    (a few times faster than pandas' own inference); pandas decides when they differ.
     """
     index = pd.DatetimeIndex(values, name=name)
     if tz is not None:
@@ -191,11 +191,18 @@ def _datetime_index(values: np.ndarray, tz: str | None, freq: str | None, name: 
     if freq is None:
         return index
     if len(index):
-        unit = np.datetime_data(values.dtype)[0]
-        regular = pd.date_range(index[0], periods=len(index), freq=freq, unit=unit, name=name)
+        regular = _regular_range(index[0], len(index), freq, np.datetime_data(values.dtype)[0])
         if regular.dtype == index.dtype and np.array_equal(regular.asi8, index.asi8):
-            return regular
+            return regular.rename(name)
     return pd.DatetimeIndex(index, freq=freq)
+
+
+@functools.lru_cache(maxsize=256)
+def _regular_range(start: pd.Timestamp, periods: int, freq: str, unit: str) -> pd.DatetimeIndex:
+    """``pandas.date_range``, kept for the next message with the same range: a business-day
+    range takes ~140 µs to generate, and a history is often sent many times (sweeps).
+    The values are still compared on every message."""
+    return pd.date_range(start, periods=periods, freq=freq, unit=unit)
 
 
 def encode_series(series: pd.Series, message: pb.Series, memo: _Memo | None = None) -> None:

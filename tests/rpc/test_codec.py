@@ -48,6 +48,29 @@ def test_frame_with_string_and_numeric_columns():
     assert back["asset_x"].tolist() == ["AAPL", "MSFT"]
 
 
+def test_a_claimed_frequency_is_checked_on_every_message():
+    regular = pd.Series(1.0, index=pd.bdate_range("2024-01-01", periods=5, name="day"))
+    for _ in range(2):  # the second decode reuses the regular range of the first
+        decoded = roundtrip_series(regular)
+        assert decoded.index.freqstr == "B" and decoded.index.name == "day"
+        assert differences(decoded, regular) == []
+    message = pb.Series()
+    codec.encode_series(regular, message)
+    dates = regular.index.to_numpy().copy()
+    dates[-1] += np.timedelta64(1, "D")  # same first day, length and claim; not business days
+    message.index.values.data = dates.tobytes()
+    with pytest.raises(InvalidInput, match="'s' has an invalid index"):
+        codec.decode_series(message, "s")
+
+
+def test_string_labels_are_not_shared_between_results():
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}, index=pd.Index(["x", "y"]))
+    first, second = roundtrip_frame(frame), roundtrip_frame(frame)
+    first.columns.name, first.index.name = "renamed", "renamed"
+    assert second.columns.name is None and second.index.name is None
+    assert differences(second, frame) == []
+
+
 def test_arrays_keep_shape_dtype_and_bytes():
     array = np.arange(24, dtype=">f8").reshape(2, 3, 4)
     back = codec.decode_array(codec.encode_array(array))

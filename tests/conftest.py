@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
@@ -21,6 +22,14 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.fail(f"sample data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A loopback port free right now, for a process the test starts (and may restart) on it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -44,12 +43,6 @@ CELLS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait_for_lab(url: str, lab: subprocess.Popen, log: Path, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -74,9 +67,9 @@ def _alive(pid: int) -> bool:
 
 
 @contextlib.contextmanager
-def running_lab(directory: Path):
-    """JupyterLab on a free loopback port serving ``directory``; yields the notebook URL, then stops it."""
-    port, token = _free_port(), secrets.token_hex(16)
+def running_lab(directory: Path, port: int):
+    """JupyterLab on loopback ``port`` serving ``directory``; yields the notebook URL, then stops it."""
+    token = secrets.token_hex(16)
     home = directory / "home"
     settings = home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     settings.parent.mkdir(parents=True)
@@ -104,14 +97,14 @@ def running_lab(directory: Path):
             process.wait()
 
 
-def test_widgets_render_and_the_switcher_changes_the_backend(tmp_path, chromium):
+def test_widgets_render_and_the_switcher_changes_the_backend(tmp_path, chromium, free_port):
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, tmp_path / "widgets.ipynb")
     pids: list[int] = []
     try:
-        with running_lab(tmp_path) as url:
+        with running_lab(tmp_path, free_port) as url:
             _drive(url, chromium, pids)
     finally:
         left = _stop_stragglers(pids)

@@ -1,6 +1,5 @@
 """Faults: a server killed mid-stream, a client that cancels, loopback only."""
 
-import socket
 import time
 
 import hftlab
@@ -13,24 +12,17 @@ from hftlab.types.market import StreamMarketDataRequest
 REQUEST = {"symbols": ["AAPL", "MSFT"], "seed": 3, "batch_size": 500, "max_batches": 12, "speed": 20.0}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def test_stream_resumes_on_a_restarted_server_without_loss_or_duplicates():
+def test_stream_resumes_on_a_restarted_server_without_loss_or_duplicates(free_port):
     expected = list(hftlab.get_client("local").stream(StreamMarketDataRequest(**REQUEST)))
-    port = _free_port()
-    servers = [ServerProcess("127.0.0.1", port).start()]
+    servers = [ServerProcess("127.0.0.1", free_port).start()]
     try:
-        client = GrpcBackend(GrpcConfig(port=port, timeout=60, max_retries=4))
+        client = GrpcBackend(GrpcConfig(port=free_port, timeout=60, max_retries=4))
         received = []
         for batch in client.stream(StreamMarketDataRequest(**REQUEST)):
             received.append(batch)
             if len(received) == 3:
                 servers[0].kill()  # a crash: no goodbye to the client
-                servers.append(ServerProcess("127.0.0.1", port).start())
+                servers.append(ServerProcess("127.0.0.1", free_port).start())
         assert [b.sequence for b in received] == list(range(1, 13))
         assert all(hftlab.differences(a, b) == [] for a, b in zip(received, expected, strict=True))
         assert servers[0].process.poll() is not None

@@ -45,13 +45,14 @@ def check_observations(frame: pd.DataFrame, n_states: int, covariance_type: str,
     if n_features == 1:
         v.check_not_constant(name, frame.iloc[:, 0])
         return
-    for column in frame.columns:
-        values = frame[column].to_numpy()
-        if np.all(values == values[0]):
-            raise InvalidInput(
-                f"'{name}' column {column!r} must not be constant; every value is {values[0]!r}."
-            )
-    rank = np.linalg.matrix_rank(frame.to_numpy() - frame.to_numpy().mean(axis=0))
+    values = frame.to_numpy()
+    constant = np.flatnonzero((values == values[0]).all(axis=0))
+    if len(constant):
+        column = frame.columns[constant[0]]
+        raise InvalidInput(
+            f"'{name}' column {column!r} must not be constant; every value is {values[0, constant[0]]!r}."
+        )
+    rank = np.linalg.matrix_rank(values - values.mean(axis=0))
     if rank < n_features:
         raise InvalidInput(
             f"'{name}' columns must be linearly independent; their rank is {rank} < {n_features}: "

@@ -67,10 +67,13 @@ def price_table(value: Any, name: str = "prices", *, min_rows: int, min_columns:
                     "e.g. with pd.concat(series, axis=1, join='inner')."
                 )
         value = pd.DataFrame(columns)
-    if isinstance(value, pd.DataFrame):
-        for column in value.columns:
-            v.as_series(value[column], f"{name}.{column}")
-    frame = v.as_frame(value, name, min_rows=min_rows, min_columns=min_columns)
+    try:
+        frame = v.as_frame(value, name, min_rows=min_rows, min_columns=min_columns)
+    except InvalidInput:
+        if isinstance(value, pd.DataFrame):  # name the first bad column, if one is
+            for column in value.columns:
+                v.as_series(value[column], f"{name}.{column}")
+        raise
     if max_columns is not None and frame.shape[1] > max_columns:
         raise v.fail(name, f"a table of at most {max_columns} columns", frame)
     v.check_columns_not_constant(name, frame)

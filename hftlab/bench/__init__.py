@@ -118,7 +118,9 @@ def run_bench(
         info = remote.info()
         served = set(info.operations)
         # the local calls compute with the server's BLAS/OpenMP threads, so both sides compute alike
-        stack.enter_context(limit_threads(info.blas_threads))
+        # (a server older than ServerInfo.blas_threads reports 0: local threads are left alone)
+        if info.blas_threads:
+            stack.enter_context(limit_threads(info.blas_threads))
         requests, skipped = _select(ops, served, address) if "unary" in parts else ({}, {})
         streams = []
         for rpc in STREAM_INPUTS if "stream" in parts else ():

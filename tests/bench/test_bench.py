@@ -49,6 +49,7 @@ def test_every_input_builds_a_valid_request_of_a_registered_rpc():
 
 def test_quick_run_measures_each_path(quick_report):
     report, _ = quick_report
+    assert report.meta["blas_threads"] == 1  # the server's (a default config); the local calls used as many
     assert list(report.unary["rpc"]) == OPS
     assert list(report.unary.columns) == harness.UNARY_COLUMNS
     assert (report.unary["calls"] >= harness.QUICK.min_calls).all()

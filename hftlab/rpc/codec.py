@@ -161,21 +161,28 @@ def _decode_index(message: pb.Index, field: str, lifted: list | None) -> pd.Inde
     try:
         if values.dtype.kind == "M":
             return _datetime_index(values, message.tz or None, message.freq or None, name)
-        if values.dtype == object and len(values) <= _LABELS_CACHED:
+        if values.dtype == object:
             return _labels(tuple(values)).rename(name)
         return pd.Index(values, name=name)
     except (TypeError, ValueError, LookupError) as exc:  # bad time zone or frequency
         raise InvalidInput(f"'{field}' has an invalid index: {exc}") from None
 
 
-_LABELS_CACHED = 256
+_MEMO_LABELS, _MEMO_RANGE = 1_000, 10_000  # longest label list and regular range kept (bounds memory)
 
 
-@functools.lru_cache(maxsize=1024)
 def _labels(names: tuple[str, ...]) -> pd.Index:
-    """The string Index of ``names``, built once: labels (column names, tickers, currencies)
-    repeat from call to call, and pandas takes ~40 µs to build a string Index from a list.
-    Callers get a new Index object over the same immutable values (``rename``/``view``)."""
+    """A new string Index of ``names`` (labels: column names, tickers, currencies).
+
+    Labels repeat from call to call and pandas takes ~40 µs to build a string Index from
+    a list, so short lists are built once; callers get their own Index object over the
+    same immutable values.
+    """
+    return _memo_labels(names).view() if len(names) <= _MEMO_LABELS else pd.Index(names)
+
+
+@functools.lru_cache(maxsize=256)
+def _memo_labels(names: tuple[str, ...]) -> pd.Index:
     return pd.Index(names)
 
 
@@ -191,7 +198,11 @@ def _datetime_index(values: np.ndarray, tz: str | None, freq: str | None, name: 
     if freq is None:
         return index
     if len(index):
-        regular = _regular_range(index[0], len(index), freq, np.datetime_data(values.dtype)[0])
+        unit = np.datetime_data(values.dtype)[0]
+        regular = (
+            _regular_range(index[0], len(index), freq, unit) if len(index) <= _MEMO_RANGE
+            else pd.date_range(index[0], periods=len(index), freq=freq, unit=unit)
+        )
         if regular.dtype == index.dtype and np.array_equal(regular.asi8, index.asi8):
             return regular.rename(name)
     return pd.DatetimeIndex(index, freq=freq)
@@ -259,7 +270,7 @@ def decode_frame(message: pb.Frame, field: str, memo: _Memo | None = None) -> pd
     if columns and len({c.dtype for c in columns}) == 1 and columns[0].dtype.kind in "biufcmM":
         # pandas keeps a block as (columns, rows); stacking that way gives the layout (and so
         # the floating-point summation order) of a frame built from a dict of columns
-        return pd.DataFrame(np.stack(columns).T, index=index, columns=_labels(tuple(names)).view(), copy=False)
+        return pd.DataFrame(np.stack(columns).T, index=index, columns=_labels(tuple(names)), copy=False)
     data = {name: _values_for_pandas(c) for name, c in zip(names, columns, strict=True)}
     return pd.DataFrame(data, index=index)  # the names are unique: the dict keeps their order
 

@@ -63,6 +63,14 @@ def test_a_claimed_frequency_is_checked_on_every_message():
         codec.decode_series(message, "s")
 
 
+def test_labels_and_ranges_longer_than_the_memos_keep_still_round_trip():
+    wide = pd.DataFrame(np.ones((2, 1_001)), columns=[f"c{k}" for k in range(1_001)])
+    assert differences(roundtrip_frame(wide), wide) == []
+    long = pd.Series(1.0, index=pd.bdate_range("1980-01-01", periods=10_001))
+    back = roundtrip_series(long)
+    assert back.index.freqstr == "B" and differences(back, long) == []
+
+
 def test_string_labels_are_not_shared_between_results():
     frame = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}, index=pd.Index(["x", "y"]))
     first, second = roundtrip_frame(frame), roundtrip_frame(frame)

@@ -162,7 +162,7 @@ def _decode_index(message: pb.Index, field: str, lifted: list | None) -> pd.Inde
         if values.dtype.kind == "M":
             return _datetime_index(values, message.tz or None, message.freq or None, name)
         if values.dtype == object:
-            return _labels(tuple(values)).rename(name)
+            return _labels(tuple(values), name)
         return pd.Index(values, name=name)
     except (TypeError, ValueError, LookupError) as exc:  # bad time zone or frequency
         raise InvalidInput(f"'{field}' has an invalid index: {exc}") from None
@@ -171,14 +171,14 @@ def _decode_index(message: pb.Index, field: str, lifted: list | None) -> pd.Inde
 _MEMO_LABELS, _MEMO_RANGE = 1_000, 10_000  # longest label list and regular range kept (bounds memory)
 
 
-def _labels(names: tuple[str, ...]) -> pd.Index:
-    """A new string Index of ``names`` (labels: column names, tickers, currencies).
+def _labels(names: tuple[str, ...], name: str | None = None) -> pd.Index:
+    """A new string Index of ``names`` (labels: column names, tickers, currencies) called ``name``.
 
     Labels repeat from call to call and pandas takes ~40 µs to build a string Index from
     a list, so short lists are built once; callers get their own Index object over the
     same immutable values.
     """
-    return _memo_labels(names).view() if len(names) <= _MEMO_LABELS else pd.Index(names)
+    return _memo_labels(names).rename(name) if len(names) <= _MEMO_LABELS else pd.Index(names, name=name)
 
 
 @functools.lru_cache(maxsize=256)

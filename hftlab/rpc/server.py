@@ -284,12 +284,7 @@ def serve(config: ServerConfig, on_ready: Callable[[str], None] | None = None) -
     CPU-bound calls use every core; they stop with it. ``on_ready`` is called with
     the address (``grpc://host:port``) once every process listens.
     """
-    _configure_logging(config)
-    reuse_port = config.workers > 1
-    server, port = build_server(config, reuse_port=reuse_port)
-    # the ~200k objects of the imports live as long as the process: frozen, full garbage
-    # collections skip them (~110 ms -> ~0 each; Python docs, gc.freeze)
-    gc.freeze()
+    server, port = _start_process_server(config, reuse_port=config.workers > 1)
     service = server.hftlab_service
     children = [
         subprocess.Popen(
@@ -321,11 +316,19 @@ def serve(config: ServerConfig, on_ready: Callable[[str], None] | None = None) -
 def serve_worker() -> None:
     """A worker process started by :func:`serve` (config passed in the environment)."""
     config = ServerConfig(**json.loads(os.environ["HFTLAB_WORKER_CONFIG"]))
-    _configure_logging(config)
-    server, _ = build_server(config, reuse_port=True)
-    gc.freeze()  # as in serve
+    server, _ = _start_process_server(config, reuse_port=True)
     _wait_for_stop_signal()
     _drain(server, config)
+
+
+def _start_process_server(config: ServerConfig, reuse_port: bool) -> tuple[grpc.Server, int]:
+    """Logging, then the server of a process that only serves (:func:`serve`, :func:`serve_worker`)."""
+    _configure_logging(config)
+    server, port = build_server(config, reuse_port=reuse_port)
+    # the ~200k objects of the imports live as long as the process: frozen, full garbage
+    # collections skip them (~110 ms -> ~0 each; Python docs, gc.freeze)
+    gc.freeze()
+    return server, port
 
 
 def _wait_for_stop_signal() -> None:

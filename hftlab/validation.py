@@ -151,10 +151,11 @@ def as_frame(
         if array.ndim != 2:
             raise fail(name, "a 2-D table of numbers (observations x columns)", array)
         frame = pd.DataFrame(array)
-    if not all(pd.api.types.is_numeric_dtype(t) and t.kind != "b" for t in frame.dtypes):
+    dtypes = list(frame.dtypes)  # (pandas builds a Series of them on each access)
+    if not all(pd.api.types.is_numeric_dtype(t) and t.kind != "b" for t in dtypes):
         raise fail(name, "a table of numbers only", value)
     # a new frame either way (callers relabel it; the caller's frame stays untouched)
-    floats = all(dtype == np.float64 for dtype in frame.dtypes)
+    floats = all(dtype == np.float64 for dtype in dtypes)
     frame = frame.copy(deep=False) if floats else frame.astype(np.float64)
     if not all(isinstance(c, str) for c in frame.columns):
         frame = frame.set_axis([str(c) for c in frame.columns], axis=1)

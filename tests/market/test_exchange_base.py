@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-import socket
 
 import pytest
 
@@ -24,14 +23,8 @@ def test_levels_are_checked():
             parse_levels([bad])
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.timeout(60)
-def test_backoff_doubles_then_gives_up_with_backend_unavailable(monkeypatch):
+def test_backoff_doubles_then_gives_up_with_backend_unavailable(monkeypatch, free_port):
     pauses = []
     real_sleep = asyncio.sleep
 
@@ -40,7 +33,7 @@ def test_backoff_doubles_then_gives_up_with_backend_unavailable(monkeypatch):
         await real_sleep(0)
 
     monkeypatch.setattr("hftlab.market.exchanges.base.asyncio.sleep", recorded_sleep)
-    feed = KrakenFeed(["XBT/USD"], f"ws://127.0.0.1:{closed_port()}", reconnect_delay=0.1,
+    feed = KrakenFeed(["XBT/USD"], f"ws://127.0.0.1:{free_port}", reconnect_delay=0.1,
                       max_reconnect_delay=0.25, max_reconnects=4, open_timeout=5)
 
     async def consume():

@@ -199,10 +199,8 @@ def _datetime_index(values: np.ndarray, tz: str | None, freq: str | None, name: 
         return index
     if len(index):
         unit = np.datetime_data(values.dtype)[0]
-        regular = (
-            _regular_range(index[0], len(index), freq, unit) if len(index) <= _MEMO_RANGE
-            else pd.date_range(index[0], periods=len(index), freq=freq, unit=unit)
-        )
+        generate = _regular_range if len(index) <= _MEMO_RANGE else _regular_range.__wrapped__  # (not kept)
+        regular = generate(index[0], len(index), freq, unit)
         if regular.dtype == index.dtype and np.array_equal(regular.asi8, index.asi8):
             return regular.rename(name)
     return pd.DatetimeIndex(index, freq=freq)

@@ -7,6 +7,7 @@ calling code never sees a raw ``grpc.RpcError``::
     HftlabError
     ├── InvalidInput          INVALID_ARGUMENT, OUT_OF_RANGE (also a ValueError)
     ├── NotFound              NOT_FOUND (unknown symbol, missing file)
+    │   └── SampleUnavailable     a sample dataset neither local nor downloadable (hftlab.data)
     ├── ResourceExhausted     RESOURCE_EXHAUSTED (too large, too many calls)
     ├── DeadlineExceeded      DEADLINE_EXCEEDED (also a TimeoutError)
     ├── Cancelled             CANCELLED
@@ -59,6 +60,11 @@ class NotFound(HftlabError, LookupError):
     """A symbol, file or resource that was asked for does not exist."""
 
     status = "NOT_FOUND"
+
+
+class SampleUnavailable(NotFound):
+    """A sample dataset of :mod:`hftlab.data` is not in ``HFTLAB_DATA_DIR`` or the cache and could
+    not be downloaded (offline, refused, or not the file the registry names)."""
 
 
 class ResourceExhausted(HftlabError):
@@ -147,6 +153,7 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "ResourceExhausted",
+    "SampleUnavailable",
     "ServerError",
     "Unauthenticated",
     "Unimplemented",

@@ -1,4 +1,9 @@
-"""Shared fixtures: a gRPC server per session, backends parametrized for parity, sample data."""
+"""Shared fixtures: a gRPC server per session, backends parametrized for parity, sample data.
+
+Sample data comes from ``hftlab.data``'s registry. In our workspace and CI the files sit in
+``../shared/data`` beside the repository: ``HFTLAB_DATA_DIR`` points there unless it is already set
+(elsewhere, the registry downloads them once into the user cache).
+"""
 
 from __future__ import annotations
 
@@ -11,17 +16,18 @@ from pathlib import Path
 import pytest
 
 import hftlab
+from hftlab.data import LobsterSample, lobster_sample
 from hftlab.rpc.server import ServerConfig, build_server
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+WORKSPACE_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+if WORKSPACE_DATA.is_dir():
+    os.environ.setdefault("HFTLAB_DATA_DIR", str(WORKSPACE_DATA))
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """``../shared/data`` beside the repo (real sample data; never copied into the repo)."""
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"sample data not found at {SHARED_DATA}")
-    return SHARED_DATA
+def lobster_files() -> LobsterSample:
+    """LOBSTER's AAPL sample (first 999 events): message and orderbook file."""
+    return lobster_sample()
 
 
 @pytest.fixture

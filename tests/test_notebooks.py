@@ -50,3 +50,23 @@ def test_golden_comparison_catches_a_changed_number():
         "n: got 4, golden 3 (rtol 1e-07, atol 0.0)",
         "extra: recorded but not in the golden file (run --update-golden)",
     ]
+
+
+def test_order_book_notebook_stops_when_its_sample_is_unavailable(tmp_path, monkeypatch):
+    monkeypatch.setenv("HFTLAB_DATA_DIR", str(tmp_path / "empty"))
+    notebook = ROOT / "notebooks" / "08_order_book.ipynb"
+    run = execute(notebook, tmp_path / "out.ipynb", {"synthetic_messages": 300})
+    assert run.status == "failed"
+    assert "SampleUnavailable: sample 'lobster/AAPL_2012-06-21_34200000_57600000_message_10.csv'" in run.error
+    assert "HFTLAB_DATA_DIR=" in run.error and "lobsterdata.com" in run.error
+    assert "source" not in run.values
+
+
+def test_order_book_notebook_on_synthetic_flow_says_so_and_misses_the_golden_values(tmp_path):
+    notebook = ROOT / "notebooks" / "08_order_book.ipynb"
+    run = execute(notebook, tmp_path / "out.ipynb", {"synthetic": True, "synthetic_messages": 300})
+    assert run.status == "ok", run.error
+    assert run.values["source"] == "SYNTHETIC order flow through the matching engine (seed 7)"
+    assert "SYNTHETIC DATA: SYNTHETIC order flow" in run.html.read_text()
+    differences = golden_differences(run.values, load_golden(GOLDEN / f"{notebook.stem}.json"))
+    assert "source: got 'SYNTHETIC order flow through the matching engine (seed 7)'" in "\n".join(differences)

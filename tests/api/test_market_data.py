@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import hftlab
+from hftlab.data import exchange_capture
 from hftlab.errors import InvalidInput, NotFound
 from hftlab.market import streams
 from hftlab.market.feeds import concat_batches
@@ -16,15 +17,12 @@ from exchange_servers import BinanceServer, KrakenServer, read_capture
 
 pytestmark = pytest.mark.timeout(300)
 
-LOBSTER = "lobster/AAPL_2012-06-21_34200000_57600000_message_10.csv"
-
-
 @pytest.fixture
-def sources(shared_data):
+def sources(lobster_files):
     """Both deterministic sources, as keyword arguments of stream_market_data."""
     return {
         "simulated": {"symbols": ["AAPL", "BTC-USD"], "source": "simulated", "seed": 11},
-        "replay": {"symbols": ["AAPL"], "source": "replay", "path": str(shared_data / LOBSTER)},
+        "replay": {"symbols": ["AAPL"], "source": "replay", "path": str(lobster_files.message)},
     }
 
 
@@ -52,13 +50,13 @@ def test_resume_loses_and_duplicates_no_batch(backend, sources, source):
     assert list(hftlab.stream_market_data(**kwargs, resume_from=5)) == []
 
 
-def test_order_book_equals_the_direct_computation(backend, shared_data):
+def test_order_book_equals_the_direct_computation(backend, lobster_files):
     book = hftlab.order_book("EUR-USD", depth=5, seed=2, ticks=3_000, order_size=1e6)
     assert hftlab.differences(book, streams.order_book("EUR-USD", 5, seed=2, ticks=3_000, order_size=1e6)) == []
     assert len(book.bids) == 5 and book.best_bid < book.microprice < book.best_ask
     assert book.vwap_buy >= book.best_ask and book.slippage_buy_bps >= 0
-    replayed = hftlab.order_book("AAPL", depth=10, source="replay", path=shared_data / LOBSTER)
-    expected = streams.order_book("AAPL", 10, "replay", path=str(shared_data / LOBSTER))
+    replayed = hftlab.order_book("AAPL", depth=10, source="replay", path=lobster_files.message)
+    expected = streams.order_book("AAPL", 10, "replay", path=str(lobster_files.message))
     assert hftlab.differences(replayed, expected) == []
     assert replayed.sequence == 999 and len(replayed.asks) == 10
 
@@ -109,9 +107,9 @@ def test_bad_order_book_input_names_the_field(backend, kwargs, message):
     assert str(error.value).startswith(message)
 
 
-def test_live_kraken_stream_on_both_backends(backend, shared_data):
+def test_live_kraken_stream_on_both_backends(backend):
     """The same capture through the connector gives the same ticks in-process and over gRPC."""
-    payloads = read_capture(shared_data / "exchanges" / "KRAKEN.ws.50.0")
+    payloads = read_capture(exchange_capture("KRAKEN.ws.50.0"))
     runs = []
     for stream in (streams.stream_market_data, hftlab.stream_market_data):
         with KrakenServer(payloads) as server:
@@ -124,8 +122,8 @@ def test_live_kraken_stream_on_both_backends(backend, shared_data):
     assert runs[0].iloc[:common].equals(runs[1].iloc[:common])
 
 
-def test_live_binance_order_book_on_both_backends(backend, shared_data):
-    with BinanceServer.from_captures(shared_data / "exchanges") as server:
+def test_live_binance_order_book_on_both_backends(backend):
+    with BinanceServer.from_captures() as server:
         book = hftlab.order_book("NKNUSDT", depth=10, source="binance", ws_url=server.ws_url,
                                  rest_url=server.rest_url)
         with pytest.raises(NotFound, match="unknown symbol 'NOPEUSDT'"):

@@ -9,22 +9,14 @@ from hftlab.errors import InvalidInput
 from hftlab.market import read_messages, read_orderbook
 from hftlab.market.replay import replay
 
-STEM = "AAPL_2012-06-21_34200000_57600000"
-
 
 @pytest.fixture(scope="module")
-def files(shared_data):
-    folder = shared_data / "lobster"
-    return folder / f"{STEM}_message_10.csv", folder / f"{STEM}_orderbook_10.csv"
+def frames(lobster_files):
+    return read_messages(lobster_files[0]), read_orderbook(lobster_files[1])
 
 
-@pytest.fixture(scope="module")
-def frames(files):
-    return read_messages(files[0]), read_orderbook(files[1])
-
-
-def test_replay_matches_the_file_and_the_local_computation(backend, files, frames):
-    result = hftlab.replay_lobster(*files, levels=10, imbalance_levels=3)
+def test_replay_matches_the_file_and_the_local_computation(backend, lobster_files, frames):
+    result = hftlab.replay_lobster(*lobster_files, levels=10, imbalance_levels=3)
     expected = replay(frames[0].astype(np.float64), frames[1].astype(np.float64), levels=10, imbalance_levels=3)
     assert hftlab.differences(result, expected) == []
     assert result.mismatched_rows == 0 and result.messages == 999 and result.levels == 10

@@ -1,4 +1,4 @@
-"""Loopback exchange servers that replay the real captures of ../shared/data/exchanges/.
+"""Loopback exchange servers that replay the real exchange captures of ``hftlab.data``.
 
 Each server speaks its exchange's wire protocol on 127.0.0.1 (a ``websockets``
 server, plus a tiny ``http.server`` for Binance's REST depth snapshots) and
@@ -26,6 +26,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import websockets
 from websockets.asyncio.server import serve
+
+from hftlab.data import exchange_capture
 
 
 def read_capture(path: Path) -> list[str]:
@@ -170,13 +172,14 @@ class BinanceServer(ReplayServer):
         self.snapshot_connections: list[int] = []  # connection number at each request
 
     @classmethod
-    def from_captures(cls, folder: Path, **faults) -> BinanceServer:
+    def from_captures(cls, **faults) -> BinanceServer:
+        """The recorded Binance stream and REST snapshots (``hftlab.data.exchange_capture``)."""
         snapshots = {}
-        for line in (folder / "BINANCE.http.0.0").read_text().splitlines():
+        for line in exchange_capture("BINANCE.http.0.0").read_text().splitlines():
             if line:
                 url, _, rest = line.partition(" -> ")
                 snapshots[parse_qs(urlsplit(url).query)["symbol"][0]] = json.loads(rest.partition(": ")[2])
-        return cls(read_capture(folder / "BINANCE.ws.1.0"), snapshots, **faults)
+        return cls(read_capture(exchange_capture("BINANCE.ws.1.0")), snapshots, **faults)
 
     def apply(self, message) -> None:
         data = message["data"]

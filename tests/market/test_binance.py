@@ -6,17 +6,13 @@ import json
 import pytest
 from exchange_servers import BinanceServer, book_differences, drain, read_capture
 
+from hftlab.data import exchange_capture
 from hftlab.errors import NotFound
 from hftlab.market.exchanges import BinanceFeed
 
 pytestmark = pytest.mark.timeout(120)
 
 FAST = {"batch_size": 50, "flush_interval": 0.05, "reconnect_delay": 0.05, "max_reconnects": 3}
-
-
-@pytest.fixture
-def captures(shared_data):
-    return shared_data / "exchanges"
 
 
 def run(server, **options):
@@ -33,8 +29,8 @@ def last_update_ids(payloads):
     return ids
 
 
-def test_book_from_the_capture_keeps_update_id_continuity(captures):
-    with BinanceServer.from_captures(captures) as server:
+def test_book_from_the_capture_keeps_update_id_continuity():
+    with BinanceServer.from_captures() as server:
         feed, batches = run(server)
     assert feed.stats.gaps == 0 and feed.stats.malformed == 0
     assert feed.stats.snapshots == 4 and feed.stats.messages == server.sent
@@ -47,9 +43,9 @@ def test_book_from_the_capture_keeps_update_id_continuity(captures):
     assert prints == [("LRCBTC", 0.00000638, 177.0), ("NKNUSDT", 0.3528, 58.0)]  # the two aggTrade messages
 
 
-def test_book_matches_the_exchanges_best_bid_offer_at_the_same_update_id(captures):
+def test_book_matches_the_exchanges_best_bid_offer_at_the_same_update_id():
     """bookTicker messages carry the update id of the book they describe: our book must agree."""
-    server = BinanceServer.from_captures(captures)
+    server = BinanceServer.from_captures()
     feed = BinanceFeed(sorted(server.recorded))
     for symbol, snapshot in server.recorded.items():
         feed._apply_snapshot(symbol, snapshot)
@@ -70,18 +66,18 @@ def test_book_matches_the_exchanges_best_bid_offer_at_the_same_update_id(capture
     assert checked == 26 and feed.stats.gaps == 0
 
 
-def test_forced_gap_triggers_a_resync_from_a_fresh_snapshot(captures):
-    payloads = read_capture(captures / "BINANCE.ws.1.0")
+def test_forced_gap_triggers_a_resync_from_a_fresh_snapshot():
+    payloads = read_capture(exchange_capture("BINANCE.ws.1.0"))
     nkn_depth = [i for i, t in enumerate(payloads) if t.startswith('{"stream":"nknusdt@depth')]
-    with BinanceServer.from_captures(captures, drop=[nkn_depth[60]]) as server:
+    with BinanceServer.from_captures(drop=[nkn_depth[60]]) as server:
         feed, _ = run(server)
     assert feed.stats.gaps == 1 and feed.stats.snapshots == 5
     assert server.snapshot_requests.count("NKNUSDT") == 2
     assert book_differences(feed, server) == []
 
 
-def test_dropped_connection_reconnects_and_resyncs(captures):
-    with BinanceServer.from_captures(captures, disconnect_after=120, lost_on_reconnect=10) as server:
+def test_dropped_connection_reconnects_and_resyncs():
+    with BinanceServer.from_captures(disconnect_after=120, lost_on_reconnect=10) as server:
         feed, batches = run(server)
     assert server.connections == 2 and feed.stats.reconnects == 1 and feed.stats.gaps == 0
     resynced = {s for s, c in zip(server.snapshot_requests, server.snapshot_connections, strict=True) if c == 2}
@@ -90,7 +86,7 @@ def test_dropped_connection_reconnects_and_resyncs(captures):
     assert [b.sequence for b in batches] == list(range(1, len(batches) + 1))
 
 
-def test_malformed_messages_are_counted_and_skipped(captures):
+def test_malformed_messages_are_counted_and_skipped():
     garbage = {
         5: "not json",
         10: '{"stream":"nknusdt@depth@100ms","data":{"s":"NKNUSDT"}}',
@@ -99,14 +95,14 @@ def test_malformed_messages_are_counted_and_skipped(captures):
         30: "[1, 2, 3]",
         40: '{"stream":"nknusdt@aggTrade","data":{"s":"NKNUSDT","T":1,"p":"-1","q":"5"}}',
     }
-    with BinanceServer.from_captures(captures, garbage=garbage) as server:
+    with BinanceServer.from_captures(garbage=garbage) as server:
         feed, _ = run(server)
     assert feed.stats.malformed == 5 and feed.stats.gaps == 0
     assert book_differences(feed, server) == []
 
 
-def test_unknown_symbol_is_not_found(captures):
-    with BinanceServer.from_captures(captures) as server:
+def test_unknown_symbol_is_not_found():
+    with BinanceServer.from_captures() as server:
         feed = BinanceFeed(["NKNUSDT", "NOPEUSDT"], server.ws_url, server.rest_url, **FAST)
         with pytest.raises(NotFound, match="unknown symbol 'NOPEUSDT'"):
             asyncio.run(drain(feed, server, limit=20))

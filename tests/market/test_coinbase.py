@@ -6,6 +6,7 @@ import json
 import pytest
 from exchange_servers import CoinbaseServer, book_differences, drain, read_capture
 
+from hftlab.data import exchange_capture
 from hftlab.errors import NotFound
 from hftlab.market.exchanges import CoinbaseFeed
 
@@ -16,8 +17,8 @@ FAST = {"batch_size": 200, "flush_interval": 0.05, "reconnect_delay": 0.05, "max
 
 
 @pytest.fixture(scope="module")
-def payloads(shared_data):
-    return read_capture(shared_data / "exchanges" / "COINBASE.ws.28.0")
+def payloads():
+    return read_capture(exchange_capture("COINBASE.ws.28.0"))
 
 
 def run(server, products=None, **options):

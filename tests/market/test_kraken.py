@@ -7,6 +7,7 @@ import zlib
 import pytest
 from exchange_servers import KrakenServer, PriceBook, book_differences, drain, read_capture
 
+from hftlab.data import exchange_capture
 from hftlab.errors import NotFound
 from hftlab.market.exchanges import KrakenFeed
 from hftlab.market.exchanges.kraken import book_checksum
@@ -17,8 +18,8 @@ FAST = {"batch_size": 200, "flush_interval": 0.05, "reconnect_delay": 0.05, "max
 
 
 @pytest.fixture(scope="module")
-def payloads(shared_data):
-    return read_capture(shared_data / "exchanges" / "KRAKEN.ws.50.0")
+def payloads():
+    return read_capture(exchange_capture("KRAKEN.ws.50.0"))
 
 
 def run(server, pairs=None, **options):

@@ -16,17 +16,9 @@ from hftlab.market.lobster import (
 )
 from hftlab.market.synthetic import synthetic_lobster
 
-STEM = "AAPL_2012-06-21_34200000_57600000"
 
-
-@pytest.fixture(scope="module")
-def sample(shared_data):
-    folder = shared_data / "lobster"
-    return folder / f"{STEM}_message_10.csv", folder / f"{STEM}_orderbook_10.csv"
-
-
-def test_replay_equals_the_orderbook_file_at_every_row_and_level(sample):
-    message_path, orderbook_path = sample
+def test_replay_equals_the_orderbook_file_at_every_row_and_level(lobster_files):
+    message_path, orderbook_path = lobster_files
     replayed = replay_lobster(message_path, orderbook_path, levels=10)
     raw = pd.read_csv(orderbook_path, header=None).to_numpy()
     assert replayed.shape == raw.shape == (999, 40)
@@ -35,17 +27,17 @@ def test_replay_equals_the_orderbook_file_at_every_row_and_level(sample):
     np.testing.assert_array_equal(replayed.to_numpy(), raw)
 
 
-def test_most_of_the_book_comes_from_the_messages(sample):
-    messages, orderbook = read_messages(sample[0]), read_orderbook(sample[1])
+def test_most_of_the_book_comes_from_the_messages(lobster_files):
+    messages, orderbook = read_messages(lobster_files[0]), read_orderbook(lobster_files[1])
     _, from_file = replay_arrays(messages.to_numpy(np.float64), orderbook.to_numpy())
     # levels that entered from beyond depth 10 (after a level emptied) are the only ones copied
     emptied = ((messages["type"] != 1) & (messages["type"] <= 4)).sum()
     assert 0 < from_file <= emptied
 
 
-def test_a_tampered_message_changes_the_replayed_row(sample, tmp_path):
-    messages = read_messages(sample[0])
-    orderbook = read_orderbook(sample[1])
+def test_a_tampered_message_changes_the_replayed_row(lobster_files, tmp_path):
+    messages = read_messages(lobster_files[0])
+    orderbook = read_orderbook(lobster_files[1])
     # the submit of row 1 (a new bid level: 18 shares at 585.32) gets 7 more shares
     row = 1
     assert messages.loc[row, "type"] == 1 and messages.loc[row, "direction"] == 1
@@ -53,7 +45,7 @@ def test_a_tampered_message_changes_the_replayed_row(sample, tmp_path):
     tampered.loc[row, "size"] += 7
     path = tmp_path / "tampered_message_10.csv"
     tampered.to_csv(path, header=False, index=False, float_format="%.9f")
-    replayed = replay_lobster(path, sample[1]).to_numpy()
+    replayed = replay_lobster(path, lobster_files[1]).to_numpy()
     expected = orderbook.to_numpy()
     np.testing.assert_array_equal(replayed[:row], expected[:row])
     changed = np.argwhere(replayed[row] != expected[row]).ravel()
@@ -62,8 +54,8 @@ def test_a_tampered_message_changes_the_replayed_row(sample, tmp_path):
     assert replayed[row, 4 * level + 3] - expected[row, 4 * level + 3] == 7
 
 
-def test_removing_size_that_is_not_there_names_the_row(sample):
-    messages, orderbook = read_messages(sample[0]), read_orderbook(sample[1])
+def test_removing_size_that_is_not_there_names_the_row(lobster_files):
+    messages, orderbook = read_messages(lobster_files[0]), read_orderbook(lobster_files[1])
     broken = messages.to_numpy(np.float64)
     deletes = np.flatnonzero(broken[:, 1] == 3)
     broken[deletes[0], 4] += 1  # delete at a price one unit off any level

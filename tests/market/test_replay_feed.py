@@ -10,14 +10,6 @@ from hftlab.market.feeds import concat_batches
 from hftlab.market.lobster import read_messages, read_orderbook
 from hftlab.market.replay_feed import ReplayFeed, replay_book
 
-SAMPLE = "AAPL_2012-06-21_34200000_57600000_{}_10.csv"
-
-
-@pytest.fixture
-def lobster(shared_data):
-    folder = shared_data / "lobster"
-    return folder / SAMPLE.format("message"), folder / SAMPLE.format("orderbook")
-
 
 @pytest.fixture
 def tick_table():
@@ -34,8 +26,8 @@ def tick_table():
     })
 
 
-def test_lobster_messages_become_ticks_with_the_files_top_of_book(lobster):
-    message_path, orderbook_path = lobster
+def test_lobster_messages_become_ticks_with_the_files_top_of_book(lobster_files):
+    message_path, orderbook_path = lobster_files
     frame = concat_batches(list(ReplayFeed(orderbook_path, batch_size=300)))  # either file of the pair
     messages, book = read_messages(message_path), read_orderbook(orderbook_path)
     assert len(frame) == len(messages) == 999 and set(frame["symbol"]) == {"AAPL"}
@@ -76,8 +68,8 @@ def test_symbols_filter_resume_and_datetime_timestamps(tmp_path, tick_table):
     assert full[0].timestamp[0] == tick_table.loc[tick_table["symbol"] == "NQ", "timestamp"].iloc[0]
 
 
-def test_book_of_a_lobster_file_has_every_level_of_its_row(lobster):
-    _, orderbook_path = lobster
+def test_book_of_a_lobster_file_has_every_level_of_its_row(lobster_files):
+    _, orderbook_path = lobster_files
     row = read_orderbook(orderbook_path).iloc[499].to_numpy().reshape(10, 4)
     book = replay_book(orderbook_path, "AAPL", ticks=500)
     assert book.asks().tolist() == [[p / 10_000, s] for p, s, *_ in row]
@@ -85,7 +77,7 @@ def test_book_of_a_lobster_file_has_every_level_of_its_row(lobster):
     assert book.sequence == 500
 
 
-def test_bad_files_and_symbols(tmp_path, tick_table, lobster):
+def test_bad_files_and_symbols(tmp_path, tick_table, lobster_files):
     with pytest.raises(NotFound, match="does not exist"):
         ReplayFeed(tmp_path / "missing.csv")
     with pytest.raises(NotFound, match=r"symbol\(s\) \['CL'\] not in ticks.csv"):
@@ -101,4 +93,4 @@ def test_bad_files_and_symbols(tmp_path, tick_table, lobster):
     with pytest.raises(InvalidInput, match=r"must be a LOBSTER file, a \.csv or a \.parquet"):
         ReplayFeed(tmp_path / "ticks.json")
     with pytest.raises(InvalidInput, match="'ticks' must be at most 999"):
-        replay_book(lobster[0], "AAPL", ticks=5_000)
+        replay_book(lobster_files[0], "AAPL", ticks=5_000)

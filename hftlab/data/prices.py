@@ -1,4 +1,4 @@
-"""Data a user needs without the network: shipped datasets, price files, seeded generators.
+"""Prices without the network: shipped datasets, price files, seeded generators.
 
 - :func:`sp500_prices` / :func:`sp500_index`: daily S&P 500 data that ships inside the
   skfolio wheel (20 stocks and the index, 1990-2022).

@@ -1,6 +1,6 @@
 # Two commands on a fresh machine (Python >= 3.11 and make):
 #   make report   executes every notebook on the local and grpc backends into reports/
-#   make test     ruff + the whole test suite (notebooks and browser test included)
+#   make test     ruff (lint, format) + the whole test suite (notebooks and browser test included)
 # Both create .venv from pyproject.toml (pinned by .ci/constraints.txt) on first use.
 
 PYTHON ?= python3
@@ -24,6 +24,7 @@ venv: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 report: $(STAMP)

@@ -27,8 +27,9 @@ import hftlab
 def universe(assets: int, days: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     walks = 100 + np.cumsum(rng.standard_normal((days, assets)), axis=0)
-    return pd.DataFrame(walks, columns=[f"S{i:03d}" for i in range(assets)],
-                        index=pd.bdate_range("2010-01-01", periods=days))
+    return pd.DataFrame(
+        walks, columns=[f"S{i:03d}" for i in range(assets)], index=pd.bdate_range("2010-01-01", periods=days)
+    )
 
 
 def timed(call):
@@ -49,8 +50,11 @@ def main() -> None:
     prices = universe(args.assets, args.days, args.seed)
     pairs = list(combinations(prices.columns, 2))
     rng = np.random.default_rng(args.seed + 1)
-    sample = pairs if args.sample <= 0 or args.sample >= len(pairs) else [
-        pairs[i] for i in sorted(rng.choice(len(pairs), args.sample, replace=False))]
+    sample = (
+        pairs
+        if args.sample <= 0 or args.sample >= len(pairs)
+        else [pairs[i] for i in sorted(rng.choice(len(pairs), args.sample, replace=False))]
+    )
 
     with threadpool_limits(args.threads), hftlab.using("local"):
         scan, scan_wall, scan_cpu = timed(lambda: hftlab.scan_pairs(prices))
@@ -65,19 +69,32 @@ def main() -> None:
     stat_error = max(abs(table.loc[key, "eg_stat"] - stat) for key, (stat, _) in reference.items())
     pvalue_error = max(abs(table.loc[key, "pvalue"] - pvalue) for key, (_, pvalue) in reference.items())
 
-    print(f"\nuniverse: {args.assets} assets x {args.days} days = {len(pairs)} pairs; "
-          f"BLAS threads: {args.threads}")
-    estimated = "" if scale == 1 else (
-        f"  (ESTIMATED: timed on {len(sample)} random pairs, scaled x{scale:.2f} to all {len(pairs)})")
-    rows = pd.DataFrame({
-        "wall_s": [scan_wall, loop_wall * scale], "cpu_s": [scan_cpu, loop_cpu * scale],
-    }, index=["hftlab.scan_pairs (all pairs, batched)", "statsmodels coint loop"])
+    print(
+        f"\nuniverse: {args.assets} assets x {args.days} days = {len(pairs)} pairs; "
+        f"BLAS threads: {args.threads}"
+    )
+    estimated = (
+        ""
+        if scale == 1
+        else (f"  (ESTIMATED: timed on {len(sample)} random pairs, scaled x{scale:.2f} to all {len(pairs)})")
+    )
+    rows = pd.DataFrame(
+        {
+            "wall_s": [scan_wall, loop_wall * scale],
+            "cpu_s": [scan_cpu, loop_cpu * scale],
+        },
+        index=["hftlab.scan_pairs (all pairs, batched)", "statsmodels coint loop"],
+    )
     print(rows.round(2).to_string())
     print(f"statsmodels loop{estimated}")
-    print(f"speed-up: {loop_wall * scale / scan_wall:.0f}x wall, {loop_cpu * scale / scan_cpu:.0f}x CPU "
-          f"(target >= 50x)")
-    print(f"largest difference on the {len(sample)} compared pairs: eg_stat {stat_error:.2e}, "
-          f"pvalue {pvalue_error:.2e}")
+    print(
+        f"speed-up: {loop_wall * scale / scan_wall:.0f}x wall, {loop_cpu * scale / scan_cpu:.0f}x CPU "
+        f"(target >= 50x)"
+    )
+    print(
+        f"largest difference on the {len(sample)} compared pairs: eg_stat {stat_error:.2e}, "
+        f"pvalue {pvalue_error:.2e}"
+    )
 
 
 if __name__ == "__main__":

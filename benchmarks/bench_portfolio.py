@@ -40,8 +40,9 @@ def factor_returns(n_obs: int, n_assets: int, seed: int = 0) -> pd.DataFrame:
     factors = rng.normal(size=(n_obs, 3))
     idiosyncratic = rng.normal(size=(n_obs, n_assets)) * rng.uniform(0.005, 0.02, n_assets)
     drift = rng.uniform(0.0001, 0.0008, n_assets)
-    return pd.DataFrame(drift + factors @ loadings.T + idiosyncratic,
-                        columns=[f"s{i:02d}" for i in range(n_assets)])
+    return pd.DataFrame(
+        drift + factors @ loadings.T + idiosyncratic, columns=[f"s{i:02d}" for i in range(n_assets)]
+    )
 
 
 def fresh_cvxpy(kind: str, sigma: np.ndarray, mu: np.ndarray) -> np.ndarray:
@@ -50,7 +51,8 @@ def fresh_cvxpy(kind: str, sigma: np.ndarray, mu: np.ndarray) -> np.ndarray:
     if kind == "min_variance":
         w = cp.Variable(n)
         cp.Problem(cp.Minimize(cp.quad_form(w, sigma)), [cp.sum(w) == 1, w >= 0]).solve(
-            solver=cp.OSQP, **SETTINGS)
+            solver=cp.OSQP, **SETTINGS
+        )
         return np.clip(w.value, 0, None)
     y, kappa = cp.Variable(n), cp.Variable()
     constraints = [mu @ y >= 1, cp.sum(y) == kappa, y >= 0, kappa >= 0]
@@ -69,15 +71,19 @@ def main() -> None:
     returns = factor_returns(args.window + args.step * args.windows, args.assets)
     estimates = []
     for start in range(0, args.step * args.windows, args.step):
-        window = returns.iloc[start:start + args.window]
+        window = returns.iloc[start : start + args.window]
         estimates.append((cov.estimate_covariance(window), cov.expected_returns(window, 252)))
     constraints = PortfolioConstraints.from_inputs(args.assets)
     print(f"N = {args.assets} assets, {args.windows} rolling windows of {args.window} bars, long-only\n")
-    print(f"{'method':<14}{'fresh cvxpy ms':>16}{'DPP cvxpy ms':>14}{'OSQP warm ms':>14}"
-          f"{'DPP ratio':>11}{'OSQP ratio':>12}{'max |dw|':>11}")
+    print(
+        f"{'method':<14}{'fresh cvxpy ms':>16}{'DPP cvxpy ms':>14}{'OSQP warm ms':>14}"
+        f"{'DPP ratio':>11}{'OSQP ratio':>12}{'max |dw|':>11}"
+    )
     for kind in ("min_variance", "max_sharpe"):
-        solvers = {"dpp": Rebalancer(kind, constraints, solver="cvxpy"),
-                   "osqp": Rebalancer(kind, constraints, solver="osqp")}
+        solvers = {
+            "dpp": Rebalancer(kind, constraints, solver="cvxpy"),
+            "osqp": Rebalancer(kind, constraints, solver="osqp"),
+        }
         seconds = {"fresh": [], "dpp": [], "osqp": []}
         gap = 0.0
         for i, (sigma, mu) in enumerate(tqdm(estimates, desc=kind, leave=False)):
@@ -94,8 +100,10 @@ def main() -> None:
                 gap = max(gap, float(np.max(np.abs(solution.weights - reference))))
         assert gap <= 1e-6, f"{kind}: weights differ by {gap:.2e} > 1e-6"
         fresh, dpp, osqp = (1e3 * float(np.median(seconds[k])) for k in ("fresh", "dpp", "osqp"))
-        print(f"{kind:<14}{fresh:>16.3f}{dpp:>14.3f}{osqp:>14.3f}{fresh / dpp:>10.1f}x{fresh / osqp:>11.1f}x"
-              f"{gap:>11.1e}")
+        print(
+            f"{kind:<14}{fresh:>16.3f}{dpp:>14.3f}{osqp:>14.3f}{fresh / dpp:>10.1f}x{fresh / osqp:>11.1f}x"
+            f"{gap:>11.1e}"
+        )
     print("\nmedian per-solve wall time; ratios = fresh / warm (target >= 10x for OSQP warm).")
 
 

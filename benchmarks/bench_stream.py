@@ -52,8 +52,9 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as folder, ServerProcess() as server:
         path = Path(folder) / "ticks.parquet"
-        recorded = concat_batches(list(SimulatedFeed(SYMBOLS, seed=1, batch_size=100_000,
-                                                     max_batches=total // 100_000)))
+        recorded = concat_batches(
+            list(SimulatedFeed(SYMBOLS, seed=1, batch_size=100_000, max_batches=total // 100_000))
+        )
         recorded.reset_index(drop=True).assign(timestamp=recorded.index.asi8).to_parquet(path)
         remote = hftlab.get_client(server.address)
         list(remote.stream(hftlab.types.market.StreamMarketDataRequest(SYMBOLS, max_batches=1)))  # warm up
@@ -78,12 +79,17 @@ def main() -> None:
     for column in ("feed", "local", "grpc"):
         shown[column] = (table[column] / 1e6).map("{:.2f} M/s".format)
     seconds = "{:.3f} s".format
-    print(shown.to_string(index=False, formatters={"grpc/local": "{:.2f}".format, "local_first_s": seconds,
-                                                   "grpc_first_s": seconds}))
+    print(
+        shown.to_string(
+            index=False,
+            formatters={"grpc/local": "{:.2f}".format, "local_first_s": seconds, "grpc_first_s": seconds},
+        )
+    )
     best = table["grpc"].max()
     verdict = "meets" if best >= TARGET else "misses"
-    print(f"\nbest decoded ticks/s over gRPC: {best / 1e6:.2f} M/s "
-          f"({verdict} the {TARGET / 1e6:.0f} M/s target)")
+    print(
+        f"\nbest decoded ticks/s over gRPC: {best / 1e6:.2f} M/s ({verdict} the {TARGET / 1e6:.0f} M/s target)"
+    )
 
 
 if __name__ == "__main__":

@@ -18,8 +18,21 @@ def _serve(args: argparse.Namespace) -> int:
         return 0
     overrides = {
         name: getattr(args, name)
-        for name in ("host", "port", "workers", "blas_threads", "log_level", "log_format", "metrics_port",
-                     "token", "tls_cert", "tls_key", "tls_client_ca", "feed_urls", "replay_dirs")
+        for name in (
+            "host",
+            "port",
+            "workers",
+            "blas_threads",
+            "log_level",
+            "log_format",
+            "metrics_port",
+            "token",
+            "tls_cert",
+            "tls_key",
+            "tls_client_ca",
+            "feed_urls",
+            "replay_dirs",
+        )
     }
     overrides["insecure"] = args.insecure or None
     config = ServerConfig.from_toml(args.config, **overrides)
@@ -62,8 +75,12 @@ def _report(args: argparse.Namespace) -> int:
         return _update_golden(args)
 
     index, runs = run_reports(
-        args.notebooks, out=args.out, backends=args.backends.split(","), matrix_file=args.matrix,
-        scheduler=args.scheduler, server=args.server,
+        args.notebooks,
+        out=args.out,
+        backends=args.backends.split(","),
+        matrix_file=args.matrix,
+        scheduler=args.scheduler,
+        server=args.server,
     )
     failed = [f"{run.notebook} ({run.backend})" for run in runs if run.status != "ok"]
     print(f"report written to {index.resolve()}")
@@ -105,13 +122,22 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--tls-key", help="PEM private key of --tls-cert")
     serve.add_argument("--tls-client-ca", help="PEM CA: require client certificates it signed")
     serve.add_argument(
-        "--insecure", action="store_true",
+        "--insecure",
+        action="store_true",
         help="allow a non-loopback host without TLS or token",
     )
-    serve.add_argument("--feed-url", action="append", dest="feed_urls",
-                       help="a URL prefix clients may point exchange feeds at (repeatable)")
-    serve.add_argument("--replay-dir", action="append", dest="replay_dirs",
-                       help="a directory whose files clients may replay (repeatable)")
+    serve.add_argument(
+        "--feed-url",
+        action="append",
+        dest="feed_urls",
+        help="a URL prefix clients may point exchange feeds at (repeatable)",
+    )
+    serve.add_argument(
+        "--replay-dir",
+        action="append",
+        dest="replay_dirs",
+        help="a directory whose files clients may replay (repeatable)",
+    )
     serve.set_defaults(run=_serve)
 
     report = commands.add_parser("report", help="execute the notebooks on every backend")
@@ -122,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--scheduler", help="Dask scheduler address (default: a LocalCluster)")
     report.add_argument("--server", help="grpc://host:port for the grpc runs (default: start one)")
     report.add_argument(
-        "--update-golden", action="store_true",
+        "--update-golden",
+        action="store_true",
         help="rewrite the golden values of the notebooks (local backend, golden parameters)",
     )
     report.add_argument("--golden-dir", default="tests/golden", help="golden files (default tests/golden)")

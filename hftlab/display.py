@@ -127,7 +127,8 @@ def sparkline(values: np.ndarray, width: int = 140, height: int = 22) -> str:
     segments.append(current)
     lines = "".join(
         f"<polyline points='{' '.join(points)}' fill='none' stroke='#1f77b4' stroke-width='1.2'/>"
-        for points in segments if len(points) > 1
+        for points in segments
+        if len(points) > 1
     )
     return f"<svg width='{width}' height='{height}' style='vertical-align:middle'>{lines}</svg>"
 

@@ -15,6 +15,7 @@ from typing import Any
 
 DEFAULT_RTOL = 1e-7
 
+
 def load_golden(path: str | Path) -> dict[str, Any]:
     """Read a golden file (see above); a missing ``values`` table means "not yet recorded"."""
     golden = json.loads(Path(path).read_text())
@@ -46,9 +47,7 @@ def golden_differences(values: dict[str, Any], golden: dict[str, Any]) -> list[s
             continue
         rtol, atol = spec.get("rtol", DEFAULT_RTOL), spec.get("atol", 0.0)
         if not _close(values[name], spec["value"], rtol, atol):
-            lines.append(
-                f"{name}: got {values[name]!r}, golden {spec['value']!r} (rtol {rtol}, atol {atol})"
-            )
+            lines.append(f"{name}: got {values[name]!r}, golden {spec['value']!r} (rtol {rtol}, atol {atol})")
     for name in sorted(set(values) - set(golden["values"])):
         lines.append(f"{name}: recorded but not in the golden file (run --update-golden)")
     return lines

@@ -99,13 +99,20 @@ def execute(notebook: Path, output: Path, parameters: dict[str, Any], label: str
     from nbconvert import HTMLExporter
 
     run = Run(
-        notebook.stem, str(parameters.get("backend", "local")), output, output.with_suffix(".html"),
-        label=label, parameters=dict(parameters),
+        notebook.stem,
+        str(parameters.get("backend", "local")),
+        output,
+        output.with_suffix(".html"),
+        label=label,
+        parameters=dict(parameters),
     )
     started = time.perf_counter()
     try:
         papermill.execute_notebook(
-            str(notebook), str(output), parameters=parameters, progress_bar=False,
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            progress_bar=False,
             cwd=str(notebook.parent),
         )
         run.status = "ok"
@@ -192,12 +199,20 @@ def run_reports(
     with ServerProcess() if need_server else contextlib.nullcontext() as started:
         address = server or (started.address if started else "")
         jobs = [
-            (path.resolve(), label, {**parameters, "backend": address if name == "grpc" else "local"},
-             out / f"{path.stem}__{label}__{name}.ipynb")
-            for path in paths for label, parameters in matrix[path.stem].items() for name in backends
+            (
+                path.resolve(),
+                label,
+                {**parameters, "backend": address if name == "grpc" else "local"},
+                out / f"{path.stem}__{label}__{name}.ipynb",
+            )
+            for path in paths
+            for label, parameters in matrix[path.stem].items()
+            for name in backends
         ]
-        cluster = None if scheduler else LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        cluster = (
+            None
+            if scheduler
+            else LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
         )
         with Client(scheduler or cluster) as client:
             futures = [

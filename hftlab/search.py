@@ -203,16 +203,19 @@ def optimize_strategy(
     seed = v.check_int("seed", seed, low=0)
     maxiter = v.check_int("maxiter", maxiter, low=1)
     popsize = v.check_int("popsize", popsize, low=1)
-    space = {name: _space(name, value, method) for name, value in
-             zip(PARAMETERS, (lookback, entry_z, exit_z), strict=True)}
+    space = {
+        name: _space(name, value, method)
+        for name, value in zip(PARAMETERS, (lookback, entry_z, exit_z), strict=True)
+    }
     fixed = {"prices": prices, "train": train, "test": test, "objective": objective, **strategy}
     # Validate everything once, before any evaluation, with the whole space as candidates.
     fixed["prices"] = WalkForwardRequest(**fixed, **space).prices
     if executor == "serial" and scheduler is not None:
         raise v.fail("scheduler", "None with executor='serial'", scheduler)
 
-    client_context = dask_client(scheduler, processes, n_workers) if executor == "dask" \
-        else contextlib.nullcontext()
+    client_context = (
+        dask_client(scheduler, processes, n_workers) if executor == "dask" else contextlib.nullcontext()
+    )
     searched = [name for name in PARAMETERS if len(space[name]) > 1]
     if method == "grid":
         total = int(np.prod([len(space[name]) for name in PARAMETERS]))
@@ -228,18 +231,23 @@ def optimize_strategy(
                 raise InvalidInput("differential evolution needs at least one (low, high) range to search.")
             bounds = [(space[n][0], space[n][-1]) for n in PARAMETERS]
             differential_evolution(
-                _objective_placeholder, bounds, seed=seed, maxiter=maxiter, popsize=popsize,
-                integrality=[True, False, False], updating="deferred", workers=evaluator,
-                polish=False, init="latinhypercube",
+                _objective_placeholder,
+                bounds,
+                seed=seed,
+                maxiter=maxiter,
+                popsize=popsize,
+                integrality=[True, False, False],
+                updating="deferred",
+                workers=evaluator,
+                polish=False,
+                init="latinhypercube",
             )
     evaluations = pd.DataFrame(evaluator.rows)
     scores = evaluations["score"].to_numpy()
     best_row = int(np.nanargmax(scores)) if np.isfinite(scores).any() else 0
     row = evaluations.iloc[best_row]
     best = {"lookback": int(row["lookback"]), "entry_z": float(row["entry_z"]), "exit_z": float(row["exit_z"])}
-    best_walk_forward = backend().execute(
-        WalkForwardRequest(**fixed, **{k: [x] for k, x in best.items()})
-    )
+    best_walk_forward = backend().execute(WalkForwardRequest(**fixed, **{k: [x] for k, x in best.items()}))
     return StrategySearchResult(
         method=method,
         objective=objective,

@@ -164,8 +164,11 @@ def dask_client(scheduler: Any = None, processes: bool = True, n_workers: int = 
         return
     with (
         LocalCluster(
-            n_workers=n_workers, threads_per_worker=1, processes=processes,
-            dashboard_address=":0", silence_logs=logging.ERROR,
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -196,8 +199,13 @@ def run_points(
         # hash=False: a fresh key, so a previous batch releasing its copy cannot take this one
         [shared] = client.scatter([fixed], broadcast=True, hash=False)
         futures = client.map(
-            evaluate, [target] * len(points), points, fixed=shared, spec=backend_spec(),
-            caller_pid=os.getpid(), pure=False,
+            evaluate,
+            [target] * len(points),
+            points,
+            fixed=shared,
+            spec=backend_spec(),
+            caller_pid=os.getpid(),
+            pure=False,
         )
         for _ in as_completed(futures):
             bar.update()

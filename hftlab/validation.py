@@ -117,27 +117,21 @@ def as_series(value: Any, name: str, *, min_length: int = 1) -> pd.Series:
         if array.ndim != 1:
             raise fail(name, "a 1-D sequence of numbers", array)
         series = pd.Series(array)
-    if series.dtype == bool or not (
-        pd.api.types.is_numeric_dtype(series.dtype) or series.dtype == object
-    ):
+    if series.dtype == bool or not (pd.api.types.is_numeric_dtype(series.dtype) or series.dtype == object):
         raise fail(name, "a 1-D sequence of numbers", value)
     try:  # a new Series either way (callers relabel it; the caller's stays untouched)
         series = series.copy(deep=False) if series.dtype == np.float64 else series.astype(np.float64)
     except (TypeError, ValueError):
         raise fail(name, "a 1-D sequence of numbers", value) from None
     if len(series) < min_length:
-        raise InvalidInput(
-            f"'{name}' must have at least {min_length} observation(s); got {len(series)}."
-        )
+        raise InvalidInput(f"'{name}' must have at least {min_length} observation(s); got {len(series)}.")
     _check_finite_values(name, series.to_numpy())
     if not series.index.is_unique:
         raise InvalidInput(f"'{name}' must have a unique index; it has duplicate labels.")
     return series
 
 
-def as_frame(
-    value: Any, name: str, *, min_rows: int = 1, min_columns: int = 1
-) -> pd.DataFrame:
+def as_frame(value: Any, name: str, *, min_rows: int = 1, min_columns: int = 1) -> pd.DataFrame:
     """Coerce a 2-D array-like (rows = observations) to a finite float64 DataFrame.
 
     Column labels become strings (``"0"``, ``"1"``… for arrays).
@@ -162,13 +156,9 @@ def as_frame(
     if not frame.columns.is_unique:
         raise InvalidInput(f"'{name}' must have unique column names.")
     if frame.shape[0] < min_rows:
-        raise InvalidInput(
-            f"'{name}' must have at least {min_rows} row(s); got {frame.shape[0]}."
-        )
+        raise InvalidInput(f"'{name}' must have at least {min_rows} row(s); got {frame.shape[0]}.")
     if frame.shape[1] < min_columns:
-        raise InvalidInput(
-            f"'{name}' must have at least {min_columns} column(s); got {frame.shape[1]}."
-        )
+        raise InvalidInput(f"'{name}' must have at least {min_columns} column(s); got {frame.shape[1]}.")
     _check_finite_values(name, frame.to_numpy())
     if not frame.index.is_unique:
         raise InvalidInput(f"'{name}' must have a unique index; it has duplicate labels.")

@@ -25,15 +25,17 @@ def generate(out: Path = OUT) -> list[Path]:
     """Run protoc on ``proto/hftlab/v1/trading.proto`` and write the files into ``out``."""
     include = Path(protoc.__file__).parent / "_proto"
     with tempfile.TemporaryDirectory() as tmp:
-        status = protoc.main([
-            "grpc_tools.protoc",
-            f"-I{ROOT / 'proto'}",
-            f"-I{include}",
-            f"--python_out={tmp}",
-            f"--pyi_out={tmp}",
-            f"--grpc_python_out={tmp}",
-            str(ROOT / "proto" / PROTO),
-        ])
+        status = protoc.main(
+            [
+                "grpc_tools.protoc",
+                f"-I{ROOT / 'proto'}",
+                f"-I{include}",
+                f"--python_out={tmp}",
+                f"--pyi_out={tmp}",
+                f"--grpc_python_out={tmp}",
+                str(ROOT / "proto" / PROTO),
+            ]
+        )
         if status != 0:
             raise SystemExit(f"protoc failed with status {status}")
         out.mkdir(parents=True, exist_ok=True)

@@ -63,8 +63,16 @@ def chromium() -> str:
         return found
     if shutil.which("apt-get") is None:
         pytest.skip("Chromium is not installed and there is no apt-get to install it")
-    install = ["apt-get", "-o", "DPkg::Lock::Timeout=300", "install", "-y", "--no-install-recommends",
-               "chromium", "chromium-driver"]
+    install = [
+        "apt-get",
+        "-o",
+        "DPkg::Lock::Timeout=300",
+        "install",
+        "-y",
+        "--no-install-recommends",
+        "chromium",
+        "chromium-driver",
+    ]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     done = subprocess.run(install, capture_output=True, text=True, timeout=900, env=env)
     if done.returncode != 0:

@@ -32,11 +32,17 @@ class Card(Result):
 def _card(**changes) -> Card:
     index = pd.bdate_range("2024-01-01", periods=50)
     fields = {
-        "name": "<script>x</script>", "count": 12345, "metrics": {"sharpe": 1.23456789, "tiny": 1e-9},
-        "tags": [f"t{i}" for i in range(20)], "path": pd.Series(np.arange(50.0), index=index),
+        "name": "<script>x</script>",
+        "count": 12345,
+        "metrics": {"sharpe": 1.23456789, "tiny": 1e-9},
+        "tags": [f"t{i}" for i in range(20)],
+        "path": pd.Series(np.arange(50.0), index=index),
         "flags": pd.Series(np.arange(50) % 5 == 0, index=index),
-        "table": pd.DataFrame({"a": np.arange(30.0), "b": np.ones(30)}), "matrix": np.eye(3),
-        "inner": Inner(2.5), "items": [Inner(float(i)) for i in range(7)], "empty": {},
+        "table": pd.DataFrame({"a": np.arange(30.0), "b": np.ones(30)}),
+        "matrix": np.eye(3),
+        "inner": Inner(2.5),
+        "items": [Inner(float(i)) for i in range(7)],
+        "empty": {},
     }
     return Card(**{**fields, **changes})
 

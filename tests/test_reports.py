@@ -34,18 +34,19 @@ def report(tmp_path_factory, grpc_address):
     bad = _notebook(root / "bad.ipynb", "x = 1\nraise RuntimeError('planted failure')")
     matrix = root / "reports.toml"
     matrix.write_text("[notebooks.good]\nunit = {}\ndouble = { scale = 2.0 }\n")
-    index, runs = run_reports(
-        [str(good), str(bad)], out=root / "out", matrix_file=matrix, server=grpc_address
-    )
+    index, runs = run_reports([str(good), str(bad)], out=root / "out", matrix_file=matrix, server=grpc_address)
     return index, runs, root
 
 
 def test_every_notebook_parameter_set_and_backend_runs(report):
     _, runs, _ = report
     assert sorted((r.notebook, r.label, r.backend.split(":")[0]) for r in runs) == [
-        ("bad", "default", "grpc"), ("bad", "default", "local"),
-        ("good", "double", "grpc"), ("good", "double", "local"),
-        ("good", "unit", "grpc"), ("good", "unit", "local"),
+        ("bad", "default", "grpc"),
+        ("bad", "default", "local"),
+        ("good", "double", "grpc"),
+        ("good", "double", "local"),
+        ("good", "unit", "grpc"),
+        ("good", "unit", "local"),
     ]
     good = [r for r in runs if r.notebook == "good"]
     assert all(r.status == "ok" and r.html.exists() for r in good)

@@ -37,7 +37,10 @@ def dask_client(dask_cluster):
 
 def test_grid_points_in_product_order():
     assert grid_points({"a": [1, 2], "b": ["x", "y"]}) == [
-        {"a": 1, "b": "x"}, {"a": 1, "b": "y"}, {"a": 2, "b": "x"}, {"a": 2, "b": "y"},
+        {"a": 1, "b": "x"},
+        {"a": 1, "b": "y"},
+        {"a": 2, "b": "x"},
+        {"a": 2, "b": "y"},
     ]
     assert grid_points([{"a": 1}, {"a": 3, "b": 0}]) == [{"a": 1}, {"a": 3, "b": 0}]
 
@@ -74,8 +77,9 @@ def test_flatten_a_result_keeps_scalars_and_metrics(pair):
 
 
 def test_serial_sweep_of_a_function_is_tidy():
-    table = hftlab.sweep(lambda a, b, c: {"sum": a + b + c, "a": -a}, {"a": [1, 2], "b": [10]}, c=100,
-                         progress=False)
+    table = hftlab.sweep(
+        lambda a, b, c: {"sum": a + b + c, "a": -a}, {"a": [1, 2], "b": [10]}, c=100, progress=False
+    )
     assert table.columns.tolist() == ["a", "b", "sum", "result.a"]
     assert table.to_dict("list") == {"a": [1, 2], "b": [10, 10], "sum": [111, 112], "result.a": [-1, -2]}
 
@@ -85,8 +89,9 @@ GRID = {"lookback": [10, 30], "entry_z": [1.5, 2.5]}
 
 def test_operation_sweep_identical_on_serial_and_dask(pair, dask_client):
     serial = hftlab.sweep(BacktestRequest, GRID, prices=pair, cost=0.001, progress=False)
-    on_dask = hftlab.sweep("RunBacktest", GRID, executor="dask", scheduler=dask_client, prices=pair,
-                           cost=0.001, progress=False)
+    on_dask = hftlab.sweep(
+        "RunBacktest", GRID, executor="dask", scheduler=dask_client, prices=pair, cost=0.001, progress=False
+    )
     pd.testing.assert_frame_equal(serial, on_dask, check_exact=True)
     assert len(serial) == 4 and {"sharpe", "max_drawdown", "n_trades"} <= set(serial.columns)
     direct = hftlab.backtest(pair, 30, 1.5, 0.5, cost=0.001).metrics
@@ -95,20 +100,33 @@ def test_operation_sweep_identical_on_serial_and_dask(pair, dask_client):
 
 def test_dask_sweep_on_its_own_cluster_and_on_a_scheduler_address(pair, dask_cluster):
     serial = hftlab.sweep(hftlab.backtest, GRID, prices=pair, progress=False)
-    in_process = hftlab.sweep(hftlab.backtest, GRID, executor="dask", processes=False, prices=pair,
-                              progress=False)
-    by_address = hftlab.sweep(hftlab.backtest, GRID, executor="dask", scheduler=dask_cluster.scheduler_address,
-                              prices=pair, progress=False)
+    in_process = hftlab.sweep(
+        hftlab.backtest, GRID, executor="dask", processes=False, prices=pair, progress=False
+    )
+    by_address = hftlab.sweep(
+        hftlab.backtest,
+        GRID,
+        executor="dask",
+        scheduler=dask_cluster.scheduler_address,
+        prices=pair,
+        progress=False,
+    )
     pd.testing.assert_frame_equal(serial, in_process, check_exact=True)
     pd.testing.assert_frame_equal(serial, by_address, check_exact=True)
 
 
 def test_dask_workers_use_the_callers_grpc_backend(pair, grpc_address, dask_client):
     with hftlab.using(grpc_address):
-        seen = hftlab.sweep(lambda k: {"backend": hftlab.backend().name}, {"k": [1, 2, 3]}, executor="dask",
-                            scheduler=dask_client, progress=False)
-        remote = hftlab.sweep(hftlab.backtest, GRID, executor="dask", scheduler=dask_client, prices=pair,
-                              progress=False)
+        seen = hftlab.sweep(
+            lambda k: {"backend": hftlab.backend().name},
+            {"k": [1, 2, 3]},
+            executor="dask",
+            scheduler=dask_client,
+            progress=False,
+        )
+        remote = hftlab.sweep(
+            hftlab.backtest, GRID, executor="dask", scheduler=dask_client, prices=pair, progress=False
+        )
     assert seen["backend"].tolist() == ["grpc"] * 3
     pd.testing.assert_frame_equal(remote, hftlab.sweep(hftlab.backtest, GRID, prices=pair, progress=False))
 
@@ -125,7 +143,8 @@ def test_grid_search_finds_the_best_walk_forward(pair, dask_client):
     assert len(serial.evaluations) == 6
     scores = {
         (lb, ez): walk_forward(pair, 200, 100, [lb], [ez], [0.25], cost=0.0005).metrics["sharpe"]
-        for lb in (10, 20, 40) for ez in (1.5, 2.0)
+        for lb in (10, 20, 40)
+        for ez in (1.5, 2.0)
     }
     best = max(scores, key=lambda k: scores[k] if math.isfinite(scores[k]) else -math.inf)
     assert (serial.best["lookback"], serial.best["entry_z"]) == best
@@ -133,8 +152,16 @@ def test_grid_search_finds_the_best_walk_forward(pair, dask_client):
 
 
 def test_differential_evolution_same_best_on_serial_and_dask(pair, dask_client):
-    kwargs = {"lookback": (5, 40), "entry_z": (1.0, 2.5), "exit_z": (0.0, 0.5), "seed": 3, "maxiter": 3,
-              "popsize": 3, "method": "differential_evolution", **SEARCH}
+    kwargs = {
+        "lookback": (5, 40),
+        "entry_z": (1.0, 2.5),
+        "exit_z": (0.0, 0.5),
+        "seed": 3,
+        "maxiter": 3,
+        "popsize": 3,
+        "method": "differential_evolution",
+        **SEARCH,
+    }
     serial = hftlab.optimize_strategy(pair, progress=False, **kwargs)
     on_dask = hftlab.optimize_strategy(pair, executor="dask", scheduler=dask_client, progress=False, **kwargs)
     assert serial.best == on_dask.best
@@ -150,8 +177,10 @@ def test_differential_evolution_same_best_on_serial_and_dask(pair, dask_client):
     ("kwargs", "message"),
     [
         ({"method": "annealing"}, "'method' must be one of 'grid', 'differential_evolution'"),
-        ({"method": "differential_evolution", "lookback": (5, 10, 20)},
-         "'lookback' must be a (low, high) pair"),
+        (
+            {"method": "differential_evolution", "lookback": (5, 10, 20)},
+            "'lookback' must be a (low, high) pair",
+        ),
         ({"lookback": [1, 10]}, "'lookback' must be an int >= 2; got 1"),
         ({"exit_z": (0.0, 1.5)}, "'exit_z' must be smaller than every entry_z (min 1.0); got 1.5"),
         ({"cost": -1.0}, "'cost' must be a finite number >= 0 and < 1"),

@@ -74,8 +74,12 @@ class CvxpyPortfolioProblem:
     """
 
     def __init__(
-        self, kind: str, constraints: PortfolioConstraints, time_limit: float = 10.0,
-        n_scenarios: int | None = None, periods_per_year: float = 252.0,
+        self,
+        kind: str,
+        constraints: PortfolioConstraints,
+        time_limit: float = 10.0,
+        n_scenarios: int | None = None,
+        periods_per_year: float = 252.0,
     ) -> None:
         if kind not in KINDS:
             raise ValueError(f"unknown problem kind {kind!r}")
@@ -148,8 +152,10 @@ class CvxpyPortfolioProblem:
         name = solver.lower()
         try:
             self.problem.solve(solver=solver, warm_start=True, **options)
-            if solver == cp.OSQP and self.problem.status == cp.OPTIMAL and not accurate(
-                self.problem.solver_stats.extra_stats.info
+            if (
+                solver == cp.OSQP
+                and self.problem.status == cp.OPTIMAL
+                and not accurate(self.problem.solver_stats.extra_stats.info)
             ):
                 self.problem.solve(solver=solver, warm_start=True, **{**options, **TIGHT})
         except cp.error.SolverError as exc:

@@ -52,8 +52,13 @@ ACCEPT = 1e-9
 
 def accurate(info) -> bool:
     """Whether an OSQP solve ended solved, polished, with residuals below :data:`ACCEPT`."""
-    return (info.status_val == osqp.SolverStatus.OSQP_SOLVED and info.status_polish == POLISHED
-            and info.prim_res <= ACCEPT and info.dual_res <= ACCEPT)
+    return (
+        info.status_val == osqp.SolverStatus.OSQP_SOLVED
+        and info.status_polish == POLISHED
+        and info.prim_res <= ACCEPT
+        and info.dual_res <= ACCEPT
+    )
+
 
 _STATUS = {
     "OSQP_SOLVED": "optimal",
@@ -238,7 +243,7 @@ class OsqpPortfolioQP:
             self._l[self._target_row] = target
         if self._w0_rows is not None:
             minus, plus = self._w0_rows
-            self._l[minus:minus + n], self._l[plus:plus + n] = -current, current
+            self._l[minus : minus + n], self._l[plus : plus + n] = -current, current
         return p_values
 
     def solve(
@@ -254,9 +259,7 @@ class OsqpPortfolioQP:
         current = np.zeros(n) if current is None else current
         p_values = self._data(covariance, mean, current, target)
         if self._solver is None:
-            p = sp.csc_matrix(
-                (p_values, (self._p_rows, self._p_cols)), shape=(self.n_x, self.n_x)
-            )
+            p = sp.csc_matrix((p_values, (self._p_rows, self._p_cols)), shape=(self.n_x, self.n_x))
             self._solver = osqp.OSQP()
             self._solver.setup(p, self._q, self._A, self._l, self._u, time_limit=self.time_limit, **SETTINGS)
         else:

@@ -178,7 +178,8 @@ def backtest(
             beta = np.full(len(values), ols_hedge_ratio(x, y))
         elif hedge == "kalman":
             beta = kalman_hedge_ratio(
-                prices.iloc[:, 1], prices.iloc[:, 0],
+                prices.iloc[:, 1],
+                prices.iloc[:, 0],
                 delta=1e-4 if kalman_delta is None else kalman_delta,
                 observation_var=1e-3 if kalman_observation_var is None else kalman_observation_var,
             ).beta.to_numpy()
@@ -242,15 +243,17 @@ def backtest(
     }
     if pair:
         trades["hedge_ratio"] = trade_beta
-    trades.update({
-        "entry_notional": units * unit_notional,
-        "traded_notional": entry_notional.sum(axis=1) + exit_notional.sum(axis=1),
-        "gross_pnl": gross,
-        "costs": costs,
-        "pnl": gross - costs,
-        "return": (gross - costs) / (units * unit_notional),
-        "bars_held": (exit_at - entry_at).astype(np.int64),
-    })
+    trades.update(
+        {
+            "entry_notional": units * unit_notional,
+            "traded_notional": entry_notional.sum(axis=1) + exit_notional.sum(axis=1),
+            "gross_pnl": gross,
+            "costs": costs,
+            "pnl": gross - costs,
+            "return": (gross - costs) / (units * unit_notional),
+            "bars_held": (exit_at - entry_at).astype(np.int64),
+        }
+    )
     trades = pd.DataFrame(trades)
     return BacktestResult(
         positions=pd.DataFrame(held, index=index, columns=prices.columns),

@@ -71,10 +71,18 @@ class BoxTaoResult(Result):
 
         column = self.low_rank.columns[0] if column is None else column
         low, sparse, noise = self.low_rank[column], self.sparse[column], self.noise[column]
-        fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06,
-                            subplot_titles=(f"{column}: input and low-rank part", "sparse part"))
-        fig.add_trace(go.Scatter(x=low.index, y=low + sparse + noise, name="input",
-                                 line={"color": "lightgrey"}), row=1, col=1)
+        fig = make_subplots(
+            rows=2,
+            cols=1,
+            shared_xaxes=True,
+            vertical_spacing=0.06,
+            subplot_titles=(f"{column}: input and low-rank part", "sparse part"),
+        )
+        fig.add_trace(
+            go.Scatter(x=low.index, y=low + sparse + noise, name="input", line={"color": "lightgrey"}),
+            row=1,
+            col=1,
+        )
         fig.add_trace(go.Scatter(x=low.index, y=low, name="low rank"), row=1, col=1)
         fig.add_trace(go.Bar(x=sparse.index, y=sparse, name="sparse"), row=2, col=1)
         fig.update_layout(height=550, title=f"Box-Tao decomposition (rank {self.rank})")

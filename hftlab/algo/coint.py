@@ -40,8 +40,9 @@ def _spread_figure(spread: pd.Series, beta: pd.Series, title: str):
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06,
-                        subplot_titles=("spread", "hedge ratio"))
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06, subplot_titles=("spread", "hedge ratio")
+    )
     fig.add_trace(go.Scatter(x=spread.index, y=spread, name="spread"), row=1, col=1)
     fig.add_trace(go.Scatter(x=beta.index, y=beta, name="hedge ratio"), row=2, col=1)
     fig.update_layout(height=500, title=title)
@@ -113,10 +114,15 @@ def engle_granger(y: pd.Series, x: pd.Series, maxlag: int | None = None) -> Engl
     critical = mackinnoncrit(N=2, regression="c", nobs=len(y) - 1)
     spread = pd.Series(residuals, index=y.index, name="spread")
     return EngleGrangerResult(
-        asset_x=str(x.name), asset_y=str(y.name),
-        stat=stat, pvalue=float(mackinnonp(stat, regression="c", N=2)),
+        asset_x=str(x.name),
+        asset_y=str(y.name),
+        stat=stat,
+        pvalue=float(mackinnonp(stat, regression="c", N=2)),
         critical_values={"1%": float(critical[0]), "5%": float(critical[1]), "10%": float(critical[2])},
-        lags=lags, nobs=nobs, hedge_ratio=float(slope), constant=float(constant),
+        lags=lags,
+        nobs=nobs,
+        hedge_ratio=float(slope),
+        constant=float(constant),
         half_life=ar1_half_life(spread),
         beta=pd.Series(float(slope), index=y.index, name="beta"),
         intercept=pd.Series(float(constant), index=y.index, name="intercept"),
@@ -203,8 +209,11 @@ def johansen(
     levels = _detrend(prices.to_numpy(), det_order)
     demean = 0 if det_order > -1 else -1
     diffs = np.diff(levels, axis=0)
-    lagged = np.column_stack([diffs[k_ar_diff - lag: len(diffs) - lag] for lag in range(1, k_ar_diff + 1)]
-                             ) if k_ar_diff else np.empty((len(diffs), 0))
+    lagged = (
+        np.column_stack([diffs[k_ar_diff - lag : len(diffs) - lag] for lag in range(1, k_ar_diff + 1)])
+        if k_ar_diff
+        else np.empty((len(diffs), 0))
+    )
     lagged = _detrend(lagged, demean)
     r0 = _partial_out(_detrend(diffs[k_ar_diff:], demean), lagged)
     rk = _partial_out(_detrend(levels[k_ar_diff:-1], demean), lagged)
@@ -231,11 +240,15 @@ def johansen(
     frame = pd.DataFrame(vectors, index=pd.Index(prices.columns, name="asset"), columns=names)
     weights = vectors[:, 0] / vectors[0, 0]
     return JohansenResult(
-        trace=trace[["stat", *columns]], max_eig=max_eig[["stat", *columns]],
-        eigenvalues=eigenvalues, vectors=frame,
+        trace=trace[["stat", *columns]],
+        max_eig=max_eig[["stat", *columns]],
+        eigenvalues=eigenvalues,
+        vectors=frame,
         rank_trace=_rank(trace_stat, trace_cv[:, level]),
         rank_max_eig=_rank(max_stat, max_cv[:, level]),
-        significance=significance, det_order=det_order, k_ar_diff=k_ar_diff,
+        significance=significance,
+        det_order=det_order,
+        k_ar_diff=k_ar_diff,
         spread=pd.Series(prices.to_numpy() @ weights, index=prices.index, name="spread"),
     )
 
@@ -343,14 +356,19 @@ class CointegrationResult(Result):
 
 
 def cointegration(
-    prices: pd.DataFrame, method: str = "engle_granger", maxlag: int | None = None, det_order: int = 0,
-    k_ar_diff: int = 1, significance: float = 0.05,
+    prices: pd.DataFrame,
+    method: str = "engle_granger",
+    maxlag: int | None = None,
+    det_order: int = 0,
+    k_ar_diff: int = 1,
+    significance: float = 0.05,
 ) -> CointegrationResult:
     """Engle-Granger test of the second column on the first, or Johansen tests of all columns.
 
     ``prices`` must already be validated (see ``hftlab.types.CointegrationRequest``).
     """
     if method == "engle_granger":
-        return CointegrationResult(method=method,
-                                   engle_granger=engle_granger(prices.iloc[:, 1], prices.iloc[:, 0], maxlag))
+        return CointegrationResult(
+            method=method, engle_granger=engle_granger(prices.iloc[:, 1], prices.iloc[:, 0], maxlag)
+        )
     return CointegrationResult(method=method, johansen=johansen(prices, det_order, k_ar_diff, significance))

@@ -55,9 +55,18 @@ class PortfolioConstraints:
 
     @classmethod
     def from_inputs(
-        cls, n: int, *, long_only: bool = True, lower_bounds=None, upper_bounds=None, leverage=None,
-        turnover_limit=None, turnover_penalty: float = 0.0, transaction_costs=None,
-        risk_aversion: float = 1.0, risk_free_rate: float = 0.0,
+        cls,
+        n: int,
+        *,
+        long_only: bool = True,
+        lower_bounds=None,
+        upper_bounds=None,
+        leverage=None,
+        turnover_limit=None,
+        turnover_penalty: float = 0.0,
+        transaction_costs=None,
+        risk_aversion: float = 1.0,
+        risk_free_rate: float = 0.0,
     ) -> PortfolioConstraints:
         """From validated request fields (bounds and costs: Series aligned with the assets, or None)."""
 
@@ -65,10 +74,15 @@ class PortfolioConstraints:
             return np.full(n, fill) if values is None else np.asarray(values, dtype=np.float64)
 
         return cls(
-            lower=vector(lower_bounds, -np.inf), upper=vector(upper_bounds, np.inf), long_only=long_only,
-            leverage=leverage, turnover_limit=turnover_limit, turnover_penalty=turnover_penalty,
+            lower=vector(lower_bounds, -np.inf),
+            upper=vector(upper_bounds, np.inf),
+            long_only=long_only,
+            leverage=leverage,
+            turnover_limit=turnover_limit,
+            turnover_penalty=turnover_penalty,
             costs=None if transaction_costs is None else vector(transaction_costs, 0.0),
-            risk_aversion=risk_aversion, risk_free_rate=risk_free_rate,
+            risk_aversion=risk_aversion,
+            risk_free_rate=risk_free_rate,
         )
 
     @property

@@ -126,10 +126,18 @@ class HMMResult(Result):
         import plotly.graph_objects as go
 
         matrix = self.transition_matrix
-        fig = go.Figure(go.Heatmap(
-            z=matrix.to_numpy(), x=list(matrix.columns), y=list(matrix.index), colorscale="Blues",
-            zmin=0, zmax=1, text=np.round(matrix.to_numpy(), 3), texttemplate="%{text}",
-        ))
+        fig = go.Figure(
+            go.Heatmap(
+                z=matrix.to_numpy(),
+                x=list(matrix.columns),
+                y=list(matrix.index),
+                colorscale="Blues",
+                zmin=0,
+                zmax=1,
+                text=np.round(matrix.to_numpy(), 3),
+                texttemplate="%{text}",
+            )
+        )
         fig.update_layout(title="Transition matrix (row: from, column: to)", yaxis_autorange="reversed")
         return fig
 
@@ -156,11 +164,18 @@ class StateSelection(Result):
 
         fig = go.Figure()
         for criterion in ("bic", "aic"):
-            fig.add_trace(go.Scatter(x=self.table["n_states"], y=self.table[criterion],
-                                     mode="lines+markers", name=criterion.upper()))
+            fig.add_trace(
+                go.Scatter(
+                    x=self.table["n_states"],
+                    y=self.table[criterion],
+                    mode="lines+markers",
+                    name=criterion.upper(),
+                )
+            )
         fig.update_layout(
             title=f"Information criteria by number of states (best BIC: K = {self.best_n_states})",
-            xaxis_title="states K", yaxis_title="criterion (lower is better)",
+            xaxis_title="states K",
+            yaxis_title="criterion (lower is better)",
         )
         return fig
 
@@ -213,8 +228,9 @@ def forward_filter(
     return filtered, float(np.log(norms).sum() + row_max.sum())
 
 
-def _initial_model(z: np.ndarray, n_states: int, covariance_type: str, seed: int, first: bool,
-                   n_iter: int, tol: float) -> GaussianHMM:
+def _initial_model(
+    z: np.ndarray, n_states: int, covariance_type: str, seed: int, first: bool, n_iter: int, tol: float
+) -> GaussianHMM:
     """The restart's starting point: k-means means for the first restart, random observations after.
 
     Every restart starts from the pooled covariance and a uniform start
@@ -223,8 +239,13 @@ def _initial_model(z: np.ndarray, n_states: int, covariance_type: str, seed: int
     """
     rng = np.random.default_rng(seed)
     model = GaussianHMM(
-        n_components=n_states, covariance_type=covariance_type, n_iter=n_iter, tol=tol,
-        random_state=seed, covars_prior=_COVARIANCE_PRIOR, init_params="mc" if first else "",
+        n_components=n_states,
+        covariance_type=covariance_type,
+        n_iter=n_iter,
+        tol=tol,
+        random_state=seed,
+        covars_prior=_COVARIANCE_PRIOR,
+        init_params="mc" if first else "",
     )
     model.startprob_ = np.full(n_states, 1.0 / n_states)
     if first:
@@ -247,8 +268,9 @@ def _converged(model: GaussianHMM) -> bool:
     return len(history) >= 2 and history[-1] - history[-2] < model.monitor_.tol
 
 
-def _in_original_units(fitted: GaussianHMM, center: np.ndarray, scale: np.ndarray,
-                       order: np.ndarray) -> GaussianHMM:
+def _in_original_units(
+    fitted: GaussianHMM, center: np.ndarray, scale: np.ndarray, order: np.ndarray
+) -> GaussianHMM:
     """The fitted model with its states in ``order`` and its parameters in the data's units."""
     model = GaussianHMM(n_components=fitted.n_components, covariance_type=fitted.covariance_type)
     model.startprob_ = fitted.startprob_[order]
@@ -269,8 +291,14 @@ def state_order(means: np.ndarray, covariances: np.ndarray, order_by: str) -> np
 
 
 def run_hmm(
-    observations: pd.DataFrame, n_states: int = 2, seed: int = 0, n_restarts: int = 5,
-    order_by: str = "mean", covariance_type: str = "full", n_iter: int = 1000, tol: float = 1e-4,
+    observations: pd.DataFrame,
+    n_states: int = 2,
+    seed: int = 0,
+    n_restarts: int = 5,
+    order_by: str = "mean",
+    covariance_type: str = "full",
+    n_iter: int = 1000,
+    tol: float = 1e-4,
 ) -> HMMResult:
     """Fit a Gaussian HMM by Baum-Welch from ``n_restarts`` seeded starts; keep the best.
 
@@ -296,8 +324,9 @@ def run_hmm(
     log_likelihood, posteriors = model.score_samples(x)
     _, path = model.decode(x, algorithm="viterbi")
     covariances = model.covars_
-    filtered, _ = forward_filter(gaussian_log_densities(x, model.means_, covariances),
-                                 model.transmat_, model.startprob_)
+    filtered, _ = forward_filter(
+        gaussian_log_densities(x, model.means_, covariances), model.transmat_, model.startprob_
+    )
     labels = state_labels(n_states)
     features = list(observations.columns)
     n_parameters = n_free_parameters(n_states, x.shape[1], covariance_type)
@@ -307,8 +336,10 @@ def run_hmm(
         message = f"Baum-Welch converged after {iterations} iteration(s) (tol {tol:g})."
     else:
         last = best.monitor_.history[-1] - best.monitor_.history[-2] if iterations > 1 else math.nan
-        message = (f"Baum-Welch did NOT converge: stopped at n_iter={n_iter} with the log-likelihood still "
-                   f"rising by {last:.3g} > tol {tol:g}; raise n_iter.")
+        message = (
+            f"Baum-Welch did NOT converge: stopped at n_iter={n_iter} with the log-likelihood still "
+            f"rising by {last:.3g} > tol {tol:g}; raise n_iter."
+        )
     return HMMResult(
         n_states=n_states,
         features=features,
@@ -333,8 +364,13 @@ def run_hmm(
 
 
 def select_n_states(
-    observations: pd.DataFrame, candidates: list[int], seed: int = 0, n_restarts: int = 5,
-    covariance_type: str = "full", n_iter: int = 1000, tol: float = 1e-4,
+    observations: pd.DataFrame,
+    candidates: list[int],
+    seed: int = 0,
+    n_restarts: int = 5,
+    covariance_type: str = "full",
+    n_iter: int = 1000,
+    tol: float = 1e-4,
 ) -> StateSelection:
     """Fit an HMM for each K in ``candidates`` and pick the lowest BIC (Schwarz 1978).
 

@@ -111,20 +111,42 @@ class MarketMakingResult(Result):
         import plotly.graph_objects as go
         from plotly.subplots import make_subplots
 
-        fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.04,
-                            row_heights=[0.5, 0.25, 0.25],
-                            subplot_titles=("Quotes vs mid", "Inventory", "PnL (marked to mid)"))
+        fig = make_subplots(
+            rows=3,
+            cols=1,
+            shared_xaxes=True,
+            vertical_spacing=0.04,
+            row_heights=[0.5, 0.25, 0.25],
+            subplot_titles=("Quotes vs mid", "Inventory", "PnL (marked to mid)"),
+        )
         q = self.quotes
-        for column, colour in (("ask", "firebrick"), ("bid", "seagreen"),
-                               ("reservation_price", "darkorange"), ("mid", "black")):
-            fig.add_trace(go.Scatter(x=q.index, y=q[column], name=column, line={"color": colour, "width": 1},
-                                     line_shape="hv"), row=1, col=1)
+        for column, colour in (
+            ("ask", "firebrick"),
+            ("bid", "seagreen"),
+            ("reservation_price", "darkorange"),
+            ("mid", "black"),
+        ):
+            fig.add_trace(
+                go.Scatter(
+                    x=q.index, y=q[column], name=column, line={"color": colour, "width": 1}, line_shape="hv"
+                ),
+                row=1,
+                col=1,
+            )
         for side, name, symbol in ((1, "bought", "triangle-up"), (-1, "sold", "triangle-down")):
             f = self.fills[self.fills["side"] == side]
-            fig.add_trace(go.Scatter(x=f["time"], y=f["price"], mode="markers", name=name,
-                                     marker={"symbol": symbol, "size": 7}), row=1, col=1)
-        fig.add_trace(go.Scatter(x=self.inventory.index, y=self.inventory, name="inventory",
-                                 line_shape="hv"), row=2, col=1)
+            fig.add_trace(
+                go.Scatter(
+                    x=f["time"], y=f["price"], mode="markers", name=name, marker={"symbol": symbol, "size": 7}
+                ),
+                row=1,
+                col=1,
+            )
+        fig.add_trace(
+            go.Scatter(x=self.inventory.index, y=self.inventory, name="inventory", line_shape="hv"),
+            row=2,
+            col=1,
+        )
         fig.add_trace(go.Scatter(x=self.pnl.index, y=self.pnl, name="pnl"), row=3, col=1)
         fig.update_layout(height=750, title="Avellaneda-Stoikov market making")
         return fig

@@ -111,12 +111,26 @@ class MCMCResult(Result):
         import plotly.graph_objects as go
         from plotly.subplots import make_subplots
 
-        fig = make_subplots(rows=len(self.parameters), cols=1, shared_xaxes=True,
-                            subplot_titles=[f"{p} (R-hat {self.rhat[p]:.3f})" for p in self.parameters])
+        fig = make_subplots(
+            rows=len(self.parameters),
+            cols=1,
+            shared_xaxes=True,
+            subplot_titles=[f"{p} (R-hat {self.rhat[p]:.3f})" for p in self.parameters],
+        )
         for row, parameter in enumerate(self.parameters, start=1):
             for c, values in enumerate(self.draws(parameter)):
-                fig.add_trace(go.Scattergl(y=values, mode="lines", name=f"chain {c}", line={"width": 1},
-                                           legendgroup=str(c), showlegend=row == 1), row=row, col=1)
+                fig.add_trace(
+                    go.Scattergl(
+                        y=values,
+                        mode="lines",
+                        name=f"chain {c}",
+                        line={"width": 1},
+                        legendgroup=str(c),
+                        showlegend=row == 1,
+                    ),
+                    row=row,
+                    col=1,
+                )
         fig.update_layout(height=180 * len(self.parameters) + 80, title="Trace plots")
         return fig
 
@@ -133,8 +147,17 @@ class MCMCResult(Result):
                 if i == j:
                     fig.add_trace(go.Histogram(x=x, nbinsx=40, showlegend=False), row=i + 1, col=j + 1)
                 else:
-                    fig.add_trace(go.Scattergl(x=x, y=self.samples[y_name], mode="markers", showlegend=False,
-                                               marker={"size": 2, "opacity": 0.3}), row=i + 1, col=j + 1)
+                    fig.add_trace(
+                        go.Scattergl(
+                            x=x,
+                            y=self.samples[y_name],
+                            mode="markers",
+                            showlegend=False,
+                            marker={"size": 2, "opacity": 0.3},
+                        ),
+                        row=i + 1,
+                        col=j + 1,
+                    )
                 if truths and x_name in truths:
                     fig.add_vline(x=truths[x_name], line_color="red", row=i + 1, col=j + 1)
                 if i == d - 1:
@@ -166,8 +189,14 @@ def _starting_point(log_density, x0: np.ndarray, scale: np.ndarray, rng: np.rand
 
 
 def adaptive_metropolis(
-    log_density: Callable[[np.ndarray], float], x0: np.ndarray, scale: np.ndarray, n_draws: int,
-    n_chains: int, burn_in: int, thin: int, seed: int,
+    log_density: Callable[[np.ndarray], float],
+    x0: np.ndarray,
+    scale: np.ndarray,
+    n_draws: int,
+    n_chains: int,
+    burn_in: int,
+    thin: int,
+    seed: int,
 ) -> tuple[np.ndarray, np.ndarray, list[float]]:
     """Run ``n_chains`` adaptive Metropolis chains (Haario et al. 2001, eqs. 2-3).
 
@@ -217,8 +246,13 @@ def adaptive_metropolis(
 
 
 def summarize(
-    objective: str, parameters: list[str], draws: np.ndarray, log_densities: np.ndarray,
-    acceptance: list[float], credible_level: float, mle: dict[str, float] | None = None,
+    objective: str,
+    parameters: list[str],
+    draws: np.ndarray,
+    log_densities: np.ndarray,
+    acceptance: list[float],
+    credible_level: float,
+    mle: dict[str, float] | None = None,
 ) -> MCMCResult:
     """Diagnostics and posterior summary of ``(m, n, p)`` draws of the named parameters."""
     m, n, _ = draws.shape
@@ -265,8 +299,15 @@ def summarize(
 
 
 def sample_log_density(
-    log_density: Callable[[np.ndarray], float], x0: np.ndarray, parameter_names: list[str],
-    proposal_scale: np.ndarray, n_samples: int, n_chains: int, burn_in: int, thin: int, seed: int,
+    log_density: Callable[[np.ndarray], float],
+    x0: np.ndarray,
+    parameter_names: list[str],
+    proposal_scale: np.ndarray,
+    n_samples: int,
+    n_chains: int,
+    burn_in: int,
+    thin: int,
+    seed: int,
     credible_level: float,
 ) -> MCMCResult:
     """Sample a user log-density (local backend only: a Python callable cannot travel over gRPC)."""

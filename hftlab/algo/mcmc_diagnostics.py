@@ -26,7 +26,7 @@ from scipy.stats import norm, rankdata
 def split_chains(draws: np.ndarray) -> np.ndarray:
     """Each chain cut into its first and last halves: ``(2m, n // 2)`` (a middle odd draw dropped)."""
     half = draws.shape[1] // 2
-    return np.vstack([draws[:, :half], draws[:, draws.shape[1] - half:]])
+    return np.vstack([draws[:, :half], draws[:, draws.shape[1] - half :]])
 
 
 def rank_normalize(draws: np.ndarray) -> np.ndarray:
@@ -100,7 +100,7 @@ def effective_sample_size(chains: np.ndarray) -> float:
         if rho[t + 1] + rho[t + 2] > rho[t - 1] + rho[t]:
             rho[t + 1] = rho[t + 2] = (rho[t - 1] + rho[t]) / 2
         t += 2
-    tau = -1.0 + 2.0 * rho[: last + 1].sum() + rho[last + 1: last + 2].sum()
+    tau = -1.0 + 2.0 * rho[: last + 1].sum() + rho[last + 1 : last + 2].sum()
     tau = max(tau, 1.0 / np.log10(m * n))
     return float(m * n / tau)
 
@@ -118,5 +118,7 @@ def ess_tail(draws: np.ndarray) -> float:
         return float(draws.size)
     split = split_chains(draws)
     low, high = np.quantile(draws, [0.05, 0.95])
-    return min(effective_sample_size((split <= low).astype(float)),
-               effective_sample_size((split <= high).astype(float)))
+    return min(
+        effective_sample_size((split <= low).astype(float)),
+        effective_sample_size((split <= high).astype(float)),
+    )

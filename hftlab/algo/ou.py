@@ -93,9 +93,14 @@ def bertram_levels(kappa: float, theta: float, sigma: float, cost: float) -> Ber
     band = u / k
     cycle = expected_cycle_time(band, kappa, sigma)
     return BertramLevels(
-        cost=float(cost), band=float(band), band_z=float(band / (sigma / math.sqrt(2 * kappa))),
-        lower=float(theta - band), upper=float(theta + band), expected_cycle_time=cycle,
-        return_per_cycle=float(2 * band - cost), return_per_time=float((2 * band - cost) / cycle),
+        cost=float(cost),
+        band=float(band),
+        band_z=float(band / (sigma / math.sqrt(2 * kappa))),
+        lower=float(theta - band),
+        upper=float(theta + band),
+        expected_cycle_time=cycle,
+        return_per_cycle=float(2 * band - cost),
+        return_per_time=float((2 * band - cost) / cycle),
     )
 
 
@@ -176,8 +181,9 @@ def _ar1_ols(values: np.ndarray) -> tuple[float, float, float, np.ndarray, int]:
     return float(coefficients[0]), float(coefficients[1]), s2, s2 * np.linalg.inv(design.T @ design), n
 
 
-def _log_likelihood(values: np.ndarray, kappa: float, theta: float, sigma: float, dt: float,
-                    exact: bool) -> float:
+def _log_likelihood(
+    values: np.ndarray, kappa: float, theta: float, sigma: float, dt: float, exact: bool
+) -> float:
     """Gaussian log-likelihood of the exact OU transition (plus the stationary first value)."""
     phi = math.exp(-kappa * dt)
     stationary_var = sigma**2 / (2 * kappa)
@@ -192,9 +198,23 @@ def _log_likelihood(values: np.ndarray, kappa: float, theta: float, sigma: float
 def _not_mean_reverting(method: str, dt: float, n: int, phi: float) -> OUFit:
     nan = math.nan
     kappa = -math.log(phi) / dt if phi > 0 else nan
-    return OUFit(method=method, dt=dt, n_obs=n, mean_reverting=False, kappa=kappa, theta=nan,
-                 sigma=nan, half_life=math.inf if phi >= 1 else nan, phi=phi, stationary_std=nan,
-                 kappa_se=nan, theta_se=nan, sigma_se=nan, half_life_se=nan, log_likelihood=nan)
+    return OUFit(
+        method=method,
+        dt=dt,
+        n_obs=n,
+        mean_reverting=False,
+        kappa=kappa,
+        theta=nan,
+        sigma=nan,
+        half_life=math.inf if phi >= 1 else nan,
+        phi=phi,
+        stationary_std=nan,
+        kappa_se=nan,
+        theta_se=nan,
+        sigma_se=nan,
+        half_life_se=nan,
+        log_likelihood=nan,
+    )
 
 
 def _fit_ols(values: np.ndarray, dt: float) -> OUFit:
@@ -208,21 +228,35 @@ def _fit_ols(values: np.ndarray, dt: float) -> OUFit:
     sigma = s * math.sqrt(g2)
     # delta method: rows (kappa, theta, sigma, half-life), columns (a, b, s)
     dg2_db = -2 / dt * ((1 - b * b) / b + 2 * b * math.log(b)) / (1 - b * b) ** 2
-    jacobian = np.array([
-        [0.0, -1 / (b * dt), 0.0],
-        [1 / (1 - b), a / (1 - b) ** 2, 0.0],
-        [0.0, s * dg2_db / (2 * math.sqrt(g2)), math.sqrt(g2)],
-        [0.0, LN2 / (kappa**2 * b * dt), 0.0],
-    ])
+    jacobian = np.array(
+        [
+            [0.0, -1 / (b * dt), 0.0],
+            [1 / (1 - b), a / (1 - b) ** 2, 0.0],
+            [0.0, s * dg2_db / (2 * math.sqrt(g2)), math.sqrt(g2)],
+            [0.0, LN2 / (kappa**2 * b * dt), 0.0],
+        ]
+    )
     cov = np.zeros((3, 3))
     cov[:2, :2] = cov_ab
     cov[2, 2] = s2 / (2 * (n - 2))  # Var(s) for Gaussian errors
     se = np.sqrt(np.diag(jacobian @ cov @ jacobian.T))
-    return OUFit(method="ols", dt=dt, n_obs=len(values), mean_reverting=True, kappa=kappa, theta=theta,
-                 sigma=sigma, half_life=LN2 / kappa, phi=b, stationary_std=sigma / math.sqrt(2 * kappa),
-                 kappa_se=float(se[0]), theta_se=float(se[1]), sigma_se=float(se[2]),
-                 half_life_se=float(se[3]),
-                 log_likelihood=_log_likelihood(values, kappa, theta, sigma, dt, exact=False))
+    return OUFit(
+        method="ols",
+        dt=dt,
+        n_obs=len(values),
+        mean_reverting=True,
+        kappa=kappa,
+        theta=theta,
+        sigma=sigma,
+        half_life=LN2 / kappa,
+        phi=b,
+        stationary_std=sigma / math.sqrt(2 * kappa),
+        kappa_se=float(se[0]),
+        theta_se=float(se[1]),
+        sigma_se=float(se[2]),
+        half_life_se=float(se[3]),
+        log_likelihood=_log_likelihood(values, kappa, theta, sigma, dt, exact=False),
+    )
 
 
 def _fit_mle(values: np.ndarray, dt: float) -> OUFit:
@@ -240,15 +274,28 @@ def _fit_mle(values: np.ndarray, dt: float) -> OUFit:
     x0 = np.array([math.log(start[0]), start[1] / scale, math.log(start[2])])
     solution = scipy.optimize.minimize(negative, x0, method="BFGS", options={"gtol": 1e-9, "xrtol": 1e-12})
     kappa, theta, sigma = math.exp(solution.x[0]), float(solution.x[1] * scale), math.exp(solution.x[2])
-    hessian = approx_hess3(np.array([kappa, theta, sigma]),
-                           lambda p: -_log_likelihood(values, p[0], p[1], p[2], dt, exact=True))
+    hessian = approx_hess3(
+        np.array([kappa, theta, sigma]), lambda p: -_log_likelihood(values, p[0], p[1], p[2], dt, exact=True)
+    )
     cov = np.linalg.inv(hessian)
     kappa_se, theta_se, sigma_se = np.sqrt(np.diag(cov))
-    return OUFit(method="mle", dt=dt, n_obs=len(values), mean_reverting=True, kappa=kappa, theta=theta,
-                 sigma=sigma, half_life=LN2 / kappa, phi=math.exp(-kappa * dt),
-                 stationary_std=sigma / math.sqrt(2 * kappa), kappa_se=float(kappa_se),
-                 theta_se=float(theta_se), sigma_se=float(sigma_se),
-                 half_life_se=float(LN2 / kappa**2 * kappa_se), log_likelihood=-float(solution.fun))
+    return OUFit(
+        method="mle",
+        dt=dt,
+        n_obs=len(values),
+        mean_reverting=True,
+        kappa=kappa,
+        theta=theta,
+        sigma=sigma,
+        half_life=LN2 / kappa,
+        phi=math.exp(-kappa * dt),
+        stationary_std=sigma / math.sqrt(2 * kappa),
+        kappa_se=float(kappa_se),
+        theta_se=float(theta_se),
+        sigma_se=float(sigma_se),
+        half_life_se=float(LN2 / kappa**2 * kappa_se),
+        log_likelihood=-float(solution.fun),
+    )
 
 
 def fit_ou(prices: pd.Series, dt: float = 1.0, method: str = "mle", cost: float | None = None) -> OUFit:

@@ -37,8 +37,20 @@ from hftlab.results import Result
 CHUNK_BYTES = 64 * 2**20
 """Memory budget of the per-chunk prefix-sum arrays."""
 
-COLUMNS = ["asset_x", "asset_y", "eg_stat", "pvalue", "pvalue_adj", "significant", "hedge_ratio",
-           "intercept", "half_life", "hurst", "correlation", "lags"]
+COLUMNS = [
+    "asset_x",
+    "asset_y",
+    "eg_stat",
+    "pvalue",
+    "pvalue_adj",
+    "significant",
+    "hedge_ratio",
+    "intercept",
+    "half_life",
+    "hurst",
+    "correlation",
+    "lags",
+]
 
 
 @dataclass(frozen=True)
@@ -83,17 +95,25 @@ class PairScanResult(Result):
         row = self.table.iloc[rank]
         spread = self.spread(prices, rank)
         zscore = (spread - spread.mean()) / spread.std()
-        fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.05,
-                            subplot_titles=("prices (rebased)", "spread", "z-score"))
+        fig = make_subplots(
+            rows=3,
+            cols=1,
+            shared_xaxes=True,
+            vertical_spacing=0.05,
+            subplot_titles=("prices (rebased)", "spread", "z-score"),
+        )
         for asset in (row.asset_x, row.asset_y):
-            fig.add_trace(go.Scatter(x=prices.index, y=prices[asset] / prices[asset].iloc[0], name=asset),
-                          row=1, col=1)
+            fig.add_trace(
+                go.Scatter(x=prices.index, y=prices[asset] / prices[asset].iloc[0], name=asset), row=1, col=1
+            )
         fig.add_trace(go.Scatter(x=spread.index, y=spread, name="spread"), row=2, col=1)
         fig.add_trace(go.Scatter(x=zscore.index, y=zscore, name="z-score"), row=3, col=1)
         for level in (-2, 2):
             fig.add_hline(y=level, line_dash="dash", line_color="grey", row=3, col=1)
-        fig.update_layout(height=750, title=f"{row.asset_y} vs {row.asset_x}: p = {row.pvalue:.3g}, "
-                                            f"half-life {row.half_life:.3g}")
+        fig.update_layout(
+            height=750,
+            title=f"{row.asset_y} vs {row.asset_x}: p = {row.pvalue:.3g}, half-life {row.half_life:.3g}",
+        )
         return fig
 
 
@@ -133,8 +153,9 @@ def adf_no_constant(residuals: np.ndarray, maxlag: int) -> tuple[np.ndarray, np.
             g[:, 0, j] = g[:, j, 0] = ld.between(j, start, size)
             for i in range(1, j + 1):
                 g[:, i, j] = g[:, j, i] = dd.between(j - i, np.maximum(start - i, 0), size - i)
-        xy = np.column_stack([ld.between(0, start, size)] + [dd.between(h, start, size)
-                                                            for h in range(1, width + 1)])
+        xy = np.column_stack(
+            [ld.between(0, start, size)] + [dd.between(h, start, size) for h in range(1, width + 1)]
+        )
         return g, xy, dd.between(0, start, size)
 
     # AIC on the common sample of the largest lag, nested models via one Cholesky factor
@@ -177,8 +198,9 @@ class _LaggedSums:
         batch, size = a.shape
         self.size = size
         self.rows = np.arange(batch)
-        self.total = np.stack([np.einsum("bt,bt->b", a[:, h:], b[:, : size - h]) for h in range(lags + 1)],
-                              axis=1)
+        self.total = np.stack(
+            [np.einsum("bt,bt->b", a[:, h:], b[:, : size - h]) for h in range(lags + 1)], axis=1
+        )
         shift = np.arange(lags + 1)[:, None]
         u = np.arange(min(reach, size))[None, :]
         head = np.where(u >= shift, a[:, None, u[0]] * _shifted(b, shift, u), 0.0)
@@ -238,8 +260,10 @@ def scan_pairs_stream(
     cross = centred.T @ centred
     changes = np.corrcoef(np.diff(values, axis=0), rowvar=False).reshape(n_assets, n_assets)
     hurst = stationarity.hurst_rs if hurst_method == "rs" else stationarity.hurst_dfa
-    out = {name: np.empty(total) for name in ("eg_stat", "pvalue", "hedge_ratio", "intercept", "half_life",
-                                              "hurst")}
+    out = {
+        name: np.empty(total)
+        for name in ("eg_stat", "pvalue", "hedge_ratio", "intercept", "half_life", "hurst")
+    }
     out["lags"] = np.zeros(total, dtype=np.int64)
     step = _chunk_size(n_obs, maxlag)
     for low in range(0, total, step):
@@ -263,12 +287,23 @@ def scan_pairs_stream(
 
     pvalues = out["pvalue"]
     adjusted = benjamini_hochberg(pvalues)
-    table = pd.DataFrame({
-        "asset_x": names[first], "asset_y": names[second], "eg_stat": out["eg_stat"], "pvalue": pvalues,
-        "pvalue_adj": adjusted, "significant": adjusted <= fdr, "hedge_ratio": out["hedge_ratio"],
-        "intercept": out["intercept"], "half_life": out["half_life"], "hurst": out["hurst"],
-        "correlation": changes[first, second], "lags": out["lags"],
-    }, columns=COLUMNS)
+    table = pd.DataFrame(
+        {
+            "asset_x": names[first],
+            "asset_y": names[second],
+            "eg_stat": out["eg_stat"],
+            "pvalue": pvalues,
+            "pvalue_adj": adjusted,
+            "significant": adjusted <= fdr,
+            "hedge_ratio": out["hedge_ratio"],
+            "intercept": out["intercept"],
+            "half_life": out["half_life"],
+            "hurst": out["hurst"],
+            "correlation": changes[first, second],
+            "lags": out["lags"],
+        },
+        columns=COLUMNS,
+    )
     keep = np.ones(total, dtype=bool)
     if max_half_life is not None:
         keep &= table["half_life"].to_numpy() <= max_half_life
@@ -277,8 +312,13 @@ def scan_pairs_stream(
     if min_correlation is not None:
         keep &= table["correlation"].to_numpy() >= min_correlation
     ranked = table[keep].sort_values(["pvalue", "eg_stat"], kind="stable").reset_index(drop=True)
-    result = PairScanResult(table=ranked, n_assets=n_assets, n_pairs=total,
-                            n_significant=int((adjusted <= fdr).sum()), fdr=float(fdr))
+    result = PairScanResult(
+        table=ranked,
+        n_assets=n_assets,
+        n_pairs=total,
+        n_significant=int((adjusted <= fdr).sum()),
+        fdr=float(fdr),
+    )
     yield PairScanProgress(done=total, total=total, result=result)
 
 
@@ -295,7 +335,8 @@ def _ar1_half_lives(spreads: np.ndarray) -> np.ndarray:
     lagged, current = spreads[:-1], spreads[1:]
     lagged_c = lagged - lagged.mean(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        phi = np.einsum("tb,tb->b", lagged_c, current - current.mean(axis=0)) / np.einsum("tb,tb->b", lagged_c,
-                                                                                            lagged_c)
+        phi = np.einsum("tb,tb->b", lagged_c, current - current.mean(axis=0)) / np.einsum(
+            "tb,tb->b", lagged_c, lagged_c
+        )
         half_life = -math.log(2) / np.log(phi)
     return np.where(phi >= 1, np.inf, np.where(phi <= 0, np.nan, half_life))

@@ -23,8 +23,19 @@ import numpy as np
 import pandas as pd
 
 METRICS = (
-    "total_return", "cagr", "annual_volatility", "sharpe", "sortino", "max_drawdown", "calmar",
-    "hit_rate", "turnover", "n_trades", "avg_holding_period", "exposure", "total_costs",
+    "total_return",
+    "cagr",
+    "annual_volatility",
+    "sharpe",
+    "sortino",
+    "max_drawdown",
+    "calmar",
+    "hit_rate",
+    "turnover",
+    "n_trades",
+    "avg_holding_period",
+    "exposure",
+    "total_costs",
 )
 """The keys of every ``metrics`` dict, in order."""
 

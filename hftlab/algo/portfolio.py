@@ -110,22 +110,46 @@ class FrontierResult(Result):
         import plotly.graph_objects as go
 
         fig = go.Figure()
-        fig.add_scatter(x=self.points["volatility"], y=self.points["expected_return"], mode="lines+markers",
-                        name="efficient frontier")
-        fig.add_scatter(x=self.assets["volatility"], y=self.assets["expected_return"], mode="markers+text",
-                        text=list(self.assets.index), textposition="top center", name="assets")
+        fig.add_scatter(
+            x=self.points["volatility"],
+            y=self.points["expected_return"],
+            mode="lines+markers",
+            name="efficient frontier",
+        )
+        fig.add_scatter(
+            x=self.assets["volatility"],
+            y=self.assets["expected_return"],
+            mode="markers+text",
+            text=list(self.assets.index),
+            textposition="top center",
+            name="assets",
+        )
         for result, symbol in ((self.min_variance, "diamond"), (self.max_sharpe, "star")):
             if result.status in USABLE:
-                fig.add_scatter(x=[result.volatility], y=[result.expected_return], mode="markers",
-                                marker={"symbol": symbol, "size": 14}, name=result.method)
-        fig.update_layout(title="Efficient frontier", xaxis_title="volatility (annualised)",
-                          yaxis_title="expected return (annualised)", height=500)
+                fig.add_scatter(
+                    x=[result.volatility],
+                    y=[result.expected_return],
+                    mode="markers",
+                    marker={"symbol": symbol, "size": 14},
+                    name=result.method,
+                )
+        fig.update_layout(
+            title="Efficient frontier",
+            xaxis_title="volatility (annualised)",
+            yaxis_title="expected return (annualised)",
+            height=500,
+        )
         return fig
 
 
 def estimates(
-    prices_or_returns: pd.DataFrame, input_type: str, covariance: str, covariance_matrix: pd.DataFrame | None,
-    expected_returns: pd.Series | None, half_life: float, periods_per_year: float,
+    prices_or_returns: pd.DataFrame,
+    input_type: str,
+    covariance: str,
+    covariance_matrix: pd.DataFrame | None,
+    expected_returns: pd.Series | None,
+    half_life: float,
+    periods_per_year: float,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Returns, annualised covariance (checked positive definite) and expected returns."""
     returns = cov.to_returns(prices_or_returns, input_type)
@@ -142,8 +166,13 @@ def estimates(
 
 
 def portfolio_result(
-    solution: Solution, symbols: list[str], sigma: np.ndarray, mu: np.ndarray, current: np.ndarray,
-    constraints: PortfolioConstraints, method: str,
+    solution: Solution,
+    symbols: list[str],
+    sigma: np.ndarray,
+    mu: np.ndarray,
+    current: np.ndarray,
+    constraints: PortfolioConstraints,
+    method: str,
 ) -> PortfolioResult:
     """Statistics of the solution's weights (or of the current weights when it has none)."""
     weights = solution.weights if solution.status in USABLE else current
@@ -180,11 +209,15 @@ def _explain_infeasible(solution: Solution, kind: str, mu, current, constraints,
     elif kind not in ("target_return", "max_sharpe"):
         return solution
     elif kind == "target_return":
-        reason = (f"target_return {target:.6g} is above the highest expected return the constraints "
-                  f"allow ({best:.6g})")
+        reason = (
+            f"target_return {target:.6g} is above the highest expected return the constraints "
+            f"allow ({best:.6g})"
+        )
     else:
-        reason = (f"no portfolio within the constraints earns more than the risk-free rate "
-                  f"{constraints.risk_free_rate:.6g} (the best expected return is {best:.6g})")
+        reason = (
+            f"no portfolio within the constraints earns more than the risk-free rate "
+            f"{constraints.risk_free_rate:.6g} (the best expected return is {best:.6g})"
+        )
     return Solution(None, "infeasible", reason, solution.iterations, solution.solver)
 
 
@@ -215,20 +248,40 @@ def optimize_portfolio(
 
     Inputs are validated request fields (:class:`hftlab.types.portfolio.OptimizePortfolioRequest`).
     """
-    returns, sigma, mu = estimates(prices_or_returns, input_type, covariance, covariance_matrix,
-                                   expected_returns, half_life, periods_per_year)
+    returns, sigma, mu = estimates(
+        prices_or_returns,
+        input_type,
+        covariance,
+        covariance_matrix,
+        expected_returns,
+        half_life,
+        periods_per_year,
+    )
     symbols, n = list(returns.columns), returns.shape[1]
     constraints = PortfolioConstraints.from_inputs(
-        n, long_only=long_only, lower_bounds=lower_bounds, upper_bounds=upper_bounds, leverage=leverage,
-        turnover_limit=turnover_limit, turnover_penalty=turnover_penalty, transaction_costs=transaction_costs,
-        risk_aversion=risk_aversion, risk_free_rate=risk_free_rate,
+        n,
+        long_only=long_only,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
+        leverage=leverage,
+        turnover_limit=turnover_limit,
+        turnover_penalty=turnover_penalty,
+        transaction_costs=transaction_costs,
+        risk_aversion=risk_aversion,
+        risk_free_rate=risk_free_rate,
     )
     current = np.zeros(n) if current_weights is None else current_weights.to_numpy()
-    rebalancer = Rebalancer(method, constraints, time_limit=time_limit, periods_per_year=periods_per_year,
-                            risk_budgets=None if risk_budgets is None else risk_budgets.to_numpy())
+    rebalancer = Rebalancer(
+        method,
+        constraints,
+        time_limit=time_limit,
+        periods_per_year=periods_per_year,
+        risk_budgets=None if risk_budgets is None else risk_budgets.to_numpy(),
+    )
     solution = rebalancer.solve(sigma, mu, current, target_return, returns.to_numpy())
-    solution = _explain_infeasible(solution, rebalancer.kind(target_return), mu, current, constraints,
-                                   target_return)
+    solution = _explain_infeasible(
+        solution, rebalancer.kind(target_return), mu, current, constraints, target_return
+    )
     return portfolio_result(solution, symbols, sigma, mu, current, constraints, method)
 
 
@@ -254,12 +307,25 @@ def efficient_frontier(
 ) -> FrontierResult:
     """Minimum-variance portfolios for ``n_points`` targets from the minimum-variance return to the
     highest attainable one, re-solving one warm QP (inputs: validated request fields)."""
-    returns, sigma, mu = estimates(prices_or_returns, input_type, covariance, covariance_matrix,
-                                   expected_returns, half_life, periods_per_year)
+    returns, sigma, mu = estimates(
+        prices_or_returns,
+        input_type,
+        covariance,
+        covariance_matrix,
+        expected_returns,
+        half_life,
+        periods_per_year,
+    )
     symbols, n = list(returns.columns), returns.shape[1]
     constraints = PortfolioConstraints.from_inputs(
-        n, long_only=long_only, lower_bounds=lower_bounds, upper_bounds=upper_bounds, leverage=leverage,
-        turnover_limit=turnover_limit, turnover_penalty=turnover_penalty, transaction_costs=transaction_costs,
+        n,
+        long_only=long_only,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
+        leverage=leverage,
+        turnover_limit=turnover_limit,
+        turnover_penalty=turnover_penalty,
+        transaction_costs=transaction_costs,
         risk_free_rate=risk_free_rate,
     )
     current = np.zeros(n) if current_weights is None else current_weights.to_numpy()

@@ -104,8 +104,9 @@ def ou_objective(spread: pd.Series, dt: float) -> Objective:
     phi0 = float(np.clip(phi_hat, 0.01, 0.99))
     variance0 = float(np.mean((y - intercept - phi_hat * x) ** 2))
     c0 = float(np.clip(intercept, -3 * spread_std * (1 - phi0), 3 * spread_std * (1 - phi0)))
-    scale = np.array([math.sqrt((1 - phi0**2) / n) / (phi0 * (1 - phi0)), math.sqrt(variance0 / n),
-                      math.sqrt(2 / n)])
+    scale = np.array(
+        [math.sqrt((1 - phi0**2) / n) / (phi0 * (1 - phi0)), math.sqrt(variance0 / n), math.sqrt(2 / n)]
+    )
 
     def report(u: np.ndarray) -> np.ndarray:
         phi = expit(u[..., 0])
@@ -113,14 +114,27 @@ def ou_objective(spread: pd.Series, dt: float) -> Objective:
         sigma = np.sqrt(np.exp(u[..., 2]) * 2 * kappa / (1 - phi**2))
         return np.stack([kappa, center + u[..., 1] / (1 - phi), sigma, math.log(2) / kappa], axis=-1)
 
-    return Objective(log_density, np.array([logit(phi0), c0, math.log(variance0)]), scale,
-                     ["kappa", "theta", "sigma", "half_life"], report, ou_conditional_mle(values, dt))
+    return Objective(
+        log_density,
+        np.array([logit(phi0), c0, math.log(variance0)]),
+        scale,
+        ["kappa", "theta", "sigma", "half_life"],
+        report,
+        ou_conditional_mle(values, dt),
+    )
 
 
 def strategy_objective(
-    prices: pd.DataFrame, train: int, test: int, score: str, temperature: float,
-    lookback_range: list[int], entry_z_range: list[float], exit_z_range: list[float],
-    hedge: str, cost: float,
+    prices: pd.DataFrame,
+    train: int,
+    test: int,
+    score: str,
+    temperature: float,
+    lookback_range: list[int],
+    entry_z_range: list[float],
+    exit_z_range: list[float],
+    hedge: str,
+    cost: float,
 ) -> Objective:
     """The Gibbs posterior of the module docstring, started at the middle of the ranges."""
     low = np.array([lookback_range[0] - 0.5, entry_z_range[0], exit_z_range[0]])
@@ -130,8 +144,17 @@ def strategy_objective(
         if np.any(u < low) or np.any(u > high) or u[2] >= u[1]:
             return -math.inf
         lookback = int(np.clip(round(u[0]), lookback_range[0], lookback_range[1]))
-        result = walk_forward(prices, train, test, [lookback], [float(u[1])], [float(u[2])],
-                              objective=score, hedge=hedge, cost=cost)
+        result = walk_forward(
+            prices,
+            train,
+            test,
+            [lookback],
+            [float(u[1])],
+            [float(u[2])],
+            objective=score,
+            hedge=hedge,
+            cost=cost,
+        )
         value = result.metrics[score]
         return (value if math.isfinite(value) else 0.0) / temperature  # no trade: a flat book scores 0
 
@@ -146,11 +169,24 @@ def strategy_objective(
 
 
 def run_mcmc(
-    objective: str, spread: pd.Series | None = None, dt: float = 1.0, prices: pd.DataFrame | None = None,
-    train: int = 252, test: int = 63, score: str = "sharpe", temperature: float = 0.1,
-    lookback_range: list[int] = (5, 60), entry_z_range: list[float] = (1.0, 3.0),
-    exit_z_range: list[float] = (0.0, 1.0), hedge: str = "static", cost: float = 0.0,
-    n_samples: int = 1000, n_chains: int = 4, burn_in: int = 1000, thin: int = 1, seed: int = 0,
+    objective: str,
+    spread: pd.Series | None = None,
+    dt: float = 1.0,
+    prices: pd.DataFrame | None = None,
+    train: int = 252,
+    test: int = 63,
+    score: str = "sharpe",
+    temperature: float = 0.1,
+    lookback_range: list[int] = (5, 60),
+    entry_z_range: list[float] = (1.0, 3.0),
+    exit_z_range: list[float] = (0.0, 1.0),
+    hedge: str = "static",
+    cost: float = 0.0,
+    n_samples: int = 1000,
+    n_chains: int = 4,
+    burn_in: int = 1000,
+    thin: int = 1,
+    seed: int = 0,
     credible_level: float = 0.95,
 ) -> MCMCResult:
     """Adaptive Metropolis sampling of a built-in posterior (see the module docstring).
@@ -160,10 +196,27 @@ def run_mcmc(
     if objective == "ou":
         target = ou_objective(spread, dt)
     else:
-        target = strategy_objective(prices, train, test, score, temperature, list(lookback_range),
-                                    list(entry_z_range), list(exit_z_range), hedge, cost)
+        target = strategy_objective(
+            prices,
+            train,
+            test,
+            score,
+            temperature,
+            list(lookback_range),
+            list(entry_z_range),
+            list(exit_z_range),
+            hedge,
+            cost,
+        )
     draws, log_densities, acceptance = adaptive_metropolis(
         target.log_density, target.x0, target.scale, n_samples, n_chains, burn_in, thin, seed
     )
-    return summarize(objective, target.parameters, target.report(draws), log_densities, acceptance,
-                     credible_level, target.mle)
+    return summarize(
+        objective,
+        target.parameters,
+        target.report(draws),
+        log_densities,
+        acceptance,
+        credible_level,
+        target.mle,
+    )

@@ -49,8 +49,14 @@ class Rebalancer:
     """
 
     def __init__(
-        self, method: str, constraints: PortfolioConstraints, *, solver: str = "osqp",
-        risk_budgets: np.ndarray | None = None, time_limit: float = 10.0, periods_per_year: float = 252.0,
+        self,
+        method: str,
+        constraints: PortfolioConstraints,
+        *,
+        solver: str = "osqp",
+        risk_budgets: np.ndarray | None = None,
+        time_limit: float = 10.0,
+        periods_per_year: float = 252.0,
     ) -> None:
         if method not in METHODS or solver not in SOLVERS:
             raise ValueError(f"unknown method {method!r} or solver {solver!r}")
@@ -143,13 +149,27 @@ class RebalanceResult(Result):
         import plotly.graph_objects as go
         from plotly.subplots import make_subplots
 
-        fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06,
-                            subplot_titles=("wealth (net of costs)", "weights"))
+        fig = make_subplots(
+            rows=2,
+            cols=1,
+            shared_xaxes=True,
+            vertical_spacing=0.06,
+            subplot_titles=("wealth (net of costs)", "weights"),
+        )
         wealth = (1 + self.returns).cumprod()
         fig.add_trace(go.Scatter(x=wealth.index, y=wealth, name=self.method), row=1, col=1)
         for symbol in self.weights.columns:
-            fig.add_trace(go.Scatter(x=self.weights.index, y=self.weights[symbol], name=symbol,
-                                     stackgroup="w", line={"shape": "hv"}), row=2, col=1)
+            fig.add_trace(
+                go.Scatter(
+                    x=self.weights.index,
+                    y=self.weights[symbol],
+                    name=symbol,
+                    stackgroup="w",
+                    line={"shape": "hv"},
+                ),
+                row=2,
+                col=1,
+            )
         fig.update_layout(height=650, title=f"Rolling rebalance: {self.method}")
         return fig
 
@@ -197,19 +217,27 @@ def rebalance_portfolio(
     values, symbols = returns.to_numpy(), list(returns.columns)
     n_obs, n = values.shape
     constraints = PortfolioConstraints.from_inputs(
-        n, long_only=long_only, lower_bounds=lower_bounds, upper_bounds=upper_bounds, leverage=leverage,
-        turnover_limit=turnover_limit, turnover_penalty=turnover_penalty, transaction_costs=transaction_costs,
-        risk_aversion=risk_aversion, risk_free_rate=risk_free_rate,
+        n,
+        long_only=long_only,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
+        leverage=leverage,
+        turnover_limit=turnover_limit,
+        turnover_penalty=turnover_penalty,
+        transaction_costs=transaction_costs,
+        risk_aversion=risk_aversion,
+        risk_free_rate=risk_free_rate,
     )
     budgets = None if risk_budgets is None else risk_budgets.to_numpy()
-    rebalancer = Rebalancer(method, constraints, risk_budgets=budgets, time_limit=time_limit,
-                            periods_per_year=periods_per_year)
+    rebalancer = Rebalancer(
+        method, constraints, risk_budgets=budgets, time_limit=time_limit, periods_per_year=periods_per_year
+    )
     costs = np.zeros(n) if constraints.costs is None else constraints.costs
     held = np.zeros(n) if current_weights is None else current_weights.to_numpy()
     dates, chosen, turnovers, paid, net = [], [], [], [], []
     failed = 0
     for start in range(window, n_obs, rebalance_every):
-        history = returns.iloc[start - window:start]
+        history = returns.iloc[start - window : start]
         sigma = cov.estimate_covariance(history, covariance, half_life, periods_per_year)
         mu = cov.expected_returns(history, periods_per_year)
         solution = rebalancer.solve(sigma, mu, held, target_return, history.to_numpy())
@@ -225,7 +253,7 @@ def rebalance_portfolio(
         turnovers.append(float(trades.sum()))
         paid.append(cost)
         weights = target
-        for offset, bar in enumerate(values[start:start + rebalance_every]):
+        for offset, bar in enumerate(values[start : start + rebalance_every]):
             growth = float(weights @ bar)
             net.append(growth - (cost if offset == 0 else 0.0))
             weights = weights * (1 + bar) / (1 + growth) if 1 + growth != 0 else weights
@@ -234,7 +262,7 @@ def rebalance_portfolio(
     stats = performance(np.asarray(net), periods_per_year, constraints.risk_free_rate)
     return RebalanceResult(
         weights=pd.DataFrame(np.array(chosen).reshape(len(dates), n), index=index, columns=symbols),
-        returns=pd.Series(net, index=returns.index[window:window + len(net)], name="net_return", dtype=float),
+        returns=pd.Series(net, index=returns.index[window : window + len(net)], name="net_return", dtype=float),
         turnover=pd.Series(turnovers, index=index, name="turnover", dtype=float),
         costs=pd.Series(paid, index=index, name="cost", dtype=float),
         **stats,

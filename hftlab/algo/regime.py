@@ -91,12 +91,18 @@ class RegimeResult(Result):
         if prices is not None:
             prices = prices.reindex(self.regime.index)
             for k, label in enumerate(labels):
-                fig.add_trace(go.Scatter(x=prices.index, y=prices.where(self.regime == k), name=label,
-                                         mode="lines"), row=1, col=1)
+                fig.add_trace(
+                    go.Scatter(x=prices.index, y=prices.where(self.regime == k), name=label, mode="lines"),
+                    row=1,
+                    col=1,
+                )
         for label in labels:
             probability = self.filtered_probabilities[label]
-            fig.add_trace(go.Scatter(x=probability.index, y=probability, name=f"P({label})",
-                                     stackgroup="p"), row=rows, col=1)
+            fig.add_trace(
+                go.Scatter(x=probability.index, y=probability, name=f"P({label})", stackgroup="p"),
+                row=rows,
+                col=1,
+            )
         fig.update_layout(height=250 * rows + 100, title=f"Regimes ({self.method}, K = {self.n_regimes})")
         return fig
 
@@ -135,14 +141,31 @@ def _regime_table(
         persistence = 1.0 / (1.0 - stay)
     share = np.bincount(path, minlength=len(means)) / len(path)
     return pd.DataFrame(
-        {"mean": means, "volatility": vols, "stay_probability": stay, "persistence": persistence,
-         "share": share},
+        {
+            "mean": means,
+            "volatility": vols,
+            "stay_probability": stay,
+            "persistence": persistence,
+            "share": share,
+        },
         index=state_labels(len(means)),
     )
 
 
-def _result(method, returns, means, vols, transition, start, filtered, smoothed, path, log_likelihood,
-            converged, message) -> RegimeResult:
+def _result(
+    method,
+    returns,
+    means,
+    vols,
+    transition,
+    start,
+    filtered,
+    smoothed,
+    path,
+    log_likelihood,
+    converged,
+    message,
+) -> RegimeResult:
     labels = state_labels(len(means))
     current = int(np.argmax(filtered[-1]))
     return RegimeResult(
@@ -165,10 +188,18 @@ def _result(method, returns, means, vols, transition, start, filtered, smoothed,
 def _detect_with_hmm(returns, n_regimes, order_by, seed, n_restarts, n_iter, tol) -> RegimeResult:
     fit = run_hmm(returns.to_frame("returns"), n_regimes, seed, n_restarts, order_by, "full", n_iter, tol)
     return _result(
-        "hmm", returns, fit.means.iloc[:, 0].to_numpy(), fit.stds.iloc[:, 0].to_numpy(),
-        fit.transition_matrix.to_numpy(), fit.start_probabilities.to_numpy(),
-        fit.filtered_probabilities.to_numpy(), fit.state_probabilities.to_numpy(), fit.viterbi.to_numpy(),
-        fit.log_likelihood, fit.converged, fit.message,
+        "hmm",
+        returns,
+        fit.means.iloc[:, 0].to_numpy(),
+        fit.stds.iloc[:, 0].to_numpy(),
+        fit.transition_matrix.to_numpy(),
+        fit.start_probabilities.to_numpy(),
+        fit.filtered_probabilities.to_numpy(),
+        fit.state_probabilities.to_numpy(),
+        fit.viterbi.to_numpy(),
+        fit.log_likelihood,
+        fit.converged,
+        fit.message,
     )
 
 
@@ -219,18 +250,36 @@ def _detect_with_markov_switching(returns, n_regimes, order_by, seed, n_restarts
     filtered = np.asarray(best.filtered_marginal_probabilities)[:, order]
     smoothed = np.asarray(best.smoothed_marginal_probabilities)[:, order]
     converged = bool(best.mle_retvals["converged"])
-    message = ("statsmodels MarkovRegression: maximum likelihood converged." if converged else
-               f"statsmodels MarkovRegression did NOT converge within maxiter={n_iter}; raise n_iter.")
+    message = (
+        "statsmodels MarkovRegression: maximum likelihood converged."
+        if converged
+        else f"statsmodels MarkovRegression did NOT converge within maxiter={n_iter}; raise n_iter."
+    )
     return _result(
-        "markov_switching", returns, means[order] * scale + center, np.sqrt(variances[order]) * scale,
-        transition, start, filtered, smoothed, smoothed.argmax(axis=1), best.llf - len(x) * np.log(scale),
-        converged, message,
+        "markov_switching",
+        returns,
+        means[order] * scale + center,
+        np.sqrt(variances[order]) * scale,
+        transition,
+        start,
+        filtered,
+        smoothed,
+        smoothed.argmax(axis=1),
+        best.llf - len(x) * np.log(scale),
+        converged,
+        message,
     )
 
 
 def detect_regime(
-    returns: pd.Series, n_regimes: int = 2, method: str = "hmm", order_by: str = "volatility",
-    seed: int = 0, n_restarts: int = 5, n_iter: int = 1000, tol: float = 1e-4,
+    returns: pd.Series,
+    n_regimes: int = 2,
+    method: str = "hmm",
+    order_by: str = "volatility",
+    seed: int = 0,
+    n_restarts: int = 5,
+    n_iter: int = 1000,
+    tol: float = 1e-4,
 ) -> RegimeResult:
     """Fit a K-regime switching Gaussian to ``returns``; the current regime and per-regime statistics.
 
@@ -242,8 +291,12 @@ def detect_regime(
 
 
 def filter_regimes(
-    observations: pd.DataFrame, transition_matrix: np.ndarray, means: np.ndarray, covariances: np.ndarray,
-    start_probabilities: np.ndarray, prior: np.ndarray | None = None,
+    observations: pd.DataFrame,
+    transition_matrix: np.ndarray,
+    means: np.ndarray,
+    covariances: np.ndarray,
+    start_probabilities: np.ndarray,
+    prior: np.ndarray | None = None,
 ) -> RegimeFilterResult:
     """Forward-filter new observations through a fitted model (Hamilton 1989), without refitting.
 

@@ -92,14 +92,18 @@ class SparsePortfolioResult(Result):
         import plotly.graph_objects as go
         from plotly.subplots import make_subplots
 
-        fig = make_subplots(rows=1, cols=2, column_widths=[0.7, 0.3],
-                            subplot_titles=("portfolio value", "weights"))
+        fig = make_subplots(
+            rows=1, cols=2, column_widths=[0.7, 0.3], subplot_titles=("portfolio value", "weights")
+        )
         fig.add_trace(go.Scatter(x=self.portfolio.index, y=self.portfolio, name="portfolio"), row=1, col=1)
         chosen = self.weights[self.weights != 0]
         fig.add_trace(go.Bar(x=chosen.index, y=chosen, name="weights"), row=1, col=2)
-        fig.update_layout(height=380, showlegend=False,
-                          title=f"{self.method}: {self.n_selected} assets, half-life {self.half_life:.3g}, "
-                                f"Hurst {self.hurst:.3g}")
+        fig.update_layout(
+            height=380,
+            showlegend=False,
+            title=f"{self.method}: {self.n_selected} assets, half-life {self.half_life:.3g}, "
+            f"Hurst {self.hurst:.3g}",
+        )
         return fig
 
 
@@ -155,12 +159,15 @@ def sdp_box_tiao(
 
     n = len(predicted)
     y = cp.Variable((n, n), PSD=True)
-    problem = cp.Problem(cp.Minimize(cp.trace(predicted @ y) + alpha * cp.sum(cp.abs(y))),
-                         [cp.trace(gamma @ y) == 1])
+    problem = cp.Problem(
+        cp.Minimize(cp.trace(predicted @ y) + alpha * cp.sum(cp.abs(y))), [cp.trace(gamma @ y) == 1]
+    )
     problem.solve(solver=cp.CLARABEL, time_limit=time_limit)
     if problem.status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE):
-        raise InvalidInput(f"'method' box_tiao_sdp: the relaxation was not solved ({problem.status}); "
-                           "use box_tiao_greedy or a larger time_limit.")
+        raise InvalidInput(
+            f"'method' box_tiao_sdp: the relaxation was not solved ({problem.status}); "
+            "use box_tiao_greedy or a larger time_limit."
+        )
     leading = np.linalg.eigh((y.value + y.value.T) / 2)[1][:, -1]
     support = sorted(int(i) for i in np.argsort(-np.abs(leading), kind="stable")[:k])
     value, vector = _smallest(predicted, gamma, support)
@@ -170,8 +177,14 @@ def sdp_box_tiao(
 # ---------------------------------------------------------------- sparse PCA
 
 
-def sparse_components(returns: np.ndarray, k: int | None, alpha: float | None, n_components: int,
-                      max_iter: int = 500, tol: float = 1e-10) -> tuple[np.ndarray, list[float]]:
+def sparse_components(
+    returns: np.ndarray,
+    k: int | None,
+    alpha: float | None,
+    n_components: int,
+    max_iter: int = 500,
+    tol: float = 1e-10,
+) -> tuple[np.ndarray, list[float]]:
     """Shen-Huang rank-one sparse loadings (columns), each after deflating the previous ones.
 
     The threshold is ``alpha * max|X'u|`` when ``alpha`` is given, else the ``(k+1)``-th
@@ -218,16 +231,30 @@ def _elastic_net(y: np.ndarray, x: np.ndarray, k, alpha, l1_ratio: float, long_o
     mean_x, std_x = x.mean(axis=0), x.std(axis=0)
     z, target = (x - mean_x) / std_x, y - y.mean()
     if alpha is None:  # the least penalty on the path that keeps at most k assets
-        alphas, coefs, _ = enet_path(z, target, l1_ratio=l1_ratio, alphas=200, eps=1e-4, positive=long_only,
-                                     max_iter=100_000, tol=1e-10)
+        alphas, coefs, _ = enet_path(
+            z, target, l1_ratio=l1_ratio, alphas=200, eps=1e-4, positive=long_only, max_iter=100_000, tol=1e-10
+        )
         chosen = np.flatnonzero(np.count_nonzero(coefs, axis=0) <= k)[-1]
         alpha, beta = float(alphas[chosen]), coefs[:, chosen]
     else:
-        beta = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=False, positive=long_only,
-                          max_iter=100_000, tol=1e-10).fit(z, target).coef_
+        beta = (
+            ElasticNet(
+                alpha=alpha,
+                l1_ratio=l1_ratio,
+                fit_intercept=False,
+                positive=long_only,
+                max_iter=100_000,
+                tol=1e-10,
+            )
+            .fit(z, target)
+            .coef_
+        )
     residual = target - z @ beta
-    loss = (residual @ residual / (2 * len(y)) + alpha * l1_ratio * np.sum(np.abs(beta))
-            + alpha * (1 - l1_ratio) / 2 * beta @ beta)
+    loss = (
+        residual @ residual / (2 * len(y))
+        + alpha * l1_ratio * np.sum(np.abs(beta))
+        + alpha * (1 - l1_ratio) / 2 * beta @ beta
+    )
     coefficients = beta / std_x
     return coefficients, float(y.mean() - mean_x @ coefficients), float(loss)
 
@@ -282,11 +309,15 @@ def sparse_portfolio(
                 scale = levels.std(axis=0)
                 if method == "box_tiao_greedy":
                     supports, path_objective, vectors = greedy_box_tiao(predicted, gamma, k)
-                    unscaled = [_embed(len(symbols), s, (v / scale)[s]) for s, v in zip(supports, vectors,
-                                                                                          strict=True)]
+                    unscaled = [
+                        _embed(len(symbols), s, (v / scale)[s]) for s, v in zip(supports, vectors, strict=True)
+                    ]
                     weights, objective = unscaled[-1], path_objective[-1]
-                    path = pd.DataFrame(np.column_stack(unscaled), index=symbols,
-                                        columns=[f"k={i + 1}" for i in range(len(unscaled))])
+                    path = pd.DataFrame(
+                        np.column_stack(unscaled),
+                        index=symbols,
+                        columns=[f"k={i + 1}" for i in range(len(unscaled))],
+                    )
                 else:
                     penalty = SDP_DEFAULT_ALPHA if alpha is None else alpha
                     support, objective, vector = sdp_box_tiao(predicted, gamma, k, penalty, time_limit)

@@ -94,7 +94,7 @@ def hurst_rs(prices: np.ndarray, min_window: int = 8, max_window: int | None = N
         variances = np.maximum((squares[:, starts + n] - squares[:, starts]) / n - means**2, 0.0)
         steps = np.arange(1, n + 1)
         # cumulated deviations from the block mean after 1..n steps
-        ends = path[:, 1: len(starts) * n + 1].reshape(series, len(starts), n)  # path[start + step]
+        ends = path[:, 1 : len(starts) * n + 1].reshape(series, len(starts), n)  # path[start + step]
         walk = ends - path[:, starts, None] - means[:, :, None] * steps
         ranges = np.maximum(walk.max(axis=2), 0.0) - np.minimum(walk.min(axis=2), 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -179,7 +179,10 @@ def variance_ratio(prices: np.ndarray, q: int) -> VarianceRatioResult:
         z_robust = math.sqrt(total) * (ratio - 1) / np.sqrt(theta)
     z = (ratio - 1) / math.sqrt(2 * (2 * q - 1) * (q - 1) / (3 * q * total))
     return VarianceRatioResult(
-        q=int(q), ratio=float(ratio), z=float(z), z_robust=float(z_robust),
+        q=int(q),
+        ratio=float(ratio),
+        z=float(z),
+        z_robust=float(z_robust),
         pvalue=float(math.erfc(abs(z) / math.sqrt(2))),
         pvalue_robust=float(math.erfc(abs(z_robust) / math.sqrt(2))),
     )
@@ -223,12 +226,17 @@ class UnitRootTest(Result):
 
 def adf(prices: np.ndarray, regression: str = "c") -> UnitRootTest:
     """Augmented Dickey-Fuller test (Said & Dickey 1984), lag by AIC, MacKinnon (2010) p-value."""
-    result = adfuller(np.asarray(prices, dtype=np.float64), regression=regression, autolag="AIC",
-                      result_object=True)
-    return UnitRootTest(test="adf", stat=float(result.statistic), pvalue=float(result.pvalue),
-                        lags=int(result.lags),
-                        critical_values={k: float(v) for k, v in result.critical_values.items()},
-                        pvalue_bound="interpolated")
+    result = adfuller(
+        np.asarray(prices, dtype=np.float64), regression=regression, autolag="AIC", result_object=True
+    )
+    return UnitRootTest(
+        test="adf",
+        stat=float(result.statistic),
+        pvalue=float(result.pvalue),
+        lags=int(result.lags),
+        critical_values={k: float(v) for k, v in result.critical_values.items()},
+        pvalue_bound="interpolated",
+    )
 
 
 def kpss(prices: np.ndarray, regression: str = "c") -> UnitRootTest:
@@ -239,8 +247,9 @@ def kpss(prices: np.ndarray, regression: str = "c") -> UnitRootTest:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", InterpolationWarning)
-        result = sm_kpss(np.asarray(prices, dtype=np.float64), regression=regression, nlags="auto",
-                         result_object=True)
+        result = sm_kpss(
+            np.asarray(prices, dtype=np.float64), regression=regression, nlags="auto", result_object=True
+        )
     critical = {k: float(v) for k, v in result.critical_values.items()}
     stat = float(result.statistic)
     if stat > critical["1%"]:
@@ -249,5 +258,11 @@ def kpss(prices: np.ndarray, regression: str = "c") -> UnitRootTest:
         bound = "lower_bound"
     else:
         bound = "interpolated"
-    return UnitRootTest(test="kpss", stat=stat, pvalue=float(result.pvalue), lags=int(result.lags),
-                        critical_values=critical, pvalue_bound=bound)
+    return UnitRootTest(
+        test="kpss",
+        stat=stat,
+        pvalue=float(result.pvalue),
+        lags=int(result.lags),
+        critical_values=critical,
+        pvalue_bound=bound,
+    )

@@ -72,11 +72,22 @@ class TickPairsResult(Result):
         import plotly.graph_objects as go
         from plotly.subplots import make_subplots
 
-        fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06,
-                            specs=[[{"secondary_y": True}], [{}]])
+        fig = make_subplots(
+            rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06, specs=[[{"secondary_y": True}], [{}]]
+        )
         fig.add_trace(go.Scatter(x=self.zscore.index, y=self.zscore, name="z-score"), row=1, col=1)
-        fig.add_trace(go.Scatter(x=self.position.index, y=self.position, name="position", line_shape="hv",
-                                 line={"color": "grey", "width": 1}), row=1, col=1, secondary_y=True)
+        fig.add_trace(
+            go.Scatter(
+                x=self.position.index,
+                y=self.position,
+                name="position",
+                line_shape="hv",
+                line={"color": "grey", "width": 1},
+            ),
+            row=1,
+            col=1,
+            secondary_y=True,
+        )
         if entry_z is not None:
             for level in (entry_z, -entry_z):
                 fig.add_hline(y=level, line_dash="dash", line_color="grey", row=1, col=1)

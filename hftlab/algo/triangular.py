@@ -113,14 +113,19 @@ class TriangularArbitrageResult(Result):
         round_trip = (values + values.T) * 1e4
         fig = go.Figure(
             go.Heatmap(
-                z=round_trip, x=list(rates.columns), y=list(rates.index), colorscale="RdBu",
-                zmid=0, colorbar={"title": "bps"},
+                z=round_trip,
+                x=list(rates.columns),
+                y=list(rates.index),
+                colorscale="RdBu",
+                zmid=0,
+                colorbar={"title": "bps"},
                 hovertemplate="%{y} -> %{x} -> %{y}: %{z:.2f} bps<extra></extra>",
             )
         )
         fig.update_layout(
             title="Two-leg round trip i -> j -> i before fees (bps; the bid/ask cost)",
-            yaxis={"autorange": "reversed"}, height=450,
+            yaxis={"autorange": "reversed"},
+            height=450,
         )
         return fig
 
@@ -166,12 +171,13 @@ def simulated_quotes(
     shocks = np.exp(volatility * rng.standard_normal(len(names)))
     level = {c: float(values[c]) * s for c, s in zip(names, shocks, strict=True)}
     mispricings = dict(mispricings or {})
-    pairs = [f"{a}/{b}" for n, a in enumerate(names) for b in names[n + 1:]]
+    pairs = [f"{a}/{b}" for n, a in enumerate(names) for b in names[n + 1 :]]
     unknown = sorted(set(mispricings) - set(pairs))
     if unknown:
         raise ValueError(f"mispriced pairs {unknown} are not among the quoted pairs")
-    mids = np.array([level[p.split("/")[0]] / level[p.split("/")[1]] * (1 + mispricings.get(p, 0.0))
-                     for p in pairs])
+    mids = np.array(
+        [level[p.split("/")[0]] / level[p.split("/")[1]] * (1 + mispricings.get(p, 0.0)) for p in pairs]
+    )
     half = spread_bps / 2e4
     index = pd.Index(pairs, name="pair")
     return pd.DataFrame({"bid": mids * (1 - half), "ask": mids * (1 + half)}, index=index)
@@ -196,7 +202,7 @@ def simulated_snapshots(
     """
     rng = np.random.default_rng(seed)
     names = list(values)
-    pairs = [f"{a}/{b}" for n, a in enumerate(names) for b in names[n + 1:]]
+    pairs = [f"{a}/{b}" for n, a in enumerate(names) for b in names[n + 1 :]]
     log_values = np.log([float(values[c]) for c in names])
     snapshots, injected = [], []
     for snapshot in range(n_snapshots):
@@ -293,7 +299,7 @@ def _predecessor_cycle(pred: np.ndarray, vertex: int) -> list[int] | None:
         vertex = int(pred[vertex])
     if vertex < 0:
         return None
-    return path[seen[vertex]:][::-1]  # predecessors run backwards; trade forwards
+    return path[seen[vertex] :][::-1]  # predecessors run backwards; trade forwards
 
 
 def _triangles(rates: np.ndarray, fee: float, labels: Sequence[str]) -> pd.DataFrame:
@@ -308,8 +314,11 @@ def _triangles(rates: np.ndarray, fee: float, labels: Sequence[str]) -> pd.DataF
     names = np.asarray(labels, dtype=object)
     frame = pd.DataFrame(
         {
-            "first": names[i], "second": names[j], "third": names[k],
-            "gross_return": gross - 1.0, "net_return": gross * (1.0 - fee) ** 3 - 1.0,
+            "first": names[i],
+            "second": names[j],
+            "third": names[k],
+            "gross_return": gross - 1.0,
+            "net_return": gross * (1.0 - fee) ** 3 - 1.0,
             "profitable": np.log(gross) + 3 * math.log1p(-fee) > _LOG_TOLERANCE,
         }
     )

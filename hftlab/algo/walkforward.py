@@ -117,49 +117,73 @@ def walk_forward(
         window = prices.iloc[train_start:test_start]
         scores = [
             _score(
-                backtest(window, lb, ez, xz, hedge=hedge, hedge_lookback=hedge_lookback,
-                         capital=balance, **costs_and_sizing).metrics,
+                backtest(
+                    window,
+                    lb,
+                    ez,
+                    xz,
+                    hedge=hedge,
+                    hedge_lookback=hedge_lookback,
+                    capital=balance,
+                    **costs_and_sizing,
+                ).metrics,
                 objective,
             )
             for lb, ez, xz in candidates
         ]
         best = int(np.argmax(scores))
         chosen_lookback, chosen_entry, chosen_exit = candidates[best]
-        beta = ols_hedge_ratio(window.iloc[:, 0].to_numpy(), window.iloc[:, 1].to_numpy()) \
-            if pair and hedge == "static" else None
+        beta = (
+            ols_hedge_ratio(window.iloc[:, 0].to_numpy(), window.iloc[:, 1].to_numpy())
+            if pair and hedge == "static"
+            else None
+        )
         warmup = chosen_lookback - 1
         if pair and hedge == "rolling":
             warmup += (hedge_lookback or chosen_lookback) - 1
         elif pair and hedge == "kalman":
             warmup = test_start - train_start
-        segment = prices.iloc[test_start - warmup:test_start + test]
+        segment = prices.iloc[test_start - warmup : test_start + test]
         result = backtest(
-            segment, chosen_lookback, chosen_entry, chosen_exit, hedge=hedge, hedge_ratio=beta,
-            hedge_lookback=hedge_lookback, capital=balance, **costs_and_sizing, trade_from=warmup,
+            segment,
+            chosen_lookback,
+            chosen_entry,
+            chosen_exit,
+            hedge=hedge,
+            hedge_ratio=beta,
+            hedge_lookback=hedge_lookback,
+            capital=balance,
+            **costs_and_sizing,
+            trade_from=warmup,
         )
-        equity_parts.append(result.equity.iloc[warmup - 1 if fold == 0 else warmup:])
+        equity_parts.append(result.equity.iloc[warmup - 1 if fold == 0 else warmup :])
         position_parts.append(result.positions.iloc[warmup:])
         trade_parts.append(result.trades.assign(fold=fold))
-        out_of_sample = result.equity.iloc[warmup - 1:]
+        out_of_sample = result.equity.iloc[warmup - 1 :]
         labels = index_labels(prices.index, [train_start, test_start - 1, test_start, test_start + test - 1])
-        rows.append({
-            "fold": fold,
-            "train_start": labels[0],
-            "train_end": labels[1],
-            "test_start": labels[2],
-            "test_end": labels[3],
-            "lookback": chosen_lookback,
-            "entry_z": chosen_entry,
-            "exit_z": chosen_exit,
-            "hedge_ratio": math.nan if beta is None else beta,
-            "train_score": scores[best] if math.isfinite(scores[best]) else math.nan,
-            "test_return": float(out_of_sample.iloc[-1] / out_of_sample.iloc[0] - 1.0),
-            "test_sharpe": performance_metrics(
-                out_of_sample, result.trades, result.signal.to_numpy()[warmup:] != 0, balance,
-                periods_per_year,
-            )["sharpe"],
-            "test_trades": len(result.trades),
-        })
+        rows.append(
+            {
+                "fold": fold,
+                "train_start": labels[0],
+                "train_end": labels[1],
+                "test_start": labels[2],
+                "test_end": labels[3],
+                "lookback": chosen_lookback,
+                "entry_z": chosen_entry,
+                "exit_z": chosen_exit,
+                "hedge_ratio": math.nan if beta is None else beta,
+                "train_score": scores[best] if math.isfinite(scores[best]) else math.nan,
+                "test_return": float(out_of_sample.iloc[-1] / out_of_sample.iloc[0] - 1.0),
+                "test_sharpe": performance_metrics(
+                    out_of_sample,
+                    result.trades,
+                    result.signal.to_numpy()[warmup:] != 0,
+                    balance,
+                    periods_per_year,
+                )["sharpe"],
+                "test_trades": len(result.trades),
+            }
+        )
         balance = float(result.equity.iloc[-1])
     equity = pd.concat(equity_parts)
     positions = pd.concat(position_parts)

@@ -71,9 +71,11 @@ class MeanReversionResult(Result):
         fig.add_trace(go.Scatter(x=z.index, y=z, name="z-score"), row=rows, col=1)
         for mask, name, symbol in ((self.entries, "entry", "triangle-up"), (self.exits, "exit", "x")):
             fig.add_trace(
-                go.Scatter(x=z.index[mask], y=z[mask], mode="markers", name=name,
-                           marker={"symbol": symbol, "size": 9}),
-                row=rows, col=1,
+                go.Scatter(
+                    x=z.index[mask], y=z[mask], mode="markers", name=name, marker={"symbol": symbol, "size": 9}
+                ),
+                row=rows,
+                col=1,
             )
         if entry_z is not None:
             for level in (entry_z, -entry_z):

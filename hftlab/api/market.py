@@ -176,8 +176,9 @@ def market_making(
     Quantitative Finance 8(3), 217-224.
     """
     return backend().execute(
-        MarketMakingRequest(gamma, k, A, sigma, s0, horizon, dt, order_size, max_inventory, tick_size,
-                            strategy, seed)
+        MarketMakingRequest(
+            gamma, k, A, sigma, s0, horizon, dt, order_size, max_inventory, tick_size, strategy, seed
+        )
     )
 
 
@@ -253,8 +254,16 @@ def stream_market_data(
     Coinbase Exchange websocket feed.
     """
     request = StreamMarketDataRequest(
-        symbols, source, seed, batch_size, max_batches, resume_from,
-        None if path is None else str(path), speed, ws_url, rest_url,
+        symbols,
+        source,
+        seed,
+        batch_size,
+        max_batches,
+        resume_from,
+        None if path is None else str(path),
+        speed,
+        ws_url,
+        rest_url,
     )
     return _stream(request, progress)
 
@@ -325,7 +334,18 @@ def order_book(
     Stoikov (2018), "The micro-price", Quantitative Finance 18(12). Cartea,
     Jaimungal & Penalva (2015), "Algorithmic and High-Frequency Trading", ch. 4.
     """
-    return backend().execute(GetOrderBookRequest(
-        symbol, depth, source, seed, ticks, None if path is None else str(path), ws_url, rest_url,
-        imbalance_levels, depth_bps, order_size,
-    ))
+    return backend().execute(
+        GetOrderBookRequest(
+            symbol,
+            depth,
+            source,
+            seed,
+            ticks,
+            None if path is None else str(path),
+            ws_url,
+            rest_url,
+            imbalance_levels,
+            depth_bps,
+            order_size,
+        )
+    )

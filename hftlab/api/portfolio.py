@@ -146,14 +146,31 @@ def optimize_portfolio(
     """
     lower, upper = _bounds(bounds)
     covariance, matrix = _covariance(covariance)
-    return backend().execute(OptimizePortfolioRequest(
-        prices_or_returns, method=method, input_type=input_type, long_only=long_only, lower_bounds=lower,
-        upper_bounds=upper, leverage=leverage, current_weights=current_weights, turnover_limit=turnover_limit,
-        turnover_penalty=turnover_penalty, transaction_costs=transaction_costs, target_return=target_return,
-        risk_aversion=risk_aversion, risk_free_rate=risk_free_rate, risk_budgets=risk_budgets,
-        covariance=covariance, covariance_matrix=matrix, expected_returns=expected_returns,
-        half_life=half_life, periods_per_year=periods_per_year, time_limit=time_limit,
-    ))
+    return backend().execute(
+        OptimizePortfolioRequest(
+            prices_or_returns,
+            method=method,
+            input_type=input_type,
+            long_only=long_only,
+            lower_bounds=lower,
+            upper_bounds=upper,
+            leverage=leverage,
+            current_weights=current_weights,
+            turnover_limit=turnover_limit,
+            turnover_penalty=turnover_penalty,
+            transaction_costs=transaction_costs,
+            target_return=target_return,
+            risk_aversion=risk_aversion,
+            risk_free_rate=risk_free_rate,
+            risk_budgets=risk_budgets,
+            covariance=covariance,
+            covariance_matrix=matrix,
+            expected_returns=expected_returns,
+            half_life=half_life,
+            periods_per_year=periods_per_year,
+            time_limit=time_limit,
+        )
+    )
 
 
 @_documented
@@ -204,13 +221,28 @@ def efficient_frontier(
     """
     lower, upper = _bounds(bounds)
     covariance, matrix = _covariance(covariance)
-    return backend().execute(EfficientFrontierRequest(
-        prices_or_returns, n_points=n_points, input_type=input_type, long_only=long_only, lower_bounds=lower,
-        upper_bounds=upper, leverage=leverage, current_weights=current_weights, turnover_limit=turnover_limit,
-        turnover_penalty=turnover_penalty, transaction_costs=transaction_costs, risk_free_rate=risk_free_rate,
-        covariance=covariance, covariance_matrix=matrix, expected_returns=expected_returns,
-        half_life=half_life, periods_per_year=periods_per_year, time_limit=time_limit,
-    ))
+    return backend().execute(
+        EfficientFrontierRequest(
+            prices_or_returns,
+            n_points=n_points,
+            input_type=input_type,
+            long_only=long_only,
+            lower_bounds=lower,
+            upper_bounds=upper,
+            leverage=leverage,
+            current_weights=current_weights,
+            turnover_limit=turnover_limit,
+            turnover_penalty=turnover_penalty,
+            transaction_costs=transaction_costs,
+            risk_free_rate=risk_free_rate,
+            covariance=covariance,
+            covariance_matrix=matrix,
+            expected_returns=expected_returns,
+            half_life=half_life,
+            periods_per_year=periods_per_year,
+            time_limit=time_limit,
+        )
+    )
 
 
 @_documented
@@ -270,14 +302,31 @@ def rebalance_portfolio(
     Review of Financial Studies 22(5).
     """
     lower, upper = _bounds(bounds)
-    return backend().execute(RebalancePortfolioRequest(
-        prices_or_returns, method=method, window=window, rebalance_every=rebalance_every,
-        input_type=input_type, long_only=long_only, lower_bounds=lower, upper_bounds=upper, leverage=leverage,
-        current_weights=current_weights, turnover_limit=turnover_limit, turnover_penalty=turnover_penalty,
-        transaction_costs=transaction_costs, target_return=target_return, risk_aversion=risk_aversion,
-        risk_free_rate=risk_free_rate, risk_budgets=risk_budgets, covariance=covariance, half_life=half_life,
-        periods_per_year=periods_per_year, time_limit=time_limit,
-    ))
+    return backend().execute(
+        RebalancePortfolioRequest(
+            prices_or_returns,
+            method=method,
+            window=window,
+            rebalance_every=rebalance_every,
+            input_type=input_type,
+            long_only=long_only,
+            lower_bounds=lower,
+            upper_bounds=upper,
+            leverage=leverage,
+            current_weights=current_weights,
+            turnover_limit=turnover_limit,
+            turnover_penalty=turnover_penalty,
+            transaction_costs=transaction_costs,
+            target_return=target_return,
+            risk_aversion=risk_aversion,
+            risk_free_rate=risk_free_rate,
+            risk_budgets=risk_budgets,
+            covariance=covariance,
+            half_life=half_life,
+            periods_per_year=periods_per_year,
+            time_limit=time_limit,
+        )
+    )
 
 
 def sparse_portfolio(
@@ -342,10 +391,21 @@ def sparse_portfolio(
     """
     target_column = target if isinstance(target, str) else None
     series = None if isinstance(target, str) else target
-    return backend().execute(SparsePortfolioRequest(
-        prices, method=method, k=k, alpha=alpha, l1_ratio=l1_ratio, target=series, target_column=target_column,
-        regress_on=regress_on, long_only=long_only, n_components=n_components, time_limit=time_limit,
-    ))
+    return backend().execute(
+        SparsePortfolioRequest(
+            prices,
+            method=method,
+            k=k,
+            alpha=alpha,
+            l1_ratio=l1_ratio,
+            target=series,
+            target_column=target_column,
+            regress_on=regress_on,
+            long_only=long_only,
+            n_components=n_components,
+            time_limit=time_limit,
+        )
+    )
 
 
 def box_tao(
@@ -399,7 +459,17 @@ def box_tao(
     recovery of corrupted low-rank matrices". Zhou, Li, Wright, Candès & Ma (2010),
     "Stable principal component pursuit".
     """
-    return backend().execute(BoxTaoRequest(
-        matrix_or_prices, lam=lam, mu=mu, input_type=input_type, noise_std=noise_std, rho=rho, tol=tol,
-        max_iter=max_iter, svd=svd, seed=seed,
-    ))
+    return backend().execute(
+        BoxTaoRequest(
+            matrix_or_prices,
+            lam=lam,
+            mu=mu,
+            input_type=input_type,
+            noise_std=noise_std,
+            rho=rho,
+            tol=tol,
+            max_iter=max_iter,
+            svd=svd,
+            seed=seed,
+        )
+    )

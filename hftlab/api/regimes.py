@@ -29,8 +29,14 @@ __all__ = ["detect_regime", "filter_regimes", "run_hmm", "run_mcmc", "select_n_s
 
 
 def run_hmm(
-    observations: ArrayLike | FrameLike, n_states: int = 2, seed: int = 0, n_restarts: int = 5,
-    order_by: str = "mean", covariance_type: str = "full", n_iter: int = 1000, tol: float = 1e-4,
+    observations: ArrayLike | FrameLike,
+    n_states: int = 2,
+    seed: int = 0,
+    n_restarts: int = 5,
+    order_by: str = "mean",
+    covariance_type: str = "full",
+    n_iter: int = 1000,
+    tol: float = 1e-4,
 ) -> HMMResult:
     """Fit a Gaussian hidden Markov model by Baum-Welch, keeping the best of several seeded restarts.
 
@@ -67,13 +73,19 @@ def run_hmm(
     Rabiner (1989), "A tutorial on hidden Markov models and selected applications
     in speech recognition", Proc. IEEE 77(2); hmmlearn's ``GaussianHMM``.
     """
-    return backend().execute(RunHMMRequest(observations, n_states, seed, n_restarts, order_by,
-                                           covariance_type, n_iter, tol))
+    return backend().execute(
+        RunHMMRequest(observations, n_states, seed, n_restarts, order_by, covariance_type, n_iter, tol)
+    )
 
 
 def select_n_states(
-    observations: ArrayLike | FrameLike, candidates: Sequence[int] = (1, 2, 3, 4), seed: int = 0,
-    n_restarts: int = 5, covariance_type: str = "full", n_iter: int = 1000, tol: float = 1e-4,
+    observations: ArrayLike | FrameLike,
+    candidates: Sequence[int] = (1, 2, 3, 4),
+    seed: int = 0,
+    n_restarts: int = 5,
+    covariance_type: str = "full",
+    n_iter: int = 1000,
+    tol: float = 1e-4,
 ) -> StateSelection:
     """Choose the number of HMM states by the Bayesian information criterion.
 
@@ -84,13 +96,20 @@ def select_n_states(
     ----------
     Schwarz (1978), "Estimating the dimension of a model", Ann. Statist. 6(2).
     """
-    return backend().execute(SelectHMMStatesRequest(observations, list(candidates), seed, n_restarts,
-                                                    covariance_type, n_iter, tol))
+    return backend().execute(
+        SelectHMMStatesRequest(observations, list(candidates), seed, n_restarts, covariance_type, n_iter, tol)
+    )
 
 
 def detect_regime(
-    returns: ArrayLike, n_regimes: int = 2, method: str = "hmm", order_by: str = "volatility",
-    seed: int = 0, n_restarts: int = 5, n_iter: int = 1000, tol: float = 1e-4,
+    returns: ArrayLike,
+    n_regimes: int = 2,
+    method: str = "hmm",
+    order_by: str = "volatility",
+    seed: int = 0,
+    n_restarts: int = 5,
+    n_iter: int = 1000,
+    tol: float = 1e-4,
 ) -> RegimeResult:
     """The current market regime of a return series, and what each regime looks like.
 
@@ -122,19 +141,26 @@ def detect_regime(
     Hamilton (1989), "A new approach to the economic analysis of nonstationary
     time series and the business cycle", Econometrica 57(2).
     """
-    return backend().execute(DetectRegimeRequest(returns, n_regimes, method, order_by, seed, n_restarts,
-                                                 n_iter, tol))
+    return backend().execute(
+        DetectRegimeRequest(returns, n_regimes, method, order_by, seed, n_restarts, n_iter, tol)
+    )
 
 
 def _model_parameters(model: Any) -> dict[str, np.ndarray]:
     if isinstance(model, HMMResult):
-        return {"transition_matrix": model.transition_matrix.to_numpy(), "means": model.means.to_numpy(),
-                "covariances": model.covariances, "start_probabilities": model.start_probabilities.to_numpy()}
+        return {
+            "transition_matrix": model.transition_matrix.to_numpy(),
+            "means": model.means.to_numpy(),
+            "covariances": model.covariances,
+            "start_probabilities": model.start_probabilities.to_numpy(),
+        }
     if isinstance(model, RegimeResult):
-        return {"transition_matrix": model.transition_matrix.to_numpy(),
-                "means": model.regimes["mean"].to_numpy(),
-                "covariances": model.regimes["volatility"].to_numpy() ** 2,
-                "start_probabilities": model.start_probabilities.to_numpy()}
+        return {
+            "transition_matrix": model.transition_matrix.to_numpy(),
+            "means": model.regimes["mean"].to_numpy(),
+            "covariances": model.regimes["volatility"].to_numpy() ** 2,
+            "start_probabilities": model.start_probabilities.to_numpy(),
+        }
     raise InvalidInput(
         f"'model' must be a result of hftlab.run_hmm or hftlab.detect_regime; got {type(model).__name__}."
     )
@@ -147,7 +173,8 @@ def _last_filtered(prior: Any) -> Any:
 
 
 def filter_regimes(
-    model: HMMResult | RegimeResult, observations: ArrayLike | FrameLike,
+    model: HMMResult | RegimeResult,
+    observations: ArrayLike | FrameLike,
     prior: ArrayLike | HMMResult | RegimeResult | RegimeFilterResult | None = None,
 ) -> RegimeFilterResult:
     """Update regime probabilities with new observations, without refitting (online filtering).
@@ -179,19 +206,36 @@ def filter_regimes(
     ----------
     Hamilton (1989), Econometrica 57(2), sec. 4; Rabiner (1989), Proc. IEEE 77(2), eqs. 19-20.
     """
-    return backend().execute(FilterRegimesRequest(observations, prior=_last_filtered(prior),
-                                                  **_model_parameters(model)))
+    return backend().execute(
+        FilterRegimesRequest(observations, prior=_last_filtered(prior), **_model_parameters(model))
+    )
 
 
 def run_mcmc(
-    objective: str | None = None, *, log_density: Callable[[np.ndarray], float] | None = None,
-    x0: ArrayLike | None = None, parameter_names: Sequence[str] | None = None,
-    proposal_scale: ArrayLike | float | None = None, spread: ArrayLike | None = None, dt: float = 1.0,
-    prices: FrameLike | pd.Series | None = None, train: int = 252, test: int = 63, score: str = "sharpe",
-    temperature: float = 0.1, lookback_range: Sequence[int] = (5, 60),
-    entry_z_range: Sequence[float] = (1.0, 3.0), exit_z_range: Sequence[float] = (0.0, 1.0),
-    hedge: str = "static", cost: float = 0.0, n_samples: int = 1000, n_chains: int = 4, burn_in: int = 1000,
-    thin: int = 1, seed: int = 0, credible_level: float = 0.95,
+    objective: str | None = None,
+    *,
+    log_density: Callable[[np.ndarray], float] | None = None,
+    x0: ArrayLike | None = None,
+    parameter_names: Sequence[str] | None = None,
+    proposal_scale: ArrayLike | float | None = None,
+    spread: ArrayLike | None = None,
+    dt: float = 1.0,
+    prices: FrameLike | pd.Series | None = None,
+    train: int = 252,
+    test: int = 63,
+    score: str = "sharpe",
+    temperature: float = 0.1,
+    lookback_range: Sequence[int] = (5, 60),
+    entry_z_range: Sequence[float] = (1.0, 3.0),
+    exit_z_range: Sequence[float] = (0.0, 1.0),
+    hedge: str = "static",
+    cost: float = 0.0,
+    n_samples: int = 1000,
+    n_chains: int = 4,
+    burn_in: int = 1000,
+    thin: int = 1,
+    seed: int = 0,
+    credible_level: float = 0.95,
 ) -> MCMCResult:
     """Sample a posterior with adaptive Metropolis-Hastings (several chains, R-hat and ESS).
 
@@ -243,15 +287,35 @@ def run_mcmc(
     localization: an improved R-hat", Bayesian Analysis 16(2); Bissiri, Holmes &
     Walker (2016), "A general framework for updating belief distributions", JRSS B 78(5).
     """
-    sampler = {"n_samples": n_samples, "n_chains": n_chains, "burn_in": burn_in, "thin": thin, "seed": seed,
-               "credible_level": credible_level}
+    sampler = {
+        "n_samples": n_samples,
+        "n_chains": n_chains,
+        "burn_in": burn_in,
+        "thin": thin,
+        "seed": seed,
+        "credible_level": credible_level,
+    }
     if log_density is None:
         if objective is None:
             raise InvalidInput("'objective' is required ('ou' or 'strategy') unless a 'log_density' is given.")
-        return backend().execute(RunMCMCRequest(
-            objective, spread, dt, prices, train, test, score, temperature, list(lookback_range),
-            list(entry_z_range), list(exit_z_range), hedge, cost, **sampler,
-        ))
+        return backend().execute(
+            RunMCMCRequest(
+                objective,
+                spread,
+                dt,
+                prices,
+                train,
+                test,
+                score,
+                temperature,
+                list(lookback_range),
+                list(entry_z_range),
+                list(exit_z_range),
+                hedge,
+                cost,
+                **sampler,
+            )
+        )
     if objective is not None:
         raise v.fail("objective", "None when a 'log_density' is given", objective)
     if not isinstance(backend(), LocalBackend):

@@ -130,9 +130,7 @@ class GrpcConfig:
         if not self.tls:
             return None
         read = lambda path: Path(path).read_bytes() if path else None  # noqa: E731
-        return grpc.ssl_channel_credentials(
-            read(self.root_cert), read(self.client_key), read(self.client_cert)
-        )
+        return grpc.ssl_channel_credentials(read(self.root_cert), read(self.client_key), read(self.client_cert))
 
     def channel_options(self) -> list[tuple[str, Any]]:
         size = self.max_message_mb * 1024 * 1024
@@ -233,7 +231,9 @@ class GrpcBackend:
         request_id = uuid.uuid4().hex
         try:
             response = self._method(request)(
-                data, timeout=timeout or self.config.timeout, metadata=self._metadata(request_id),
+                data,
+                timeout=timeout or self.config.timeout,
+                metadata=self._metadata(request_id),
                 wait_for_ready=self.config.wait_for_ready,
             )
         except grpc.RpcError as exc:

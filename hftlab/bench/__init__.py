@@ -130,10 +130,17 @@ def run_bench(
                 skipped[f"{rpc} (ticks/s)"] = f"not served by {address}"
         sizes = (harness.QUICK_ARRAY_SIZES if quick else harness.ARRAY_SIZES) if "arrays" in parts else ()
         meta = {
-            "hftlab": __version__, "grpcio": grpc.__version__, "python": platform.python_version(),
-            "platform": platform.platform(), "cpus": os.cpu_count(), "mode": "quick" if quick else "full",
-            "grpc_address": address, "echo_address": f"grpc://{echo.target}", "blas_threads": info.blas_threads,
-            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "budget": dataclasses.asdict(budget),
+            "hftlab": __version__,
+            "grpcio": grpc.__version__,
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "mode": "quick" if quick else "full",
+            "grpc_address": address,
+            "echo_address": f"grpc://{echo.target}",
+            "blas_threads": info.blas_threads,
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "budget": dataclasses.asdict(budget),
         }
         total = len(requests) + len(sizes) + len(streams)
         with tqdm(total=total, desc="hftlab bench", unit="measure", disable=not progress) as bar:
@@ -145,7 +152,8 @@ def run_bench(
                 stream_frames.append(harness.stream_rows(request, local, remote, echo, 1 if quick else 3))
                 bar.update()
     stream = (
-        pd.concat(stream_frames, ignore_index=True) if stream_frames
+        pd.concat(stream_frames, ignore_index=True)
+        if stream_frames
         else pd.DataFrame(columns=harness.STREAM_COLUMNS)
     )
     report = BenchReport(meta=meta, unary=unary, arrays=arrays, stream=stream, skipped=skipped)

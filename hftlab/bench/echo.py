@@ -184,4 +184,3 @@ class EchoServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
-

@@ -123,8 +123,12 @@ def calls_for(request: Request, local: Backend, remote: Backend, echo: EchoClien
 
 
 def unary_rows(
-    requests: dict[str, Request], local: Backend, remote: Backend, echo: EchoClient,
-    budget: Budget, progress: tqdm | None = None,
+    requests: dict[str, Request],
+    local: Backend,
+    remote: Backend,
+    echo: EchoClient,
+    budget: Budget,
+    progress: tqdm | None = None,
 ) -> pd.DataFrame:
     """One row per RPC: sizes, p50/p99 (µs) of local, grpc and bare echo, and the overhead ratio.
 
@@ -139,8 +143,12 @@ def unary_rows(
     for rpc, request in requests.items():
         calls = calls_for(request, local, remote, echo)
         local_s, grpc_s, echo_s = sample([calls.local, calls.grpc, calls.echo], budget)
-        row = {"rpc": rpc, "request_bytes": calls.request_bytes, "response_bytes": calls.response_bytes,
-               "calls": len(grpc_s)}
+        row = {
+            "rpc": rpc,
+            "request_bytes": calls.request_bytes,
+            "response_bytes": calls.response_bytes,
+            "calls": len(grpc_s),
+        }
         for name, seconds in (("local", local_s), ("grpc", grpc_s), ("echo", echo_s)):
             row[f"{name}_p50_us"], row[f"{name}_p99_us"] = percentiles_us(seconds)
         row["overhead"] = row["grpc_p50_us"] / (row["local_p50_us"] + row["echo_p50_us"])
@@ -152,8 +160,18 @@ def unary_rows(
 
 
 UNARY_COLUMNS = [
-    "rpc", "request_bytes", "response_bytes", "calls", "local_p50_us", "local_p99_us",
-    "grpc_p50_us", "grpc_p99_us", "echo_p50_us", "echo_p99_us", "overhead", "added_us",
+    "rpc",
+    "request_bytes",
+    "response_bytes",
+    "calls",
+    "local_p50_us",
+    "local_p99_us",
+    "grpc_p50_us",
+    "grpc_p99_us",
+    "echo_p50_us",
+    "echo_p99_us",
+    "overhead",
+    "added_us",
 ]
 
 
@@ -176,10 +194,16 @@ def array_rows(
         hftlab_s, bare_s = sample([lambda a=array: echo.ndarray(a), lambda p=payload: echo.unary(p)], budget)
         hftlab_mbps = 2 * array.nbytes / np.median(hftlab_s) / 1e6
         bare_mbps = 2 * array.nbytes / np.median(bare_s) / 1e6
-        rows.append({
-            "elements": n, "megabytes": array.nbytes / 1e6, "calls": len(hftlab_s),
-            "hftlab_MBps": hftlab_mbps, "bare_MBps": bare_mbps, "ratio": hftlab_mbps / bare_mbps,
-        })
+        rows.append(
+            {
+                "elements": n,
+                "megabytes": array.nbytes / 1e6,
+                "calls": len(hftlab_s),
+                "hftlab_MBps": hftlab_mbps,
+                "bare_MBps": bare_mbps,
+                "ratio": hftlab_mbps / bare_mbps,
+            }
+        )
         if progress is not None:
             progress.update()
     return pd.DataFrame(rows, columns=ARRAY_COLUMNS)
@@ -191,7 +215,8 @@ ARRAY_COLUMNS = ["elements", "megabytes", "calls", "hftlab_MBps", "bare_MBps", "
 def ticks_in(batch: object) -> int:
     """Ticks in one streamed batch: the length of its longest array, Series or DataFrame field."""
     lengths = [
-        len(value) for value in (getattr(batch, f.name) for f in dataclasses.fields(batch))
+        len(value)
+        for value in (getattr(batch, f.name) for f in dataclasses.fields(batch))
         if isinstance(value, (np.ndarray, pd.Series, pd.DataFrame))
     ]
     return max(lengths, default=0)
@@ -224,8 +249,17 @@ def stream_rows(
     rows = []
     for path, run in paths.items():
         seconds = min(run()[1] for _ in range(repeats))
-        rows.append({"path": path, "rpc": rpc, "batches": len(batches), "ticks": ticks,
-                     "batch_bytes": size, "seconds": seconds, "ticks_per_s": ticks / seconds})
+        rows.append(
+            {
+                "path": path,
+                "rpc": rpc,
+                "batches": len(batches),
+                "ticks": ticks,
+                "batch_bytes": size,
+                "seconds": seconds,
+                "ticks_per_s": ticks / seconds,
+            }
+        )
     return pd.DataFrame(rows, columns=STREAM_COLUMNS)
 
 

@@ -77,8 +77,10 @@ def _lobster() -> dict[str, Any]:
 
 
 _TWO_STATES = {
-    "transition_matrix": [[0.98, 0.02], [0.05, 0.95]], "means": [0.0005, -0.001],
-    "covariances": [1e-4, 9e-4], "start_probabilities": [0.5, 0.5],
+    "transition_matrix": [[0.98, 0.02], [0.05, 0.95]],
+    "means": [0.0005, -0.001],
+    "covariances": [1e-4, 9e-4],
+    "start_probabilities": [0.5, 0.5],
 }
 
 INPUTS: dict[str, Callable[[], dict[str, Any]]] = {
@@ -99,8 +101,13 @@ INPUTS: dict[str, Callable[[], dict[str, Any]]] = {
     "SelectHMMStates": lambda: {"observations": _returns(), "candidates": (1, 2), "n_restarts": 1},
     "DetectRegime": lambda: {"returns": _returns(), "n_restarts": 1},
     "FilterRegimes": lambda: {"observations": _returns(), **_TWO_STATES},
-    "RunMCMC": lambda: {"objective": "ou", "spread": _prices(), "n_samples": 200, "burn_in": 200,
-                        "n_chains": 2},
+    "RunMCMC": lambda: {
+        "objective": "ou",
+        "spread": _prices(),
+        "n_samples": 200,
+        "burn_in": 200,
+        "n_chains": 2,
+    },
     "FindTriangularArbitrage": lambda: {"rates": _rates()},
     "ReplayLobster": _lobster,
     "RunMarketMaking": dict,
@@ -111,7 +118,9 @@ INPUTS: dict[str, Callable[[], dict[str, Any]]] = {
 
 STREAM_INPUTS: dict[str, Callable[[bool], dict[str, Any]]] = {
     "StreamMarketData": lambda quick: {
-        "symbols": ["AAPL", "MSFT", "SPY"], "batch_size": 10_000, "max_batches": 5 if quick else 100,
+        "symbols": ["AAPL", "MSFT", "SPY"],
+        "batch_size": 10_000,
+        "max_batches": 5 if quick else 100,
     },
 }
 """Tick streams measured in ticks/s: RPC name -> request arguments (``quick`` -> shorter)."""

@@ -49,18 +49,34 @@ class BenchReport:
         rows = []
         if len(self.unary):
             worst = self.unary.loc[self.unary["overhead"].idxmax()]
-            rows.append(("unary overhead vs bare echo, median over RPCs",
-                         float(self.unary["overhead"].median()), f"<= {UNARY_OVERHEAD_MAX}x"))
-            rows.append((f"unary overhead vs bare echo, worst ({worst['rpc']})",
-                         float(worst["overhead"]), f"<= {UNARY_OVERHEAD_MAX}x"))
+            rows.append(
+                (
+                    "unary overhead vs bare echo, median over RPCs",
+                    float(self.unary["overhead"].median()),
+                    f"<= {UNARY_OVERHEAD_MAX}x",
+                )
+            )
+            rows.append(
+                (
+                    f"unary overhead vs bare echo, worst ({worst['rpc']})",
+                    float(worst["overhead"]),
+                    f"<= {UNARY_OVERHEAD_MAX}x",
+                )
+            )
         if len(self.arrays):
             worst = self.arrays.loc[self.arrays["ratio"].idxmin()]
-            rows.append((f"array bandwidth vs bare, worst ({int(worst['elements'])} float64)",
-                         float(worst["ratio"]), f">= {ARRAY_RATIO_MIN:.0%}"))
+            rows.append(
+                (
+                    f"array bandwidth vs bare, worst ({int(worst['elements'])} float64)",
+                    float(worst["ratio"]),
+                    f">= {ARRAY_RATIO_MIN:.0%}",
+                )
+            )
         grpc = self.stream[self.stream["path"] == "grpc"]
         if len(grpc):
-            rows.append(("stream ticks/s over grpc", float(grpc["ticks_per_s"].iloc[0]),
-                         f">= {STREAM_TICKS_MIN:,.0f}"))
+            rows.append(
+                ("stream ticks/s over grpc", float(grpc["ticks_per_s"].iloc[0]), f">= {STREAM_TICKS_MIN:,.0f}")
+            )
         frame = pd.DataFrame(rows, columns=["target", "measured", "goal"])
         frame["met"] = [_met(value, goal) for value, goal in zip(frame["measured"], frame["goal"], strict=True)]
         return frame
@@ -69,11 +85,18 @@ class BenchReport:
         """Plain-text tables (what ``hftlab bench`` prints)."""
         parts = [f"hftlab bench ({self.meta.get('mode', '')}): {self.meta.get('grpc_address', '')}"]
         if len(self.unary):
-            parts += ["", "Latency per call, microseconds (echo = bare grpcio, same payload sizes;"
-                          " overhead = grpc / (local + echo); added = grpc - local - echo):", _text(self.unary)]
+            parts += [
+                "",
+                "Latency per call, microseconds (echo = bare grpcio, same payload sizes;"
+                " overhead = grpc / (local + echo); added = grpc - local - echo):",
+                _text(self.unary),
+            ]
         if len(self.arrays):
-            parts += ["", "Array round trip, MB/s (sent + received), hftlab's NDArray codec vs raw bytes:",
-                      _text(self.arrays)]
+            parts += [
+                "",
+                "Array round trip, MB/s (sent + received), hftlab's NDArray codec vs raw bytes:",
+                _text(self.arrays),
+            ]
         if len(self.stream):
             parts += ["", "Market-data stream decoded into numpy:", _text(self.stream)]
         for rpc, reason in self.skipped.items():
@@ -105,8 +128,11 @@ class BenchReport:
         """Read a report written by :meth:`save`."""
         data = json.loads(Path(path).read_text())
         return cls(
-            meta=data["meta"], unary=pd.DataFrame(data["unary"]), arrays=pd.DataFrame(data["arrays"]),
-            stream=pd.DataFrame(data["stream"]), skipped=data.get("skipped", {}),
+            meta=data["meta"],
+            unary=pd.DataFrame(data["unary"]),
+            arrays=pd.DataFrame(data["arrays"]),
+            stream=pd.DataFrame(data["stream"]),
+            skipped=data.get("skipped", {}),
         )
 
     def figure(self):
@@ -115,10 +141,16 @@ class BenchReport:
 
     def _repr_html_(self) -> str:
         style = "style='font-size:85%'"
-        parts = [f"<b>hftlab bench</b> <small>{html.escape(str(self.meta.get('mode', '')))}"
-                 f" · {html.escape(str(self.meta.get('grpc_address', '')))}</small>"]
-        for title, frame in (("latency (µs)", self.unary), ("arrays (MB/s)", self.arrays),
-                             ("stream", self.stream), ("targets", self.targets())):
+        parts = [
+            f"<b>hftlab bench</b> <small>{html.escape(str(self.meta.get('mode', '')))}"
+            f" · {html.escape(str(self.meta.get('grpc_address', '')))}</small>"
+        ]
+        for title, frame in (
+            ("latency (µs)", self.unary),
+            ("arrays (MB/s)", self.arrays),
+            ("stream", self.stream),
+            ("targets", self.targets()),
+        ):
             if len(frame):
                 table = frame.to_html(index=False, float_format=lambda x: f"{x:,.4g}", border=0)
                 parts.append(f"<div {style}><i>{title}</i>{table}</div>")
@@ -144,34 +176,74 @@ def figure(report: BenchReport):
     from plotly.subplots import make_subplots
 
     fig = make_subplots(
-        rows=2, cols=2, specs=[[{"colspan": 2}, None], [{}, {}]], row_heights=[0.55, 0.45],
-        vertical_spacing=0.22, horizontal_spacing=0.1,
-        subplot_titles=("p50 latency per call (µs, whiskers to p99)", "array round trip (MB/s)",
-                        "market-data stream (ticks/s)"),
+        rows=2,
+        cols=2,
+        specs=[[{"colspan": 2}, None], [{}, {}]],
+        row_heights=[0.55, 0.45],
+        vertical_spacing=0.22,
+        horizontal_spacing=0.1,
+        subplot_titles=(
+            "p50 latency per call (µs, whiskers to p99)",
+            "array round trip (MB/s)",
+            "market-data stream (ticks/s)",
+        ),
     )
     colours = {"local": "#1f77b4", "grpc": "#d62728", "echo": "#7f7f7f"}
     unary = report.unary
     for path, colour in colours.items():
         if len(unary):
-            fig.add_trace(go.Bar(
-                x=unary["rpc"], y=unary[f"{path}_p50_us"], name=path, marker_color=colour,
-                error_y={"type": "data", "symmetric": False,
-                         "array": unary[f"{path}_p99_us"] - unary[f"{path}_p50_us"]},
-            ), row=1, col=1)
-    for column, name, colour in (("hftlab_MBps", "hftlab NDArray", colours["grpc"]),
-                                 ("bare_MBps", "bare echo", colours["echo"])):
+            fig.add_trace(
+                go.Bar(
+                    x=unary["rpc"],
+                    y=unary[f"{path}_p50_us"],
+                    name=path,
+                    marker_color=colour,
+                    error_y={
+                        "type": "data",
+                        "symmetric": False,
+                        "array": unary[f"{path}_p99_us"] - unary[f"{path}_p50_us"],
+                    },
+                ),
+                row=1,
+                col=1,
+            )
+    for column, name, colour in (
+        ("hftlab_MBps", "hftlab NDArray", colours["grpc"]),
+        ("bare_MBps", "bare echo", colours["echo"]),
+    ):
         if len(report.arrays):
-            fig.add_trace(go.Scatter(x=report.arrays["elements"], y=report.arrays[column], name=name,
-                                     mode="lines+markers", line_color=colour), row=2, col=1)
+            fig.add_trace(
+                go.Scatter(
+                    x=report.arrays["elements"],
+                    y=report.arrays[column],
+                    name=name,
+                    mode="lines+markers",
+                    line_color=colour,
+                ),
+                row=2,
+                col=1,
+            )
     if len(report.stream):
-        fig.add_trace(go.Bar(x=report.stream["path"], y=report.stream["ticks_per_s"], name="ticks/s",
-                             marker_color=[colours.get(p, colours["echo"]) for p in report.stream["path"]],
-                             showlegend=False), row=2, col=2)
+        fig.add_trace(
+            go.Bar(
+                x=report.stream["path"],
+                y=report.stream["ticks_per_s"],
+                name="ticks/s",
+                marker_color=[colours.get(p, colours["echo"]) for p in report.stream["path"]],
+                showlegend=False,
+            ),
+            row=2,
+            col=2,
+        )
         fig.add_hline(y=STREAM_TICKS_MIN, line_dash="dot", annotation_text="target", row=2, col=2)
     fig.update_yaxes(type="log", row=1, col=1)
     fig.update_xaxes(tickangle=-40, row=1, col=1)
     fig.update_xaxes(type="log", title_text="float64 elements", row=2, col=1)
     fig.update_yaxes(type="log", row=2, col=1)
-    fig.update_layout(barmode="group", height=820, title="hftlab vs bare grpcio",
-                      legend={"orientation": "h", "y": 1.08, "x": 0})
+    fig.update_layout(
+        barmode="group",
+        height=820,
+        title="hftlab vs bare grpcio",
+        legend={"orientation": "h", "y": 1.08, "x": 0},
+    )
     return fig

@@ -48,8 +48,13 @@ def load_prices(path: str | Path) -> pd.DataFrame:
 
 
 def ou_process(
-    n: int, kappa: float, theta: float = 0.0, sigma: float = 1.0, dt: float = 1.0,
-    x0: float | None = None, seed: int = 0,
+    n: int,
+    kappa: float,
+    theta: float = 0.0,
+    sigma: float = 1.0,
+    dt: float = 1.0,
+    x0: float | None = None,
+    seed: int = 0,
 ) -> pd.Series:
     """An Ornstein-Uhlenbeck path ``dX = kappa (theta - X) dt + sigma dW`` sampled every ``dt``.
 
@@ -71,7 +76,10 @@ def ou_process(
 
 
 def cointegrated_pair(
-    n: int = 1000, beta: float = 1.5, half_life: float = 10.0, spread_sigma: float = 1.0,
+    n: int = 1000,
+    beta: float = 1.5,
+    half_life: float = 10.0,
+    spread_sigma: float = 1.0,
     seed: int = 0,
 ) -> pd.DataFrame:
     """Columns ``x`` (a random walk from 100) and ``y = beta x + OU spread`` with a planted half-life."""

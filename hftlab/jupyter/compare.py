@@ -22,8 +22,23 @@ import hftlab
 from hftlab.backends import Backend
 from hftlab.results import differences
 
-_DATA = (bool, int, float, complex, str, bytes, type(None), np.generic, np.ndarray, pd.Series, pd.DataFrame,
-         pd.Index, list, tuple, dict)
+_DATA = (
+    bool,
+    int,
+    float,
+    complex,
+    str,
+    bytes,
+    type(None),
+    np.generic,
+    np.ndarray,
+    pd.Series,
+    pd.DataFrame,
+    pd.Index,
+    list,
+    tuple,
+    dict,
+)
 
 
 @dataclasses.dataclass
@@ -60,8 +75,11 @@ class Comparison:
 
     def _headline(self) -> str:
         times = " · ".join(f"{b}: {s * 1e3:,.1f} ms" for b, s in zip(self.backends, self.seconds, strict=True))
-        verdict = (f"identical ({len(self.compared)} values compared)" if self.identical
-                   else f"{len(self.differences)} difference(s) in {len(self.compared)} values")
+        verdict = (
+            f"identical ({len(self.compared)} values compared)"
+            if self.identical
+            else f"{len(self.differences)} difference(s) in {len(self.compared)} values"
+        )
         return f"{verdict} — {times}"
 
     def __repr__(self) -> str:
@@ -103,8 +121,10 @@ def run_source(source: str, namespace: dict[str, Any]) -> Any:
 
 def _bound(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return {
-        name: value for name, value in after.items()
-        if not name.startswith("_") and (name not in before or before[name] is not value)
+        name: value
+        for name, value in after.items()
+        if not name.startswith("_")
+        and (name not in before or before[name] is not value)
         and not isinstance(value, (types.ModuleType, types.FunctionType, type))
     }
 
@@ -155,6 +175,9 @@ def compare_cell(source: str, namespace: dict[str, Any], backends: list[Backend]
             else:
                 found += _diff(name, first[name], other[name])
     return Comparison(
-        backends=[b.address for b in backends], seconds=seconds, compared=compared, differences=found,
+        backends=[b.address for b in backends],
+        seconds=seconds,
+        compared=compared,
+        differences=found,
         skipped=[n for n in names if n not in compared],
     )

@@ -127,8 +127,9 @@ def _bench(args: list[str]):
         return run_bench(quick=True, ops=ops, parts=["unary"], echo=session.echo_client())
     token = getattr(getattr(remote, "config", None), "token", None)
     options = {"token": token} if token else {}
-    return run_bench(quick=True, ops=ops, parts=["unary"], address=remote.address, echo=session.echo_client(),
-                     **options)
+    return run_bench(
+        quick=True, ops=ops, parts=["unary"], address=remote.address, echo=session.echo_client(), **options
+    )
 
 
 class Status(dict):

@@ -48,8 +48,15 @@ class OrderBookView(widgets.VBox):
     """
 
     def __init__(
-        self, symbol: str = "AAPL", source: str = "simulated", seed: int = 0, batch_size: int = 1_000,
-        depth: int = 10, speed: float | None = None, max_points: int = 5_000, ladder_every: float = 0.5,
+        self,
+        symbol: str = "AAPL",
+        source: str = "simulated",
+        seed: int = 0,
+        batch_size: int = 1_000,
+        depth: int = 10,
+        speed: float | None = None,
+        max_points: int = 5_000,
+        ladder_every: float = 0.5,
     ) -> None:
         import plotly.graph_objects as go
         from plotly.subplots import make_subplots
@@ -60,10 +67,17 @@ class OrderBookView(widgets.VBox):
         self.start_button = widgets.Button(description="Start", icon="play", button_style="success")
         self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True)
         self.status = widgets.HTML(f"<b>{symbol}</b> ({source}): stopped")
-        self.figure = go.FigureWidget(make_subplots(
-            rows=2, cols=2, column_widths=[0.3, 0.7], row_heights=[0.65, 0.35], horizontal_spacing=0.08,
-            specs=[[{"rowspan": 2}, {}], [None, {}]], subplot_titles=("depth", "mid", "spread"),
-        ))
+        self.figure = go.FigureWidget(
+            make_subplots(
+                rows=2,
+                cols=2,
+                column_widths=[0.3, 0.7],
+                row_heights=[0.65, 0.35],
+                horizontal_spacing=0.08,
+                specs=[[{"rowspan": 2}, {}], [None, {}]],
+                subplot_titles=("depth", "mid", "spread"),
+            )
+        )
         self.figure.add_trace(go.Bar(name="bids", orientation="h", marker_color=_BID), row=1, col=1)
         self.figure.add_trace(go.Bar(name="asks", orientation="h", marker_color=_ASK), row=1, col=1)
         self.figure.add_trace(go.Scattergl(name="mid", mode="lines"), row=1, col=2)
@@ -110,8 +124,13 @@ class OrderBookView(widgets.VBox):
 
     def _consume(self, until: int | None = None) -> None:
         stream = hftlab.stream_market_data(
-            self.symbol, self.source, seed=self.seed, batch_size=self.batch_size, max_batches=until,
-            resume_from=self.batches, speed=self.speed,
+            self.symbol,
+            self.source,
+            seed=self.seed,
+            batch_size=self.batch_size,
+            max_batches=until,
+            resume_from=self.batches,
+            speed=self.speed,
         )
         try:
             for batch in stream:
@@ -150,9 +169,9 @@ class OrderBookView(widgets.VBox):
         with self.figure.batch_update():
             for trace, side in zip(self.figure.data[:2], (book.bids, book.asks), strict=True):
                 trace.x, trace.y = side["size"].to_numpy(), side["price"].to_numpy()
-            self.figure.layout.annotations[0].text = (
-                f"depth · spread {book.spread:,.4g} · imbalance {book.imbalance:+.2f}"
-            )
+            self.figure.layout.annotations[
+                0
+            ].text = f"depth · spread {book.spread:,.4g} · imbalance {book.imbalance:+.2f}"
 
 
 class RegimeView(widgets.VBox):
@@ -175,7 +194,10 @@ class RegimeView(widgets.VBox):
     """
 
     def __init__(
-        self, prices: pd.Series | None = None, n_states: int = 2, choices: tuple[int, ...] = (2, 3, 4),
+        self,
+        prices: pd.Series | None = None,
+        n_states: int = 2,
+        choices: tuple[int, ...] = (2, 3, 4),
         seed: int = 0,
     ) -> None:
         import plotly.graph_objects as go
@@ -187,12 +209,19 @@ class RegimeView(widgets.VBox):
         self.prices = prices
         self.seed = seed
         self.returns = np.log(prices).diff().dropna().rename("log_return")
-        self.n_states = widgets.ToggleButtons(options=list(choices), value=n_states, description="K",
-                                              style={"button_width": "40px"})
+        self.n_states = widgets.ToggleButtons(
+            options=list(choices), value=n_states, description="K", style={"button_width": "40px"}
+        )
         self.progress = widgets.IntProgress(value=0, min=0, max=1, layout={"width": "120px"})
         self.status = widgets.HTML()
-        self.figure = go.FigureWidget(layout={"height": 420, "margin": {"t": 40}, "legend_orientation": "h",
-                                              "yaxis_title": str(prices.name or "price")})
+        self.figure = go.FigureWidget(
+            layout={
+                "height": 420,
+                "margin": {"t": 40},
+                "legend_orientation": "h",
+                "yaxis_title": str(prices.name or "price"),
+            }
+        )
         self.result: HMMResult | None = None
         super().__init__([widgets.HBox([self.n_states, self.progress, self.status]), self.figure])
         self.add_class("hftlab-regime-view")
@@ -220,11 +249,21 @@ class RegimeView(widgets.VBox):
         for state in range(k):
             shown = prices.where(result.viterbi == state)
             label = f"state {state}: mean {means.iloc[state]:+.2%}, sd {stds.iloc[state]:.2%}"
-            traces.append(go.Scatter(x=shown.index, y=shown, name=label, mode="lines", connectgaps=False,
-                                     line={"color": _STATE_COLOURS[state % len(_STATE_COLOURS)]}))
+            traces.append(
+                go.Scatter(
+                    x=shown.index,
+                    y=shown,
+                    name=label,
+                    mode="lines",
+                    connectgaps=False,
+                    line={"color": _STATE_COLOURS[state % len(_STATE_COLOURS)]},
+                )
+            )
         self.figure.data = []
         self.figure.add_traces(traces)
         self.figure.layout.title = f"Price coloured by the Viterbi state of a {k}-state HMM on log returns"
         share = np.bincount(result.viterbi.to_numpy(), minlength=k) / len(result.viterbi)
-        self.status.value = (f"log-likelihood {result.log_likelihood:,.1f} · BIC {result.bic:,.1f} · time in "
-                             f"states {', '.join(f'{s:.0%}' for s in share)}")
+        self.status.value = (
+            f"log-likelihood {result.log_likelihood:,.1f} · BIC {result.bic:,.1f} · time in "
+            f"states {', '.join(f'{s:.0%}' for s in share)}"
+        )

@@ -35,8 +35,13 @@ class StrategyExplorer(widgets.VBox):
     """
 
     def __init__(
-        self, prices: pd.DataFrame | None = None, pair: tuple[str, str] | None = None,
-        lookback: int = 20, entry_z: float = 2.0, exit_z: float = 0.5, cost: float = 0.0,
+        self,
+        prices: pd.DataFrame | None = None,
+        pair: tuple[str, str] | None = None,
+        lookback: int = 20,
+        entry_z: float = 2.0,
+        exit_z: float = 0.5,
+        cost: float = 0.0,
     ) -> None:
         import plotly.graph_objects as go
         from plotly.subplots import make_subplots
@@ -55,24 +60,35 @@ class StrategyExplorer(widgets.VBox):
         self.y = widgets.Dropdown(options=columns, value=y, description="y", layout={"width": "180px"})
         slider = {"continuous_update": False, "style": {"description_width": "70px"}}
         self.lookback = widgets.IntSlider(value=lookback, min=5, max=250, description="lookback", **slider)
-        self.entry_z = widgets.FloatSlider(value=entry_z, min=0.5, max=4.0, step=0.1, description="entry z",
-                                           **slider)
-        self.exit_z = widgets.FloatSlider(value=exit_z, min=0.0, max=3.0, step=0.1, description="exit z",
-                                          **slider)
+        self.entry_z = widgets.FloatSlider(
+            value=entry_z, min=0.5, max=4.0, step=0.1, description="entry z", **slider
+        )
+        self.exit_z = widgets.FloatSlider(
+            value=exit_z, min=0.0, max=3.0, step=0.1, description="exit z", **slider
+        )
         self.status = widgets.HTML()
-        self.figure = go.FigureWidget(make_subplots(
-            rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.04, row_heights=[0.3, 0.4, 0.3],
-            subplot_titles=("spread y - beta x", "z-score, bands and signals", "equity"),
-        ))
+        self.figure = go.FigureWidget(
+            make_subplots(
+                rows=3,
+                cols=1,
+                shared_xaxes=True,
+                vertical_spacing=0.04,
+                row_heights=[0.3, 0.4, 0.3],
+                subplot_titles=("spread y - beta x", "z-score, bands and signals", "equity"),
+            )
+        )
         self._add_traces(go)
         self.figure.update_layout(height=650, margin={"t": 40}, legend_orientation="h")
         self.backtest: BacktestResult | None = None
         self.signals: MeanReversionResult | None = None
-        super().__init__([
-            widgets.HBox([self.x, self.y]),
-            widgets.HBox([self.lookback, self.entry_z, self.exit_z]),
-            self.status, self.figure,
-        ])
+        super().__init__(
+            [
+                widgets.HBox([self.x, self.y]),
+                widgets.HBox([self.lookback, self.entry_z, self.exit_z]),
+                self.status,
+                self.figure,
+            ]
+        )
         self.add_class("hftlab-strategy-explorer")
         for control in (self.x, self.y, self.lookback, self.entry_z, self.exit_z):
             control.observe(lambda _change: self.update(), names="value")
@@ -84,13 +100,29 @@ class StrategyExplorer(widgets.VBox):
         add(go.Scatter(name="z-score", line={"color": "#1f77b4"}), row=2, col=1)
         for band in ("entry", "exit"):
             for sign in (1, -1):
-                add(go.Scatter(name=f"{band} band", mode="lines", showlegend=sign == 1, legendgroup=band,
-                               line={"color": _BAND[band], "dash": "dash" if band == "entry" else "dot"}),
-                    row=2, col=1)
-        add(go.Scatter(name="entries", mode="markers", marker={"symbol": "triangle-up", "size": 9,
-                                                                "color": "#2ca02c"}), row=2, col=1)
-        add(go.Scatter(name="exits", mode="markers", marker={"symbol": "x", "size": 8, "color": "#000"}),
-            row=2, col=1)
+                add(
+                    go.Scatter(
+                        name=f"{band} band",
+                        mode="lines",
+                        showlegend=sign == 1,
+                        legendgroup=band,
+                        line={"color": _BAND[band], "dash": "dash" if band == "entry" else "dot"},
+                    ),
+                    row=2,
+                    col=1,
+                )
+        add(
+            go.Scatter(
+                name="entries", mode="markers", marker={"symbol": "triangle-up", "size": 9, "color": "#2ca02c"}
+            ),
+            row=2,
+            col=1,
+        )
+        add(
+            go.Scatter(name="exits", mode="markers", marker={"symbol": "x", "size": 8, "color": "#000"}),
+            row=2,
+            col=1,
+        )
         add(go.Scatter(name="equity", line={"color": "#9467bd"}), row=3, col=1)
 
     def update(self) -> None:

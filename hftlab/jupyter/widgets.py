@@ -71,18 +71,22 @@ class BackendSwitcher(widgets.VBox):
     def __init__(self, address: str | None = None, token: str | None = None) -> None:
         active = hftlab.backend()
         self.toggle = widgets.ToggleButtons(
-            options=["local", "grpc"], value=active.name, description="Backend",
+            options=["local", "grpc"],
+            value=active.name,
+            description="Backend",
             style={"button_width": "70px"},
         )
         self.address = widgets.Text(
             value=active.address if active.name == "grpc" else (address or _default_address()),
-            description="Address", continuous_update=False,
+            description="Address",
+            continuous_update=False,
         )
         self.token = widgets.Password(value=token or "", description="Token", continuous_update=False)
         self.light = widgets.HTML()
         self.check = widgets.Button(description="check", icon="refresh", layout={"width": "90px"})
-        super().__init__([widgets.HBox([self.toggle, self.light]), widgets.HBox([self.address, self.check]),
-                          self.token])
+        super().__init__(
+            [widgets.HBox([self.toggle, self.light]), widgets.HBox([self.address, self.check]), self.token]
+        )
         self.add_class("hftlab-backend-switcher")
         self.toggle.observe(self._apply, names="value")
         self.address.observe(self._apply, names="value")
@@ -145,17 +149,25 @@ class BackendCompare(widgets.VBox):
         self.run_button = widgets.Button(description="Run", button_style="primary", icon="play")
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="", layout={"width": "200px"})
         self.verdict = widgets.HTML()
-        self.figure = go.FigureWidget(layout={
-            "height": 380, "yaxis": {"type": "log", "title": "latency (µs)"},
-            "title": "Latency per call", "showlegend": False, "margin": {"t": 40},
-        })
+        self.figure = go.FigureWidget(
+            layout={
+                "height": 380,
+                "yaxis": {"type": "log", "title": "latency (µs)"},
+                "title": "Latency per call",
+                "showlegend": False,
+                "margin": {"t": 40},
+            }
+        )
         self.samples: dict[str, np.ndarray] = {}
         self.differences: list[tuple[str, str]] = []
-        super().__init__([
-            widgets.HBox([self.operation, self.runs, self.kind]),
-            widgets.HBox([self.run_button, self.progress]),
-            self.verdict, self.figure,
-        ])
+        super().__init__(
+            [
+                widgets.HBox([self.operation, self.runs, self.kind]),
+                widgets.HBox([self.run_button, self.progress]),
+                self.verdict,
+                self.figure,
+            ]
+        )
         self.add_class("hftlab-backend-compare")
         self.run_button.on_click(lambda _button: self.run())
         self.kind.observe(lambda _change: self._draw(), names="value")
@@ -191,11 +203,15 @@ class BackendCompare(widgets.VBox):
         else:
             found = hftlab.differences(self.remote.execute(request), local.execute(request))
         self.differences = found
-        same = (f"<b style='color:{_GREEN}'>identical results</b>" if not found
-                else f"<b style='color:{_RED}'>{len(found)} difference(s)</b>: {found[0][0]}")
+        same = (
+            f"<b style='color:{_GREEN}'>identical results</b>"
+            if not found
+            else f"<b style='color:{_RED}'>{len(found)} difference(s)</b>: {found[0][0]}"
+        )
         p50 = " · ".join(f"{name} p50 {np.median(v):,.0f} µs" for name, v in self.samples.items())
-        self.verdict.value = (f"{same} &nbsp; <small>{p50} · request {request_bytes:,} B, "
-                              f"response {response_bytes:,} B</small>")
+        self.verdict.value = (
+            f"{same} &nbsp; <small>{p50} · request {request_bytes:,} B, response {response_bytes:,} B</small>"
+        )
 
     def _draw(self) -> None:
         import plotly.graph_objects as go
@@ -203,8 +219,10 @@ class BackendCompare(widgets.VBox):
         trace = go.Box if self.kind.value == "box" else go.Violin
         colours = ["#1f77b4", "#d62728", "#7f7f7f"]
         self.figure.data = []
-        self.figure.add_traces([
-            trace(y=values, name=name, marker_color=colour)
-            for (name, values), colour in zip(self.samples.items(), colours, strict=False)
-        ])
+        self.figure.add_traces(
+            [
+                trace(y=values, name=name, marker_color=colour)
+                for (name, values), colour in zip(self.samples.items(), colours, strict=False)
+            ]
+        )
         self.figure.layout.title = f"{self.operation.value}: latency per call, {self.runs.value} runs"

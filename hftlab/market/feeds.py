@@ -120,8 +120,17 @@ class TickBuffer:
     def __len__(self) -> int:
         return len(self._rows)
 
-    def add(self, symbol_id: int, timestamp: int, bid: float, ask: float, bid_size: float,
-            ask_size: float, last: float, volume: float) -> None:
+    def add(
+        self,
+        symbol_id: int,
+        timestamp: int,
+        bid: float,
+        ask: float,
+        bid_size: float,
+        ask_size: float,
+        last: float,
+        volume: float,
+    ) -> None:
         self._rows.append((symbol_id, timestamp, bid, ask, bid_size, ask_size, last, volume))
 
     def cut(self, sequence: int) -> TickBatch:

@@ -81,16 +81,18 @@ def _lobster_ticks(message_path: Path, orderbook_path: Path, match: re.Match) ->
     trade = messages["type"].isin(TRADE_TYPES).to_numpy()
     prints = np.where(trade, messages["price"].to_numpy() / PRICE_SCALE, np.nan)
     ask, bid = book["ask_price_1"].to_numpy(), book["bid_price_1"].to_numpy()
-    return pd.DataFrame({
-        "timestamp": timestamp,
-        "symbol": match["symbol"],
-        "bid": np.where(bid == EMPTY_BID_PRICE, np.nan, bid / PRICE_SCALE),
-        "ask": np.where(ask == EMPTY_ASK_PRICE, np.nan, ask / PRICE_SCALE),
-        "bid_size": book["bid_size_1"].to_numpy(np.float64),
-        "ask_size": book["ask_size_1"].to_numpy(np.float64),
-        "last": pd.Series(prints).ffill().to_numpy(),
-        "volume": np.where(trade, messages["size"].to_numpy(np.float64), 0.0),
-    })
+    return pd.DataFrame(
+        {
+            "timestamp": timestamp,
+            "symbol": match["symbol"],
+            "bid": np.where(bid == EMPTY_BID_PRICE, np.nan, bid / PRICE_SCALE),
+            "ask": np.where(ask == EMPTY_ASK_PRICE, np.nan, ask / PRICE_SCALE),
+            "bid_size": book["bid_size_1"].to_numpy(np.float64),
+            "ask_size": book["ask_size_1"].to_numpy(np.float64),
+            "last": pd.Series(prints).ffill().to_numpy(),
+            "volume": np.where(trade, messages["size"].to_numpy(np.float64), 0.0),
+        }
+    )
 
 
 def _normalise(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -151,8 +153,15 @@ class ReplayFeed(GeneratedFeed):
         Replay at ``speed`` times the recorded pace (None: as fast as possible).
     """
 
-    def __init__(self, path: str | Path, symbols: list[str] | None = None, batch_size: int = 10_000,
-                 max_batches: int | None = None, resume_from: int = 0, speed: float | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        symbols: list[str] | None = None,
+        batch_size: int = 10_000,
+        max_batches: int | None = None,
+        resume_from: int = 0,
+        speed: float | None = None,
+    ) -> None:
         self.path = path
         ticks, self.symbols = _select(load_ticks(path), symbols, path)
         codes = pd.Categorical(ticks["symbol"], categories=self.symbols).codes.astype(np.int32)

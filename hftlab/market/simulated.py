@@ -171,8 +171,24 @@ def _recentre(q, bb, ba, levels):
 
 
 @numba.njit(cache=True, nogil=True)
-def _advance(q, ints, floats, params, lam, theta, u, horizon,
-             out_t, out_bid, out_ask, out_bs, out_as, out_last, out_vol, capacity):
+def _advance(
+    q,
+    ints,
+    floats,
+    params,
+    lam,
+    theta,
+    u,
+    horizon,
+    out_t,
+    out_bid,
+    out_ask,
+    out_bs,
+    out_as,
+    out_last,
+    out_vol,
+    capacity,
+):
     """Simulate events up to ``horizon`` seconds, writing at most ``capacity`` ticks.
 
     Returns ``(status, n)``: ``n`` ticks written, and why it stopped (horizon
@@ -312,9 +328,18 @@ class SymbolSimulation:
         self._theta = a * _THETA0 * i**-_THETA_DECAY
         beta = a * _BETA
         lot_mul, lot_div = spec.lot_scale
-        self._params = np.array([a * _MU * (1 - _BRANCHING), _BRANCHING * beta, beta, _SIZE_P,
-                                 max(1.0, round(self._lam[-1] / self._theta[-1])),
-                                 spec.ticks_per_unit, lot_mul, lot_div])
+        self._params = np.array(
+            [
+                a * _MU * (1 - _BRANCHING),
+                _BRANCHING * beta,
+                beta,
+                _SIZE_P,
+                max(1.0, round(self._lam[-1] / self._theta[-1])),
+                spec.ticks_per_unit,
+                lot_mul,
+                lot_div,
+            ]
+        )
         self._out = [np.empty(self._OUT_CHUNK, np.int64)] + [np.empty(self._OUT_CHUNK) for _ in range(6)]
         self.q = np.zeros((2, GRID), dtype=np.int64)
         bb, ba = GRID // 2 - 1, GRID // 2
@@ -341,18 +366,29 @@ class SymbolSimulation:
         parts = []
         while max_ticks is None or self.ticks < max_ticks:
             room = self._OUT_CHUNK if max_ticks is None else min(self._OUT_CHUNK, max_ticks - self.ticks)
-            status, n = _advance(self.q, self._ints, self._floats, self._params, self._lam, self._theta,
-                                 self._u, horizon, *self._out, room)
+            status, n = _advance(
+                self.q,
+                self._ints,
+                self._floats,
+                self._params,
+                self._lam,
+                self._theta,
+                self._u,
+                horizon,
+                *self._out,
+                room,
+            )
             parts.append([column[:n].copy() for column in self._out])
             self.ticks += n
             if status == _REACHED:
                 break
             if status == _NEED_RANDOM:
-                self._u = np.concatenate([self._u[self._ints[_POS]:], self._rng.random(self._RANDOM_CHUNK)])
+                self._u = np.concatenate([self._u[self._ints[_POS] :], self._rng.random(self._RANDOM_CHUNK)])
                 self._ints[_POS] = 0
         columns = [np.concatenate(c) for c in zip(*parts, strict=True)] if parts else [c[:0] for c in self._out]
-        return dict(zip(("timestamp", "bid", "ask", "bid_size", "ask_size", "last", "volume"), columns,
-                        strict=True))
+        return dict(
+            zip(("timestamp", "bid", "ask", "bid_size", "ask_size", "last", "volume"), columns, strict=True)
+        )
 
     def book(self, sequence: int) -> L2Book:
         """The current book as an :class:`L2Book` (every non-empty level of the grid)."""
@@ -398,16 +434,25 @@ class SimulatedFeed(GeneratedFeed):
         Deliver at ``speed`` times simulated time (None: as fast as possible).
     """
 
-    def __init__(self, symbols: list[str] | None = None, seed: int = 0, batch_size: int = 10_000,
-                 max_batches: int | None = None, resume_from: int = 0, speed: float | None = None) -> None:
+    def __init__(
+        self,
+        symbols: list[str] | None = None,
+        seed: int = 0,
+        batch_size: int = 10_000,
+        max_batches: int | None = None,
+        resume_from: int = 0,
+        speed: float | None = None,
+    ) -> None:
         self.symbols = list(DEFAULT_SYMBOLS if symbols is None else symbols)
         self._specs = check_symbols(self.symbols)
         self.seed, self.batch_size = seed, batch_size
         self.max_batches, self.resume_from, self.speed = max_batches, resume_from, speed
 
     def _generate(self) -> Iterator[TickBatch]:
-        simulations = [SymbolSimulation(name, spec, self.seed)
-                       for name, spec in zip(self.symbols, self._specs, strict=True)]
+        simulations = [
+            SymbolSimulation(name, spec, self.seed)
+            for name, spec in zip(self.symbols, self._specs, strict=True)
+        ]
         horizon, step = 0.0, self.batch_size / (100.0 * sum(s.activity for s in self._specs))
         pending = _merge([sim.advance(0.0) for sim in simulations])  # empty columns
         sequence = 0
@@ -422,7 +467,7 @@ class SimulatedFeed(GeneratedFeed):
                     pending = {k: np.concatenate([pending[k], v]) for k, v in chunk.items()}
                 sequence += 1
                 batch = {k: v[: self.batch_size] for k, v in pending.items()}
-                pending = {k: v[self.batch_size:] for k, v in pending.items()}
+                pending = {k: v[self.batch_size :] for k, v in pending.items()}
                 if sequence > self.resume_from:
                     yield TickBatch(sequence, list(self.symbols), batch.pop("symbol_id"), **batch)
 

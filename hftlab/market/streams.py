@@ -37,9 +37,18 @@ def open_streams() -> int:
     return _open
 
 
-def make_feed(symbols: list[str], source: str = "simulated", seed: int = 0, batch_size: int = 10_000,
-              max_batches: int | None = None, resume_from: int = 0, path: str | None = None,
-              speed: float | None = None, ws_url: str | None = None, rest_url: str | None = None) -> Feed:
+def make_feed(
+    symbols: list[str],
+    source: str = "simulated",
+    seed: int = 0,
+    batch_size: int = 10_000,
+    max_batches: int | None = None,
+    resume_from: int = 0,
+    path: str | None = None,
+    speed: float | None = None,
+    ws_url: str | None = None,
+    rest_url: str | None = None,
+) -> Feed:
     """The feed of ``source`` for the request fields of :func:`stream_market_data`."""
     common = {"batch_size": batch_size, "max_batches": max_batches, "resume_from": resume_from}
     if source == "simulated":
@@ -49,10 +58,18 @@ def make_feed(symbols: list[str], source: str = "simulated", seed: int = 0, batc
     return FEEDS[source](symbols, ws_url, rest_url, **common)
 
 
-def stream_market_data(symbols: list[str], source: str = "simulated", seed: int = 0, batch_size: int = 10_000,
-                       max_batches: int | None = None, resume_from: int = 0, path: str | None = None,
-                       speed: float | None = None, ws_url: str | None = None,
-                       rest_url: str | None = None) -> Iterator[TickBatch]:
+def stream_market_data(
+    symbols: list[str],
+    source: str = "simulated",
+    seed: int = 0,
+    batch_size: int = 10_000,
+    max_batches: int | None = None,
+    resume_from: int = 0,
+    path: str | None = None,
+    speed: float | None = None,
+    ws_url: str | None = None,
+    rest_url: str | None = None,
+) -> Iterator[TickBatch]:
     """Tick batches of ``symbols`` from ``source`` (see the module docstring).
 
     The arguments are validated by :class:`hftlab.types.market.StreamMarketDataRequest`.
@@ -71,9 +88,19 @@ def stream_market_data(symbols: list[str], source: str = "simulated", seed: int 
             _open -= 1
 
 
-def order_book(symbol: str, depth: int = 10, source: str = "simulated", seed: int = 0, ticks: int | None = None,
-               path: str | None = None, ws_url: str | None = None, rest_url: str | None = None,
-               imbalance_levels: int = 5, depth_bps: float = 10.0, order_size: float = 1.0) -> BookSnapshot:
+def order_book(
+    symbol: str,
+    depth: int = 10,
+    source: str = "simulated",
+    seed: int = 0,
+    ticks: int | None = None,
+    path: str | None = None,
+    ws_url: str | None = None,
+    rest_url: str | None = None,
+    imbalance_levels: int = 5,
+    depth_bps: float = 10.0,
+    order_size: float = 1.0,
+) -> BookSnapshot:
     """The book of ``symbol`` with its analytics, from ``source``.
 
     Simulated: after the symbol's first ``ticks`` ticks (default

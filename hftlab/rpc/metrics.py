@@ -19,8 +19,25 @@ from prometheus_client import CollectorRegistry, start_http_server
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
 
 BUCKETS = (
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-    30, 60, math.inf,
+    0.0001,
+    0.00025,
+    0.0005,
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1,
+    2.5,
+    5,
+    10,
+    30,
+    60,
+    math.inf,
 )
 
 
@@ -54,8 +71,9 @@ class RpcMetrics:
     def collect(self):
         """The prometheus_client collector protocol: the metric families, read under the lock."""
         calls, buckets, seconds = self._cumulative()
-        counter = CounterMetricFamily("hftlab_rpc_calls", "hftlab RPCs handled, by final status",
-                                      labels=["rpc", "code"])
+        counter = CounterMetricFamily(
+            "hftlab_rpc_calls", "hftlab RPCs handled, by final status", labels=["rpc", "code"]
+        )
         for (rpc, code), count in sorted(calls.items()):
             counter.add_metric([rpc, code], count)
         histogram = HistogramMetricFamily("hftlab_rpc_seconds", "hftlab RPC handling time", labels=["rpc"])

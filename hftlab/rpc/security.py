@@ -34,7 +34,8 @@ class TokenInterceptor(grpc.ServerInterceptor):
             return continuation(handler_call_details)
         handler = continuation(handler_call_details)
         message = (
-            "missing bearer token ('authorization' metadata)" if not given
+            "missing bearer token ('authorization' metadata)"
+            if not given
             else "wrong bearer token ('authorization' metadata)"
         )
 
@@ -42,7 +43,8 @@ class TokenInterceptor(grpc.ServerInterceptor):
             context.abort(grpc.StatusCode.UNAUTHENTICATED, message)
 
         make = (
-            grpc.unary_stream_rpc_method_handler if handler.response_streaming
+            grpc.unary_stream_rpc_method_handler
+            if handler.response_streaming
             else grpc.unary_unary_rpc_method_handler
         )
         return make(

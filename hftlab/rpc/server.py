@@ -89,8 +89,9 @@ def _abort(context: grpc.ServicerContext, exc: Exception, rpc: str, request_id: 
     context.abort(grpc.StatusCode.INTERNAL, f"internal error in {rpc}: {type(exc).__name__}: {exc}")
 
 
-def _record_call(service: _Service, rpc: str, request_id: str, code: grpc.StatusCode, started: float,
-                 context) -> None:
+def _record_call(
+    service: _Service, rpc: str, request_id: str, code: grpc.StatusCode, started: float, context
+) -> None:
     """Count the call in the metrics and log it (one line, with the client's request id)."""
     seconds = time.perf_counter() - started
     service.metrics.observe(rpc, code.name, seconds)
@@ -98,9 +99,18 @@ def _record_call(service: _Service, rpc: str, request_id: str, code: grpc.Status
     if not logger.isEnabledFor(level):
         return
     logger.log(
-        level, "%s %s %.3f ms", rpc, code.name, 1e3 * seconds,
-        extra={"rpc": rpc, "request_id": request_id, "code": code.name,
-               "ms": round(1e3 * seconds, 3), "peer": context.peer()},
+        level,
+        "%s %s %.3f ms",
+        rpc,
+        code.name,
+        1e3 * seconds,
+        extra={
+            "rpc": rpc,
+            "request_id": request_id,
+            "code": code.name,
+            "ms": round(1e3 * seconds, 3),
+            "peer": context.peer(),
+        },
     )
 
 
@@ -220,8 +230,10 @@ def build_server(config: ServerConfig, reuse_port: bool = False) -> tuple[grpc.S
     service = _Service(LocalBackend(), RpcMetrics(), config)
     server = grpc.server(
         futures.ThreadPoolExecutor(
-            max_workers=config.max_workers, thread_name_prefix="hftlab",
-            initializer=limit_threads, initargs=(config.blas_threads, "openmp"),
+            max_workers=config.max_workers,
+            thread_name_prefix="hftlab",
+            initializer=limit_threads,
+            initargs=(config.blas_threads, "openmp"),
         ),
         interceptors=[TokenInterceptor(config.token)] if config.token else None,
         options=_options(config, reuse_port),
@@ -233,9 +245,7 @@ def build_server(config: ServerConfig, reuse_port: bool = False) -> tuple[grpc.S
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ("", SERVICE):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    reflection.enable_server_reflection(
-        [SERVICE, health.SERVICE_NAME, reflection.SERVICE_NAME], server
-    )
+    reflection.enable_server_reflection([SERVICE, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
     credentials = server_credentials(config)
     if credentials is None:
         port = server.add_insecure_port(config.address)
@@ -256,8 +266,11 @@ class _JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": self.formatTime(record), "level": record.levelname, "logger": record.name,
-            "pid": record.process, "message": record.getMessage(),
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "pid": record.process,
+            "message": record.getMessage(),
         }
         entry.update({k: getattr(record, k) for k in self.FIELDS if hasattr(record, k)})
         if record.exc_info:
@@ -289,9 +302,13 @@ def serve(config: ServerConfig, on_ready: Callable[[str], None] | None = None) -
     children = [
         subprocess.Popen(
             [sys.executable, "-m", "hftlab", "serve", "--host", config.host, "--port", str(port)],
-            env={**os.environ, "HFTLAB_WORKER_CONFIG": json.dumps(
-                {**dataclasses.asdict(config), "port": port, "workers": 1, "metrics_port": None}
-            ), "HFTLAB_REUSE_PORT": "1"},
+            env={
+                **os.environ,
+                "HFTLAB_WORKER_CONFIG": json.dumps(
+                    {**dataclasses.asdict(config), "port": port, "workers": 1, "metrics_port": None}
+                ),
+                "HFTLAB_REUSE_PORT": "1",
+            },
             stdout=subprocess.DEVNULL,
         )
         for _ in range(config.workers - 1)
@@ -357,12 +374,25 @@ class ServerProcess:
     """
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, *args: str, startup_timeout: float = 60.0,
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *args: str,
+        startup_timeout: float = 60.0,
         env: dict[str, str] | None = None,
     ):
         self.command = [
-            sys.executable, "-m", "hftlab", "serve", "--host", host, "--port", str(port),
-            "--log-level", "WARNING", *args,
+            sys.executable,
+            "-m",
+            "hftlab",
+            "serve",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--log-level",
+            "WARNING",
+            *args,
         ]
         self.env = {**os.environ, **(env or {})}
         self.startup_timeout = startup_timeout

@@ -199,8 +199,10 @@ def _fields(view: memoryview) -> Iterator[_Field]:
 def _holds_arrays(descriptor: Descriptor) -> bool:
     """Whether messages of this type can contain an ``NDArray`` (then the walk enters them)."""
     return descriptor.name == "NDArray" or any(
-        _holds_arrays(field.message_type) for field in descriptor.fields
-        if field.message_type is not None and field.message_type is not descriptor
+        _holds_arrays(field.message_type)
+        for field in descriptor.fields
+        if field.message_type is not None
+        and field.message_type is not descriptor
         and not field.message_type.GetOptions().map_entry
     )
 

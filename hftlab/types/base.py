@@ -73,9 +73,6 @@ class ServerInfoRequest(Request):
     result_type: ClassVar[type] = ServerInfo
 
 
-
-
-
 def request_fields(request: Request) -> dict[str, Any]:
     """The request's fields as keyword arguments for the computing function."""
     return {f.name: getattr(request, f.name) for f in dataclasses.fields(request)}

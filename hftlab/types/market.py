@@ -180,8 +180,11 @@ _EXCHANGES = tuple(s for s in SOURCES if s not in ("simulated", "replay"))
 
 def _symbol_list(value: object) -> list[str]:
     symbols = [value] if isinstance(value, str) else value
-    if (not isinstance(symbols, (list, tuple)) or not symbols
-            or not all(isinstance(s, str) and s.strip() == s and s for s in symbols)):
+    if (
+        not isinstance(symbols, (list, tuple))
+        or not symbols
+        or not all(isinstance(s, str) and s.strip() == s and s for s in symbols)
+    ):
         raise v.fail("symbols", "a symbol name or a non-empty list of them", value)
     if len(set(symbols)) != len(symbols):
         raise InvalidInput(f"'symbols' must not repeat a symbol; got {list(symbols)}.")
@@ -199,8 +202,10 @@ def _source_options(request: Request, source: str) -> None:
         request._set("path", str(path))
     elif path is not None:
         raise InvalidInput(f"'path' only applies to source 'replay'; got source {source!r}.")
-    for name, schemes, sources in (("ws_url", ("ws://", "wss://"), _EXCHANGES),
-                                   ("rest_url", ("http://", "https://"), ("binance",))):
+    for name, schemes, sources in (
+        ("ws_url", ("ws://", "wss://"), _EXCHANGES),
+        ("rest_url", ("http://", "https://"), ("binance",)),
+    ):
         value = getattr(request, name)
         if value is None:
             continue

@@ -37,8 +37,14 @@ def check_bool(name: str, value: Any) -> bool:
 
 
 def asset_values(
-    value: Any, name: str, symbols: list[str], *, fill: float | None = None, low: float | None = None,
-    low_open: bool = False, allow_inf: bool = False,
+    value: Any,
+    name: str,
+    symbols: list[str],
+    *,
+    fill: float | None = None,
+    low: float | None = None,
+    low_open: bool = False,
+    allow_inf: bool = False,
 ) -> pd.Series | None:
     """``value`` as a float Series indexed by ``symbols`` (None stays None).
 
@@ -56,8 +62,9 @@ def asset_values(
             raise InvalidInput(f"'{name}' names unknown assets: {', '.join(map(repr, unknown[:5]))}.")
         missing = [s for s in symbols if s not in series.index]
         if missing and fill is None:
-            raise InvalidInput(f"'{name}' must give a value for every asset; missing: "
-                               f"{', '.join(map(repr, missing[:5]))}.")
+            raise InvalidInput(
+                f"'{name}' must give a value for every asset; missing: {', '.join(map(repr, missing[:5]))}."
+            )
         series = series.reindex(symbols, fill_value=fill)
     else:
         array = np.asarray(value, dtype=object)
@@ -70,13 +77,17 @@ def asset_values(
         raise v.fail(name, "numbers", value) from None
     values = series.to_numpy()
     if np.isnan(values).any() or (not allow_inf and np.isinf(values).any()):
-        raise InvalidInput(f"'{name}' must contain only {'numbers' if allow_inf else 'finite numbers'}; "
-                           f"got {series[~np.isfinite(values)].index[0]!r}: {values[~np.isfinite(values)][0]}.")
+        raise InvalidInput(
+            f"'{name}' must contain only {'numbers' if allow_inf else 'finite numbers'}; "
+            f"got {series[~np.isfinite(values)].index[0]!r}: {values[~np.isfinite(values)][0]}."
+        )
     if low is not None:
         bad = (values <= low) if low_open else (values < low)
         if bad.any():
-            raise InvalidInput(f"'{name}' must be {'>' if low_open else '>='} {low} for every asset; "
-                               f"got {series.index[bad][0]!r}: {values[bad][0]:g}.")
+            raise InvalidInput(
+                f"'{name}' must be {'>' if low_open else '>='} {low} for every asset; "
+                f"got {series.index[bad][0]!r}: {values[bad][0]:g}."
+            )
     return series.rename(name)
 
 
@@ -110,8 +121,10 @@ class PortfolioInputs(Request):
         input_type = v.check_choice("input_type", self.input_type, ["prices", "returns"])
         if input_type == "prices" and (frame.to_numpy() <= 0).any():
             column = frame.columns[(frame.to_numpy() <= 0).any(axis=0)][0]
-            raise InvalidInput(f"'prices_or_returns' must hold positive prices (input_type='prices'); "
-                               f"column {column!r} has a value <= 0.")
+            raise InvalidInput(
+                f"'prices_or_returns' must hold positive prices (input_type='prices'); "
+                f"column {column!r} has a value <= 0."
+            )
         self._set("prices_or_returns", frame)
         self._set("input_type", input_type)
         symbols = list(frame.columns)
@@ -126,24 +139,32 @@ class PortfolioInputs(Request):
         high = np.full(len(symbols), np.inf) if upper is None else upper.to_numpy()
         if (high < low).any():
             asset = symbols[int(np.argmax(high < low))]
-            raise InvalidInput(f"'upper_bounds' must be >= the lower bound (0 when long_only) of every "
-                               f"asset; {asset!r} has {high[symbols.index(asset)]:g}.")
+            raise InvalidInput(
+                f"'upper_bounds' must be >= the lower bound (0 when long_only) of every "
+                f"asset; {asset!r} has {high[symbols.index(asset)]:g}."
+            )
         if low.sum() > 1 or high.sum() < 1:
-            raise InvalidInput(f"'lower_bounds'/'upper_bounds' leave no fully invested portfolio: the lower "
-                               f"bounds sum to {low.sum():g} and the upper bounds to {high.sum():g}.")
+            raise InvalidInput(
+                f"'lower_bounds'/'upper_bounds' leave no fully invested portfolio: the lower "
+                f"bounds sum to {low.sum():g} and the upper bounds to {high.sum():g}."
+            )
         self._set("leverage", _optional_float("leverage", self.leverage, low=1.0))
         self._set("current_weights", asset_values(self.current_weights, "current_weights", symbols, fill=0.0))
-        self._set("turnover_limit",
-                  _optional_float("turnover_limit", self.turnover_limit, low=0, low_open=True))
+        self._set(
+            "turnover_limit", _optional_float("turnover_limit", self.turnover_limit, low=0, low_open=True)
+        )
         self._set("turnover_penalty", v.check_float("turnover_penalty", self.turnover_penalty, low=0))
-        self._set("transaction_costs",
-                  asset_values(self.transaction_costs, "transaction_costs", symbols, fill=0.0, low=0.0))
+        self._set(
+            "transaction_costs",
+            asset_values(self.transaction_costs, "transaction_costs", symbols, fill=0.0, low=0.0),
+        )
         self._set("risk_free_rate", v.check_float("risk_free_rate", self.risk_free_rate))
         covariance = v.check_choice("covariance", self.covariance, cov.COVARIANCE_METHODS)
         self._set("covariance", covariance)
         self._set("half_life", v.check_float("half_life", self.half_life, low=0, low_open=True))
-        self._set("periods_per_year", v.check_float("periods_per_year", self.periods_per_year, low=0,
-                                                    low_open=True))
+        self._set(
+            "periods_per_year", v.check_float("periods_per_year", self.periods_per_year, low=0, low_open=True)
+        )
         self._set("time_limit", v.check_float("time_limit", self.time_limit, low=0, high=3600, low_open=True))
         n_obs = len(frame) - (1 if input_type == "prices" else 0)
         if estimates_covariance and covariance != "ledoit_wolf" and n_obs <= len(symbols):
@@ -160,8 +181,10 @@ class PortfolioInputs(Request):
         if matrix is not None:
             matrix = v.as_frame(matrix, "covariance_matrix")
             if matrix.shape != (len(symbols), len(symbols)):
-                raise InvalidInput(f"'covariance_matrix' must be {len(symbols)} x {len(symbols)} (one row and "
-                                   f"column per asset); got {matrix.shape[0]} x {matrix.shape[1]}.")
+                raise InvalidInput(
+                    f"'covariance_matrix' must be {len(symbols)} x {len(symbols)} (one row and "
+                    f"column per asset); got {matrix.shape[0]} x {matrix.shape[1]}."
+                )
             if set(matrix.columns) == set(symbols):
                 matrix.index = list(matrix.columns)
                 matrix = matrix.loc[symbols, symbols]
@@ -232,11 +255,14 @@ class EfficientFrontierRequest(PortfolioInputs):
         self._set("n_points", v.check_int("n_points", self.n_points, low=2, high=500))
         symbols = self._check_inputs(estimates_covariance=self.covariance_matrix is None)
         self._check_estimates(symbols)
-        bounded = all(b is not None and np.isfinite(b.to_numpy()).all()
-                      for b in (self.lower_bounds, self.upper_bounds))
+        bounded = all(
+            b is not None and np.isfinite(b.to_numpy()).all() for b in (self.lower_bounds, self.upper_bounds)
+        )
         if not self.long_only and self.leverage is None and not bounded:
-            raise InvalidInput("'leverage' (or finite lower and upper bounds) is needed for a long-short "
-                               "frontier: without it the expected return has no upper end.")
+            raise InvalidInput(
+                "'leverage' (or finite lower and upper bounds) is needed for a long-short "
+                "frontier: without it the expected return has no upper end."
+            )
 
 
 @dataclass(frozen=True)
@@ -262,8 +288,10 @@ class RebalancePortfolioRequest(PortfolioInputs):
         low = len(symbols) + 1 if self.covariance != "ledoit_wolf" else 2
         window = v.check_int("window", self.window, low=low)
         if window >= n_obs:
-            raise InvalidInput(f"'window' must be smaller than the {n_obs} return(s) available (at least one "
-                               f"bar must follow the first window); got {window}.")
+            raise InvalidInput(
+                f"'window' must be smaller than the {n_obs} return(s) available (at least one "
+                f"bar must follow the first window); got {window}."
+            )
         self._set("window", window)
         self._set("rebalance_every", v.check_int("rebalance_every", self.rebalance_every, low=1))
 
@@ -311,21 +339,29 @@ class SparsePortfolioRequest(Request):
         regression = method in ("lasso", "elastic_net")
         if not regression:
             if self.target is not None or self.target_column is not None:
-                raise InvalidInput(f"'target'/'target_column' are only used by lasso and elastic_net; "
-                                   f"method is {method!r}.")
+                raise InvalidInput(
+                    f"'target'/'target_column' are only used by lasso and elastic_net; method is {method!r}."
+                )
             return
         if (self.target is None) == (self.target_column is None):
-            raise InvalidInput("'target' or 'target_column' (exactly one) must name what lasso/elastic_net "
-                               "track: a Series aligned with 'prices', or one of its columns.")
+            raise InvalidInput(
+                "'target' or 'target_column' (exactly one) must name what lasso/elastic_net "
+                "track: a Series aligned with 'prices', or one of its columns."
+            )
         if self.target_column is not None:
             if self.target_column not in symbols:
-                raise v.fail("target_column", f"one of the columns of 'prices' ({', '.join(symbols[:5])}...)",
-                             self.target_column)
+                raise v.fail(
+                    "target_column",
+                    f"one of the columns of 'prices' ({', '.join(symbols[:5])}...)",
+                    self.target_column,
+                )
             return
         target = v.as_series(self.target, "target", min_length=1)
         if not target.index.equals(prices.index):
-            raise InvalidInput(f"'target' must have the same index as 'prices' ({len(prices)} rows); got "
-                               f"{len(target)} values on another index (align them first).")
+            raise InvalidInput(
+                f"'target' must have the same index as 'prices' ({len(prices)} rows); got "
+                f"{len(target)} values on another index (align them first)."
+            )
         if self.regress_on == "returns" and (target.to_numpy() <= 0).any():
             raise InvalidInput("'target' must be positive with regress_on='returns'.")
         v.check_not_constant("target", target.to_numpy())
@@ -335,8 +371,9 @@ class SparsePortfolioRequest(Request):
         candidates = len(symbols) - (1 if self.target_column is not None else 0)
         if self.alpha is not None:
             high = 1.0 if method == "sparse_pca" else None
-            alpha = v.check_float("alpha", self.alpha, low=0, high=high, low_open=True,
-                                  high_open=high is not None)
+            alpha = v.check_float(
+                "alpha", self.alpha, low=0, high=high, low_open=True, high_open=high is not None
+            )
             if method == "box_tiao_greedy":
                 raise v.fail("alpha", "None for method='box_tiao_greedy' (it searches by cardinality k)", alpha)
             self._set("alpha", alpha)
@@ -346,8 +383,10 @@ class SparsePortfolioRequest(Request):
             k = min(5, candidates) if self.k is None else v.check_int("k", self.k, low=1, high=candidates)
             self._set("k", k)
         if method == "box_tiao_sdp" and len(symbols) > SDP_MAX_ASSETS:
-            raise InvalidInput(f"'prices' has {len(symbols)} assets; box_tiao_sdp solves an n x n semidefinite "
-                               f"program and takes at most {SDP_MAX_ASSETS} (use box_tiao_greedy).")
+            raise InvalidInput(
+                f"'prices' has {len(symbols)} assets; box_tiao_sdp solves an n x n semidefinite "
+                f"program and takes at most {SDP_MAX_ASSETS} (use box_tiao_greedy)."
+            )
 
 
 @dataclass(frozen=True)
@@ -371,8 +410,12 @@ class BoxTaoRequest(Request):
     def __post_init__(self) -> None:
         input_type = v.check_choice("input_type", self.input_type, ["matrix", "prices"])
         self._set("input_type", input_type)
-        frame = v.as_frame(self.matrix_or_prices, "matrix_or_prices",
-                           min_rows=3 if input_type == "prices" else 2, min_columns=2)
+        frame = v.as_frame(
+            self.matrix_or_prices,
+            "matrix_or_prices",
+            min_rows=3 if input_type == "prices" else 2,
+            min_columns=2,
+        )
         if input_type == "prices" and (frame.to_numpy() <= 0).any():
             raise InvalidInput("'matrix_or_prices' must hold positive prices (input_type='prices').")
         if not frame.to_numpy().any():

@@ -207,10 +207,13 @@ class FilterRegimesRequest(Request):
             if not np.allclose(matrix, matrix.T) or np.linalg.eigvalsh(matrix).min() <= 0:
                 raise InvalidInput(f"'covariances' [{k}] must be symmetric positive definite.")
         self._set("covariances", covariances)
-        self._set("transition_matrix", _probabilities("transition_matrix", self.transition_matrix,
-                                                      (n_states, n_states)))
-        self._set("start_probabilities", _probabilities("start_probabilities", self.start_probabilities,
-                                                        (n_states,)))
+        self._set(
+            "transition_matrix",
+            _probabilities("transition_matrix", self.transition_matrix, (n_states, n_states)),
+        )
+        self._set(
+            "start_probabilities", _probabilities("start_probabilities", self.start_probabilities, (n_states,))
+        )
         if self.prior is not None:
             self._set("prior", _probabilities("prior", self.prior, (n_states,)))
         observations = as_observations(self.observations)
@@ -230,8 +233,9 @@ def check_sampler_settings(settings: Any) -> None:
         "burn_in": lambda x: v.check_int("burn_in", x, low=0),
         "thin": lambda x: v.check_int("thin", x, low=1),
         "seed": lambda x: v.check_int("seed", x, low=0),
-        "credible_level": lambda x: v.check_float("credible_level", x, low=0, high=1, low_open=True,
-                                                  high_open=True),
+        "credible_level": lambda x: v.check_float(
+            "credible_level", x, low=0, high=1, low_open=True, high_open=True
+        ),
     }
     for name, check in checks.items():
         object.__setattr__(settings, name, check(getattr(settings, name)))
@@ -329,8 +333,9 @@ class RunMCMCRequest(Request):
         check_sampler_settings(self)
         if objective == "ou":
             if self.prices is not None:
-                raise v.fail("prices", "None for objective 'ou' (it samples the OU parameters of 'spread')",
-                             self.prices)
+                raise v.fail(
+                    "prices", "None for objective 'ou' (it samples the OU parameters of 'spread')", self.prices
+                )
             if self.spread is None:
                 raise InvalidInput("'spread' is required for objective 'ou'.")
             spread = v.as_series(self.spread, "spread", min_length=20)
@@ -348,15 +353,25 @@ class RunMCMCRequest(Request):
         self._set("score", v.check_choice("score", self.score, OBJECTIVES))
         self._set("temperature", v.check_float("temperature", self.temperature, low=0, low_open=True))
         lookbacks = _range("lookback_range", self.lookback_range, lambda n, x: v.check_int(n, x, low=2), False)
-        entries = _range("entry_z_range", self.entry_z_range,
-                         lambda n, x: v.check_float(n, x, low=0, low_open=True), True)
+        entries = _range(
+            "entry_z_range", self.entry_z_range, lambda n, x: v.check_float(n, x, low=0, low_open=True), True
+        )
         exits = _range("exit_z_range", self.exit_z_range, lambda n, x: v.check_float(n, x, low=0), True)
         if exits[0] >= entries[1]:
             raise v.fail("exit_z_range", f"a range starting below entry_z_range's top ({entries[1]})", exits)
         self._set("lookback_range", lookbacks)
         self._set("entry_z_range", entries)
         self._set("exit_z_range", exits)
-        walk = WalkForwardRequest(self.prices, self.train, self.test, [lookbacks[1]], [entries[1]], [exits[0]],
-                                  objective=self.score, hedge=self.hedge, cost=self.cost)
+        walk = WalkForwardRequest(
+            self.prices,
+            self.train,
+            self.test,
+            [lookbacks[1]],
+            [entries[1]],
+            [exits[0]],
+            objective=self.score,
+            hedge=self.hedge,
+            cost=self.cost,
+        )
         for name in ("prices", "train", "test", "hedge", "cost"):
             self._set(name, getattr(walk, name))

@@ -45,8 +45,9 @@ class MeanReversionRequest(Request):
         self._set("exit_z", exit_z)
 
 
-def price_table(value: Any, name: str = "prices", *, min_rows: int, min_columns: int = 2,
-                max_columns: int | None = None) -> pd.DataFrame:
+def price_table(
+    value: Any, name: str = "prices", *, min_rows: int, min_columns: int = 2, max_columns: int | None = None
+) -> pd.DataFrame:
     """A finite float frame of price columns from a DataFrame, 2-D array, or dict/list of Series.
 
     Series must share one index: different lengths or labels are rejected, naming the
@@ -55,8 +56,11 @@ def price_table(value: Any, name: str = "prices", *, min_rows: int, min_columns:
     if isinstance(value, Mapping) or (
         isinstance(value, (list, tuple)) and value and all(isinstance(s, pd.Series) for s in value)
     ):
-        items = value.items() if isinstance(value, Mapping) else (
-            (s.name if s.name is not None else str(i), s) for i, s in enumerate(value))
+        items = (
+            value.items()
+            if isinstance(value, Mapping)
+            else ((s.name if s.name is not None else str(i), s) for i, s in enumerate(value))
+        )
         columns = {str(key): v.as_series(series, f"{name}.{key}") for key, series in items}
         keys = list(columns)
         for key in keys[1:]:
@@ -158,8 +162,9 @@ class KalmanHedgeRequest(Request):
     def __post_init__(self) -> None:
         self._set("prices", price_table(self.prices, min_rows=2, max_columns=2))
         self._set("delta", v.check_float("delta", self.delta, low=0, high=1, low_open=True, high_open=True))
-        self._set("observation_var", v.check_float("observation_var", self.observation_var, low=0,
-                                                   low_open=True))
+        self._set(
+            "observation_var", v.check_float("observation_var", self.observation_var, low=0, low_open=True)
+        )
 
 
 @dataclass(frozen=True)

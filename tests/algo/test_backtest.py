@@ -23,8 +23,18 @@ PLANTED = [100.0, 98.0, 99.0, 102.0, 100.0, 100.0, 97.0, 98.0]
 
 def planted_result():
     prices = pd.DataFrame({"p": PLANTED}, index=pd.bdate_range("2024-01-01", periods=8))
-    return backtest(prices, lookback=2, entry_z=0.5, exit_z=0.1, cost=0.001, slippage=0.0005,
-                    fixed_cost=1.0, capital=1000.0, size=1.0, max_units=5.0)
+    return backtest(
+        prices,
+        lookback=2,
+        entry_z=0.5,
+        exit_z=0.1,
+        cost=0.001,
+        slippage=0.0005,
+        fixed_cost=1.0,
+        capital=1000.0,
+        size=1.0,
+        max_units=5.0,
+    )
 
 
 def fee(price):  # 5 units (the position limit binds: 1000 / price > 5) at 0.15% + 1 per order
@@ -92,8 +102,9 @@ def test_planted_pair_with_fixed_hedge_ratio():
     x = np.array([10.0, 11.0, 10.0, 12.0, 11.0, 11.0])
     spread = np.array([0.0, -1.0, 1.0, 1.0, -0.5, 0.0])
     prices = pd.DataFrame({"x": x, "y": 2 * x + spread})
-    result = backtest(prices, lookback=2, entry_z=0.5, exit_z=0.1, hedge_ratio=2.0,
-                      capital=1000.0, max_units=3.0)
+    result = backtest(
+        prices, lookback=2, entry_z=0.5, exit_z=0.1, hedge_ratio=2.0, capital=1000.0, max_units=3.0
+    )
     np.testing.assert_allclose(result.spread, spread, atol=1e-12)
     assert result.signal.tolist() == [0, 1, -1, 0, 1, 0]
     # the x leg holds twice the units: the limit of 3 caps y at 1.5
@@ -129,8 +140,20 @@ def test_no_trade_gives_flat_equity_and_undefined_ratios():
 # ---------------------------------------------------------------- an independent event-driven loop
 
 
-def reference_backtest(prices, lookback, entry_z, exit_z, beta, cost=0.0, fixed_cost=0.0,
-                       slippage=0.0, capital=100_000.0, size=1.0, max_units=None, direction="both"):
+def reference_backtest(
+    prices,
+    lookback,
+    entry_z,
+    exit_z,
+    beta,
+    cost=0.0,
+    fixed_cost=0.0,
+    slippage=0.0,
+    capital=100_000.0,
+    size=1.0,
+    max_units=None,
+    direction="both",
+):
     """Bar by bar with a cash account: z from numpy windows, fills at the close."""
     values = prices.to_numpy()
     n, legs = values.shape
@@ -142,7 +165,7 @@ def reference_backtest(prices, lookback, entry_z, exit_z, beta, cost=0.0, fixed_
         return (cost + slippage) * np.sum(np.abs(units) * p) + fixed_cost * np.count_nonzero(units)
 
     for t in range(n):
-        window = spread[t - lookback + 1:t + 1] if t >= lookback - 1 else None
+        window = spread[t - lookback + 1 : t + 1] if t >= lookback - 1 else None
         if window is None or np.isnan(window).any():
             desired = 0
         else:
@@ -180,10 +203,23 @@ def pair():
 CASES = [
     ("single", {"lookback": 15, "entry_z": 1.5, "exit_z": 0.3}),
     ("single", {"lookback": 10, "entry_z": 1.0, "exit_z": 0.0, "cost": 0.002, "direction": "long"}),
-    ("static", {"lookback": 20, "entry_z": 2.0, "exit_z": 0.5, "cost": 0.0005, "fixed_cost": 2.0,
-                "slippage": 0.0003}),
-    ("rolling", {"lookback": 12, "entry_z": 1.5, "exit_z": 0.2, "hedge_lookback": 40, "size": 0.5,
-                 "max_units": 300.0, "direction": "short", "capital": 50_000.0}),
+    (
+        "static",
+        {"lookback": 20, "entry_z": 2.0, "exit_z": 0.5, "cost": 0.0005, "fixed_cost": 2.0, "slippage": 0.0003},
+    ),
+    (
+        "rolling",
+        {
+            "lookback": 12,
+            "entry_z": 1.5,
+            "exit_z": 0.2,
+            "hedge_lookback": 40,
+            "size": 0.5,
+            "max_units": 300.0,
+            "direction": "short",
+            "capital": 50_000.0,
+        },
+    ),
     ("kalman", {"lookback": 20, "entry_z": 1.5, "exit_z": 0.5, "kalman_delta": 1e-5, "cost": 0.001}),
 ]
 
@@ -237,7 +273,7 @@ def test_hedge_ratios_match_statsmodels_ols(pair):
     rolling = rolling_hedge_ratio(pair["x"], pair["y"], 50)
     assert rolling.iloc[:49].isna().all()
     for end in (49, 300, 799):
-        window = pair.iloc[end - 49:end + 1]
+        window = pair.iloc[end - 49 : end + 1]
         fit = sm.OLS(window["y"].to_numpy(), sm.add_constant(window["x"].to_numpy())).fit()
         assert rolling.iloc[end] == pytest.approx(fit.params[1], rel=1e-8)
     assert 1.2 < ols_hedge_ratio(pair["x"].to_numpy(), pair["y"].to_numpy()) < 1.4  # planted 1.3

@@ -14,8 +14,9 @@ def planted(m=200, n=100, rank=3, density=0.05, seed=0):
     sparse = np.zeros((m, n))
     mask = rng.random((m, n)) < density
     sparse[mask] = rng.choice([-1.0, 1.0], size=mask.sum())
-    frame = pd.DataFrame(low + sparse, index=pd.bdate_range("2021-01-01", periods=m),
-                         columns=[f"c{j}" for j in range(n)])
+    frame = pd.DataFrame(
+        low + sparse, index=pd.bdate_range("2021-01-01", periods=m), columns=[f"c{j}" for j in range(n)]
+    )
     return frame, low, sparse
 
 
@@ -65,8 +66,9 @@ def test_iteration_limit_reports_not_converged():
 
 def test_prices_are_decomposed_as_returns():
     rng = np.random.default_rng(8)
-    prices = pd.DataFrame(100 * np.exp(np.cumsum(rng.normal(scale=0.01, size=(80, 6)), axis=0)),
-                          columns=list("ABCDEF"))
+    prices = pd.DataFrame(
+        100 * np.exp(np.cumsum(rng.normal(scale=0.01, size=(80, 6)), axis=0)), columns=list("ABCDEF")
+    )
     result = box_tao(prices, input_type="prices")
     returns = prices.pct_change().iloc[1:]
     assert result.low_rank.index.equals(returns.index)

@@ -104,16 +104,23 @@ def test_best_restart_is_kept(fit):
 def test_filtered_probabilities_match_a_log_space_forward_recursion(data, fit):
     x = data[0].to_numpy()[:400]
     expected, log_likelihood = reference_filter(
-        x, fit.start_probabilities.to_numpy(), fit.transition_matrix.to_numpy(), fit.means.to_numpy(),
+        x,
+        fit.start_probabilities.to_numpy(),
+        fit.transition_matrix.to_numpy(),
+        fit.means.to_numpy(),
         fit.covariances,
     )
     np.testing.assert_allclose(fit.filtered_probabilities.to_numpy()[:400], expected, atol=1e-10)
-    _, own = forward_filter(gaussian_log_densities(x, fit.means.to_numpy(), fit.covariances),
-                            fit.transition_matrix.to_numpy(), fit.start_probabilities.to_numpy())
+    _, own = forward_filter(
+        gaussian_log_densities(x, fit.means.to_numpy(), fit.covariances),
+        fit.transition_matrix.to_numpy(),
+        fit.start_probabilities.to_numpy(),
+    )
     assert own == pytest.approx(log_likelihood, rel=1e-11)
     # at the last bar, filtered and smoothed probabilities are the same thing
-    np.testing.assert_allclose(fit.filtered_probabilities.iloc[-1], fit.state_probabilities.iloc[-1],
-                               atol=1e-10)
+    np.testing.assert_allclose(
+        fit.filtered_probabilities.iloc[-1], fit.state_probabilities.iloc[-1], atol=1e-10
+    )
 
 
 def test_multivariate_full_covariances_are_recovered():
@@ -151,18 +158,26 @@ def test_bic_selects_the_planted_number_of_states(data):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"observations": [0.1, -0.2] * 5, "n_states": 2},
-         "'observations' must have at least 20 observation(s) for 2 state(s)"),
+        (
+            {"observations": [0.1, -0.2] * 5, "n_states": 2},
+            "'observations' must have at least 20 observation(s) for 2 state(s)",
+        ),
         ({"observations": [1.0, np.nan] * 50}, "'observations' must contain only finite numbers"),
         ({"observations": [1.0, np.inf] * 50}, "'observations' must contain only finite numbers"),
         ({"observations": [2.0] * 100}, "'observations' must not be constant"),
         ({"observations": np.arange(100.0), "n_states": 0}, "'n_states' must be an int >= 1 and <= 20; got 0"),
-        ({"observations": np.column_stack([np.arange(100.0), 2 * np.arange(100.0)])},
-         "'observations' columns must be linearly independent"),
-        ({"observations": np.column_stack([np.arange(100.0), np.ones(100)])},
-         "'observations' column '1' must not be constant"),
-        ({"observations": np.arange(100.0), "order_by": "size"},
-         "'order_by' must be one of 'mean', 'volatility'"),
+        (
+            {"observations": np.column_stack([np.arange(100.0), 2 * np.arange(100.0)])},
+            "'observations' columns must be linearly independent",
+        ),
+        (
+            {"observations": np.column_stack([np.arange(100.0), np.ones(100)])},
+            "'observations' column '1' must not be constant",
+        ),
+        (
+            {"observations": np.arange(100.0), "order_by": "size"},
+            "'order_by' must be one of 'mean', 'volatility'",
+        ),
     ],
 )
 def test_bad_input_is_rejected_before_hmmlearn(kwargs, message):

@@ -88,9 +88,10 @@ def test_same_seed_same_result_other_seed_other_path():
 def test_certain_fills_on_a_flat_mid_earn_the_quoted_spread():
     # sigma = 0 and A exp(-k delta) dt >= 1: both quotes fill every step, inventory never moves
     result = simulate(sigma=0.0, A=1e6, horizon=1.0, dt=0.01, strategy="symmetric")
-    spread = math.ceil((100 + optimal_spread(0.1, 0.0, 1.5, 0) / 2) / 0.01 - 1e-9) * 0.01 - math.floor(
-        (100 - optimal_spread(0.1, 0.0, 1.5, 0) / 2) / 0.01 + 1e-9
-    ) * 0.01
+    spread = (
+        math.ceil((100 + optimal_spread(0.1, 0.0, 1.5, 0) / 2) / 0.01 - 1e-9) * 0.01
+        - math.floor((100 - optimal_spread(0.1, 0.0, 1.5, 0) / 2) / 0.01 + 1e-9) * 0.01
+    )
     assert result.n_fills == 200 and result.fill_rate == 1.0
     assert (result.inventory == 0).all()
     assert result.final_pnl == pytest.approx(100 * spread, rel=1e-12)

@@ -29,8 +29,9 @@ def conjugate():
         terms = zip(data, mu, strict=True)
         return sum(-0.5 * ((y - m) ** 2).sum() / noise_var - 0.5 * m * m / prior_var for y, m in terms)
 
-    result = sample_log_density(log_density, np.array([0.0, 0.0]), ["a", "b"], np.array([1.0, 1.0]),
-                                seed=4, **SETTINGS)
+    result = sample_log_density(
+        log_density, np.array([0.0, 0.0]), ["a", "b"], np.array([1.0, 1.0]), seed=4, **SETTINGS
+    )
     return result, mean, 1 / precision
 
 
@@ -142,9 +143,20 @@ def test_ou_posterior_covers_the_planted_parameters():
 
 def test_strategy_posterior_stays_in_its_box():
     prices = cointegrated_pair(700, seed=4)
-    result = run_mcmc("strategy", prices=prices, train=250, test=150, temperature=0.05,
-                      lookback_range=[5, 30], entry_z_range=[1.0, 2.5], exit_z_range=[0.0, 0.8],
-                      n_samples=20, n_chains=2, burn_in=10, seed=0)
+    result = run_mcmc(
+        "strategy",
+        prices=prices,
+        train=250,
+        test=150,
+        temperature=0.05,
+        lookback_range=[5, 30],
+        entry_z_range=[1.0, 2.5],
+        exit_z_range=[0.0, 0.8],
+        n_samples=20,
+        n_chains=2,
+        burn_in=10,
+        seed=0,
+    )
     samples = result.samples
     assert list(samples.columns) == ["lookback", "entry_z", "exit_z"]
     assert samples["lookback"].between(5, 30).all() and (samples["lookback"] % 1 == 0).all()

@@ -90,8 +90,9 @@ def test_bertram_band_satisfies_the_first_order_condition_and_is_optimal():
     k = math.sqrt(kappa) / sigma
     u = levels.band * k
     # Bertram (2010): exp(u^2) (2u - ck) / sqrt(pi) = erfi(u) at the optimum (symmetric case)
-    assert scipy.special.erfi(u) == pytest.approx(math.exp(u * u) * (2 * u - cost * k) / math.sqrt(math.pi),
-                                                  rel=1e-10)
+    assert scipy.special.erfi(u) == pytest.approx(
+        math.exp(u * u) * (2 * u - cost * k) / math.sqrt(math.pi), rel=1e-10
+    )
     grid = np.linspace(cost / 2 + 1e-6, 5 * sigma / math.sqrt(2 * kappa), 4001)
     per_time = [(2 * b - cost) / expected_cycle_time(b, kappa, sigma) for b in grid]
     assert levels.return_per_time >= max(per_time) - 1e-12
@@ -106,8 +107,9 @@ def test_expected_cycle_time_equals_the_scale_speed_integral():
     """E[T] from a to m and back = int_a^m s(y) dy * int m(x) dx for dX = -kappa X dt + sigma dW."""
     kappa, sigma, band = 2.0, 0.7, 0.3
     scale, _ = scipy.integrate.quad(lambda y: math.exp(kappa * y * y / sigma**2), -band, band)
-    speed, _ = scipy.integrate.quad(lambda x: 2 / sigma**2 * math.exp(-kappa * x * x / sigma**2),
-                                    -np.inf, np.inf)
+    speed, _ = scipy.integrate.quad(
+        lambda x: 2 / sigma**2 * math.exp(-kappa * x * x / sigma**2), -np.inf, np.inf
+    )
     assert expected_cycle_time(band, kappa, sigma) == pytest.approx(scale * speed, rel=1e-10)
 
 

@@ -21,8 +21,9 @@ def universe():
     """Five independent random walks and a planted cointegrated pair (x, y = 1.5 x + OU)."""
     n = 750
     walks = 100 + np.cumsum(np.random.default_rng(17).standard_normal((n, 5)), axis=0)
-    frame = pd.DataFrame(walks, columns=["AAA", "BBB", "CCC", "DDD", "EEE"],
-                         index=pd.bdate_range("2015-01-01", periods=n))
+    frame = pd.DataFrame(
+        walks, columns=["AAA", "BBB", "CCC", "DDD", "EEE"], index=pd.bdate_range("2015-01-01", periods=n)
+    )
     pair = cointegrated_pair(n, beta=1.5, half_life=5.0, seed=4)
     frame.insert(1, "PX", pair["x"].to_numpy())
     frame["PY"] = pair["y"].to_numpy()
@@ -93,8 +94,9 @@ def test_explicit_maxlag_equals_statsmodels(universe):
 
 def test_short_series_and_high_lags_match_statsmodels():
     """30 rows: statsmodels' default allows 9 lags on 20 observations."""
-    frame = pd.DataFrame(np.cumsum(np.random.default_rng(2).standard_normal((30, 4)), axis=0),
-                         columns=list("abcd"))
+    frame = pd.DataFrame(
+        np.cumsum(np.random.default_rng(2).standard_normal((30, 4)), axis=0), columns=list("abcd")
+    )
     for row in scan_pairs(frame).table.itertuples():
         stat, _, _ = coint(frame[row.asset_y], frame[row.asset_x])
         assert row.eg_stat == pytest.approx(stat, rel=1e-7)

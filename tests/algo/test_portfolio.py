@@ -20,8 +20,9 @@ def gaussian_returns(n_obs=600, n_assets=8, seed=1):
     sigma = loadings @ loadings.T + np.diag(rng.uniform(1e-4, 4e-4, n_assets))
     mean = rng.uniform(0.0, 0.001, n_assets)
     values = rng.multivariate_normal(mean, sigma, size=n_obs)
-    return pd.DataFrame(values, columns=[f"a{i}" for i in range(n_assets)],
-                        index=pd.bdate_range("2020-01-01", periods=n_obs))
+    return pd.DataFrame(
+        values, columns=[f"a{i}" for i in range(n_assets)], index=pd.bdate_range("2020-01-01", periods=n_obs)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +45,9 @@ def annual_estimates(returns):
 def test_covariance_estimators_match_their_references(returns):
     values = returns.to_numpy()
     assert np.allclose(cov.estimate_covariance(returns, "sample"), np.cov(values.T) * 252, rtol=1e-12)
-    assert np.allclose(cov.estimate_covariance(returns, "ledoit_wolf"),
-                       LedoitWolf().fit(values).covariance_ * 252, rtol=1e-12)
+    assert np.allclose(
+        cov.estimate_covariance(returns, "ledoit_wolf"), LedoitWolf().fit(values).covariance_ * 252, rtol=1e-12
+    )
     alpha = 1 - 0.5 ** (1 / 30)
     expected = returns.ewm(alpha=alpha, adjust=True).cov(bias=True).loc[returns.index[-1]].to_numpy() * 252
     assert np.allclose(cov.estimate_covariance(returns, "ewma", half_life=30), expected, rtol=1e-10)
@@ -128,9 +130,15 @@ def test_min_variance_and_risk_parity_agree_with_skfolio(sp500_returns):
 def test_bounds_leverage_and_turnover_hold(returns):
     current = pd.Series(1 / 8, index=returns.columns)
     result = optimize_portfolio(
-        returns, "max_sharpe", input_type="returns", long_only=False,
-        lower_bounds=pd.Series(-0.3, index=returns.columns), upper_bounds=pd.Series(0.4, index=returns.columns),
-        leverage=1.6, current_weights=current, turnover_limit=0.5,
+        returns,
+        "max_sharpe",
+        input_type="returns",
+        long_only=False,
+        lower_bounds=pd.Series(-0.3, index=returns.columns),
+        upper_bounds=pd.Series(0.4, index=returns.columns),
+        leverage=1.6,
+        current_weights=current,
+        turnover_limit=0.5,
     )
     weights = result.weights.to_numpy()
     assert result.status == "optimal"
@@ -144,8 +152,9 @@ def test_costs_trade_less_and_are_reported(returns):
     current = pd.Series(np.eye(8)[0], index=returns.columns)
     free = optimize_portfolio(returns, "markowitz", input_type="returns", current_weights=current)
     costs = pd.Series(0.02, index=returns.columns)
-    paid = optimize_portfolio(returns, "markowitz", input_type="returns", current_weights=current,
-                              transaction_costs=costs)
+    paid = optimize_portfolio(
+        returns, "markowitz", input_type="returns", current_weights=current, transaction_costs=costs
+    )
     assert paid.turnover < free.turnover
     assert paid.transaction_cost == pytest.approx(0.02 * paid.turnover)
 
@@ -157,8 +166,9 @@ def test_target_return_is_met_and_an_unreachable_one_is_infeasible_with_a_reason
     assert result.status == "optimal" and result.expected_return >= target - 1e-9
     result = optimize_portfolio(returns, "markowitz", input_type="returns", target_return=1.0)
     assert result.status == "infeasible"
-    assert result.reason == (f"target_return 1 is above the highest expected return the constraints allow "
-                             f"({mu.max():.6g})")
+    assert result.reason == (
+        f"target_return 1 is above the highest expected return the constraints allow ({mu.max():.6g})"
+    )
     assert result.weights.tolist() == [0.0] * 8  # no trade from cash
     assert np.isfinite([result.volatility, result.sharpe]).all()
 
@@ -211,7 +221,7 @@ def test_warm_rolling_solves_equal_fresh_problems(kind, solver, sp500_returns):
     constraints = PortfolioConstraints.from_inputs(20)
     rebalancer = Rebalancer(kind, constraints, solver=solver)
     for end in range(3000, 3600, 150):
-        window = sp500_returns.iloc[end - 500:end]
+        window = sp500_returns.iloc[end - 500 : end]
         sigma = cov.estimate_covariance(window)
         mu = cov.expected_returns(window, 252)
         solution = rebalancer.solve(sigma, mu)
@@ -219,23 +229,35 @@ def test_warm_rolling_solves_equal_fresh_problems(kind, solver, sp500_returns):
         np.testing.assert_allclose(solution.weights, np.clip(fresh_cvxpy(kind, sigma, mu), 0, None), atol=1e-6)
 
 
-@pytest.mark.parametrize(("method", "target"), [("min_variance", None), ("markowitz", None),
-                                                 ("markowitz", 0.25), ("max_sharpe", None)])
+@pytest.mark.parametrize(
+    ("method", "target"),
+    [("min_variance", None), ("markowitz", None), ("markowitz", 0.25), ("max_sharpe", None)],
+)
 def test_osqp_and_cvxpy_formulations_agree_under_every_constraint(method, target, sp500_returns):
     n = 20
     constraints = PortfolioConstraints.from_inputs(
-        n, long_only=False, lower_bounds=np.full(n, -0.2), upper_bounds=np.full(n, 0.5), leverage=1.8,
-        turnover_limit=1.2, turnover_penalty=0.001, transaction_costs=np.full(n, 0.002), risk_aversion=4.0,
+        n,
+        long_only=False,
+        lower_bounds=np.full(n, -0.2),
+        upper_bounds=np.full(n, 0.5),
+        leverage=1.8,
+        turnover_limit=1.2,
+        turnover_penalty=0.001,
+        transaction_costs=np.full(n, 0.002),
+        risk_aversion=4.0,
         risk_free_rate=0.01,
     )
     warm = Rebalancer(method, constraints)
     dpp = Rebalancer(method, constraints, solver="cvxpy")
     current = np.full(n, 1 / n)
     for end in range(6000, 8000, 500):
-        window = sp500_returns.iloc[end - 750:end]
+        window = sp500_returns.iloc[end - 750 : end]
         sigma, mu = cov.estimate_covariance(window, "ledoit_wolf"), cov.expected_returns(window, 252)
-        solutions = [warm.solve(sigma, mu, current, target), dpp.solve(sigma, mu, current, target),
-                     Rebalancer(method, constraints).solve(sigma, mu, current, target)]
+        solutions = [
+            warm.solve(sigma, mu, current, target),
+            dpp.solve(sigma, mu, current, target),
+            Rebalancer(method, constraints).solve(sigma, mu, current, target),
+        ]
         assert [s.status for s in solutions] == ["optimal"] * 3
         for other in solutions[1:]:
             np.testing.assert_allclose(solutions[0].weights, other.weights, atol=1e-6)

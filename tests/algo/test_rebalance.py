@@ -17,8 +17,9 @@ def returns():
 
 def test_daily_equal_weight_earns_the_row_mean_minus_costs(returns):
     costs = pd.Series(0.001, index=returns.columns)
-    result = rebalance_portfolio(returns, "equal_weight", "returns", window=100, rebalance_every=1,
-                                 transaction_costs=costs)
+    result = rebalance_portfolio(
+        returns, "equal_weight", "returns", window=100, rebalance_every=1, transaction_costs=costs
+    )
     values = returns.to_numpy()[100:]
     drifted = 0.2 * (1 + values[:-1]) / (1 + values[:-1].mean(axis=1, keepdims=True))
     turnover = np.concatenate([[1.0], np.abs(0.2 - drifted).sum(axis=1)])  # the first trade is from cash
@@ -33,12 +34,13 @@ def test_warm_rolling_solves_equal_cold_ones(returns):
     result = rebalance_portfolio(returns, "max_sharpe", "returns", window=120, rebalance_every=40)
     for date, weights in result.weights.iterrows():
         end = returns.index.get_loc(date)
-        cold = optimize_portfolio(returns.iloc[end - 120:end], "max_sharpe", "returns")
+        cold = optimize_portfolio(returns.iloc[end - 120 : end], "max_sharpe", "returns")
         np.testing.assert_allclose(weights, cold.weights, atol=1e-9)
 
 
 def test_failed_solves_keep_the_current_weights(returns):
-    result = rebalance_portfolio(returns, "markowitz", "returns", window=100, rebalance_every=50,
-                                 target_return=5.0)
+    result = rebalance_portfolio(
+        returns, "markowitz", "returns", window=100, rebalance_every=50, target_return=5.0
+    )
     assert result.n_failed == result.n_rebalances == 6
     assert (result.weights.to_numpy() == 0).all() and (result.returns == 0).all()

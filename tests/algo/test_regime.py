@@ -72,7 +72,8 @@ def test_markov_switching_log_likelihood_is_statsmodels_in_original_units(return
 
 def test_forward_filter_reproduces_statsmodels_filtered_probabilities(ms_regimes, returns):
     online = filter_regimes(
-        returns[0].iloc[:1000].to_frame(), ms_regimes.transition_matrix.to_numpy(),
+        returns[0].iloc[:1000].to_frame(),
+        ms_regimes.transition_matrix.to_numpy(),
         ms_regimes.regimes["mean"].to_numpy()[:, None],
         ms_regimes.regimes["volatility"].to_numpy()[:, None, None] ** 2,
         ms_regimes.start_probabilities.to_numpy(),
@@ -85,26 +86,36 @@ def test_online_filtering_equals_the_batch_filtered_posterior(returns):
     frame = returns[0].to_frame()
     fit = run_hmm(frame, n_states=2, seed=0, n_restarts=2)
     model = {
-        "transition_matrix": fit.transition_matrix.to_numpy(), "means": fit.means.to_numpy(),
-        "covariances": fit.covariances, "start_probabilities": fit.start_probabilities.to_numpy(),
+        "transition_matrix": fit.transition_matrix.to_numpy(),
+        "means": fit.means.to_numpy(),
+        "covariances": fit.covariances,
+        "start_probabilities": fit.start_probabilities.to_numpy(),
     }
     pieces = [filter_regimes(frame.iloc[:1500], **model)]
     for t in range(1500, 1520):  # then one bar at a time, as a live feed would
         last = pieces[-1].filtered_probabilities.iloc[-1].to_numpy()
-        pieces.append(filter_regimes(frame.iloc[t:t + 1], prior=last, **model))
+        pieces.append(filter_regimes(frame.iloc[t : t + 1], prior=last, **model))
     last = pieces[-1].filtered_probabilities.iloc[-1].to_numpy()
     pieces.append(filter_regimes(frame.iloc[1520:], prior=last, **model))
     online = pd.concat([p.filtered_probabilities for p in pieces])
     pd.testing.assert_index_equal(online.index, fit.filtered_probabilities.index)
     np.testing.assert_allclose(online.to_numpy(), fit.filtered_probabilities.to_numpy(), atol=1e-12)
     assert sum(p.log_likelihood for p in pieces) == pytest.approx(fit.log_likelihood, rel=1e-10)
-    np.testing.assert_allclose(pieces[-1].filtered_probabilities.iloc[-1], fit.state_probabilities.iloc[-1],
-                               atol=1e-10)
-    np.testing.assert_allclose(pieces[-1].next_probabilities,
-                               fit.filtered_probabilities.iloc[-1].to_numpy() @ model["transition_matrix"])
+    np.testing.assert_allclose(
+        pieces[-1].filtered_probabilities.iloc[-1], fit.state_probabilities.iloc[-1], atol=1e-10
+    )
+    np.testing.assert_allclose(
+        pieces[-1].next_probabilities,
+        fit.filtered_probabilities.iloc[-1].to_numpy() @ model["transition_matrix"],
+    )
 
 
 def test_an_impossible_observation_is_a_clear_error():
     with pytest.raises(ValueError, match="zero probability under the model"):
-        filter_regimes(pd.DataFrame({"x": [0.0, 50.0]}), np.eye(2), np.array([[0.0], [50.0]]),
-                       np.full((2, 1, 1), 1e-4), np.array([1.0, 0.0]))
+        filter_regimes(
+            pd.DataFrame({"x": [0.0, 50.0]}),
+            np.eye(2),
+            np.array([[0.0], [50.0]]),
+            np.full((2, 1, 1), 1e-4),
+            np.array([1.0, 0.0]),
+        )

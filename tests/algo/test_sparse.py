@@ -28,8 +28,11 @@ def planted_basket(seed, n_obs=1000, n_assets=10):
     prices[:, 2] = factor + ar1(rng, n_obs, 0.8, 3.0)
     prices[:, 5] = factor + ar1(rng, n_obs, 0.8, 3.0)
     prices[:, 7] = factor + ar1(rng, n_obs, 0.0, 5.0)
-    return pd.DataFrame(100 + prices, columns=[f"s{i}" for i in range(n_assets)],
-                        index=pd.bdate_range("2019-01-01", periods=n_obs))
+    return pd.DataFrame(
+        100 + prices,
+        columns=[f"s{i}" for i in range(n_assets)],
+        index=pd.bdate_range("2019-01-01", periods=n_obs),
+    )
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])

@@ -24,10 +24,24 @@ def planted():
 
 
 def test_sample_quotes_takes_the_last_quote_of_each_interval():
-    times = pd.to_datetime(["2024-01-02 14:30:00.2", "2024-01-02 14:30:00.5", "2024-01-02 14:30:00.9",
-                            "2024-01-02 14:30:01.7", "2024-01-02 14:30:03.1"], utc=True)
-    ticks = pd.DataFrame({"symbol": ["A", "B", "A", "A", "B"], "bid": [1.0, 5.0, 1.1, 1.2, 5.2],
-                          "ask": [1.5, 5.5, 1.6, 1.7, 5.7]}, index=times)
+    times = pd.to_datetime(
+        [
+            "2024-01-02 14:30:00.2",
+            "2024-01-02 14:30:00.5",
+            "2024-01-02 14:30:00.9",
+            "2024-01-02 14:30:01.7",
+            "2024-01-02 14:30:03.1",
+        ],
+        utc=True,
+    )
+    ticks = pd.DataFrame(
+        {
+            "symbol": ["A", "B", "A", "A", "B"],
+            "bid": [1.0, 5.0, 1.1, 1.2, 5.2],
+            "ask": [1.5, 5.5, 1.6, 1.7, 5.7],
+        },
+        index=times,
+    )
     sampled = sample_quotes(ticks, ["A", "B"], "1s")
     assert list(sampled.columns) == ["A_bid", "A_ask", "B_bid", "B_ask"]
     assert list(sampled.index) == list(pd.date_range("2024-01-02 14:30:01", periods=4, freq="1s", tz="UTC"))

@@ -76,7 +76,9 @@ def test_planted_triangle_is_found_with_its_exact_return():
     for cycle, net in found.items():
         assert net == pytest.approx(expected[cycle], rel=1e-12)
     assert {c for c in found if len(c) == 4} == {
-        ("USD", "EUR", "GBP", "USD"), ("EUR", "GBP", "JPY", "EUR"), ("EUR", "GBP", "CHF", "EUR")
+        ("USD", "EUR", "GBP", "USD"),
+        ("EUR", "GBP", "JPY", "EUR"),
+        ("EUR", "GBP", "CHF", "EUR"),
     }
     assert result.best_net_return == pytest.approx((1 + boost) * (1 - haircut) ** 3 - 1, rel=1e-12)
     best = result.triangles.iloc[0]
@@ -165,10 +167,12 @@ def test_same_inputs_same_result():
 
 
 def test_simulated_snapshots_plant_detectable_mispricings():
-    snapshots, injected = simulated_snapshots(VALUES, 40, spread_bps=2.0, mispricing_probability=0.5,
-                                              max_mispricing_bps=10.0, seed=2)
-    again, injected_again = simulated_snapshots(VALUES, 40, spread_bps=2.0, mispricing_probability=0.5,
-                                                max_mispricing_bps=10.0, seed=2)
+    snapshots, injected = simulated_snapshots(
+        VALUES, 40, spread_bps=2.0, mispricing_probability=0.5, max_mispricing_bps=10.0, seed=2
+    )
+    again, injected_again = simulated_snapshots(
+        VALUES, 40, spread_bps=2.0, mispricing_probability=0.5, max_mispricing_bps=10.0, seed=2
+    )
     pd.testing.assert_frame_equal(injected, injected_again)
     pd.testing.assert_frame_equal(snapshots[7], again[7])
     assert 10 < len(injected) < 30 and (injected["mispricing"].abs() <= 1e-3).all()

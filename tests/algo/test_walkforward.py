@@ -40,13 +40,16 @@ def test_fold_windows(pair, result):
 def test_parameters_and_hedge_ratio_come_from_the_training_window(pair, result):
     for _, row in result.folds.iterrows():
         start = 300 + 150 * int(row["fold"])
-        window = pair.iloc[start - 300:start]
+        window = pair.iloc[start - 300 : start]
         assert row["hedge_ratio"] == ols_hedge_ratio(window["x"].to_numpy(), window["y"].to_numpy())
         balance = 100_000.0 if row["fold"] == 0 else result.equity.loc[pair.index[start - 1]]
         scores = {
-            (lb, ez, xz): backtest(window, lb, ez, xz, cost=0.0005, fixed_cost=1.0, capital=balance)
-            .metrics["sharpe"]
-            for lb in GRID["lookback"] for ez in GRID["entry_z"] for xz in GRID["exit_z"]
+            (lb, ez, xz): backtest(window, lb, ez, xz, cost=0.0005, fixed_cost=1.0, capital=balance).metrics[
+                "sharpe"
+            ]
+            for lb in GRID["lookback"]
+            for ez in GRID["entry_z"]
+            for xz in GRID["exit_z"]
         }
         best = max(scores, key=lambda k: scores[k] if math.isfinite(scores[k]) else -math.inf)
         assert (row["lookback"], row["entry_z"], row["exit_z"]) == best
@@ -59,9 +62,17 @@ def test_stitched_equity_is_the_test_backtests_chained(pair, result):
     for _, row in result.folds.iterrows():
         start = 300 + 150 * int(row["fold"])
         warmup = int(row["lookback"]) - 1
-        segment = pair.iloc[start - warmup:start + 150]
-        test = backtest(segment, int(row["lookback"]), row["entry_z"], row["exit_z"],
-                        hedge_ratio=row["hedge_ratio"], cost=0.0005, fixed_cost=1.0, capital=balance)
+        segment = pair.iloc[start - warmup : start + 150]
+        test = backtest(
+            segment,
+            int(row["lookback"]),
+            row["entry_z"],
+            row["exit_z"],
+            hedge_ratio=row["hedge_ratio"],
+            cost=0.0005,
+            fixed_cost=1.0,
+            capital=balance,
+        )
         assert (test.positions.iloc[:warmup] == 0).all().all()  # nothing traded on training bars
         assert test.equity.iloc[warmup - 1] == balance
         pieces.append(test.equity.iloc[warmup:])
@@ -95,9 +106,10 @@ def test_kalman_hedge_warms_up_on_the_training_window(pair):
     balance = 100_000.0
     for fold in range(4):
         start = 300 + 150 * fold
-        segment = pair.iloc[start - 300:start + 150]
-        test = backtest(segment, 20, 2.0, 0.5, hedge="kalman", kalman_delta=1e-5, capital=balance,
-                        trade_from=300)
+        segment = pair.iloc[start - 300 : start + 150]
+        test = backtest(
+            segment, 20, 2.0, 0.5, hedge="kalman", kalman_delta=1e-5, capital=balance, trade_from=300
+        )
         np.testing.assert_array_equal(result.equity.loc[segment.index[300:]], test.equity.iloc[300:])
         balance = test.equity.iloc[-1]
     assert result.folds["hedge_ratio"].isna().all() and result.metrics["n_trades"] > 5

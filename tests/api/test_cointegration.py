@@ -69,7 +69,8 @@ def test_scan_pairs_streams_progress(backend, prices):
 
 def test_operations_are_listed_by_the_server(backend):
     assert {"FitOrnsteinUhlenbeck", "TestCointegration", "KalmanHedgeRatio", "ScanPairs"} <= set(
-        hftlab.server_info().operations)
+        hftlab.server_info().operations
+    )
 
 
 def _two(n=60, seed=0):
@@ -94,42 +95,64 @@ BAD_INPUT = [
     (OU, {"prices": list(range(40)), "dt": 0.0}, "'dt' must be a finite number > 0; got 0.0"),
     (OU, {"prices": list(range(40)), "method": "gmm"}, "'method' must be one of 'mle', 'ols'"),
     (OU, {"prices": list(range(40)), "cost": -0.01}, "'cost' must be a finite number > 0; got -0.01"),
-    (COINT, {"prices": {"x": _two()["x"], "y": SHORT_INDEX}},
-     "'prices' series 'x' and 'y' have different indexes (60 and 55 labels)"),
-    (COINT, {"prices": [_two()["x"], _two()["y"].iloc[::-1]]},
-     "'prices' series 'x' and 'y' have different indexes (60 and 60 labels)"),
-    (COINT, {"prices": _with(_two(), "y", 7, np.nan)},
-     "'prices.y' must contain only finite numbers; got 1 NaN/inf value(s), the first at position 7"),
+    (
+        COINT,
+        {"prices": {"x": _two()["x"], "y": SHORT_INDEX}},
+        "'prices' series 'x' and 'y' have different indexes (60 and 55 labels)",
+    ),
+    (
+        COINT,
+        {"prices": [_two()["x"], _two()["y"].iloc[::-1]]},
+        "'prices' series 'x' and 'y' have different indexes (60 and 60 labels)",
+    ),
+    (
+        COINT,
+        {"prices": _with(_two(), "y", 7, np.nan)},
+        "'prices.y' must contain only finite numbers; got 1 NaN/inf value(s), the first at position 7",
+    ),
     (COINT, {"prices": _with(_two(), "x", 3, np.inf)}, "'prices.x' must contain only finite numbers"),
     (COINT, {"prices": _two().assign(y=4.0)}, "'prices.y' must not be constant; every value is 4.0"),
     (COINT, {"prices": _two(20)}, "'prices' must have at least 30 row(s); got 20"),
-    (COINT, {"prices": _two().assign(z=1.0 * np.arange(60))},
-     "'prices' must be a table of at most 2 columns"),
+    (COINT, {"prices": _two().assign(z=1.0 * np.arange(60))}, "'prices' must be a table of at most 2 columns"),
     (COINT, {"prices": _two(), "method": "pearson"}, "'method' must be one of 'engle_granger'"),
     (COINT, {"prices": _two(), "maxlag": 40}, "'maxlag' must be an int >= 0 and <= 29; got 40"),
-    (COINT, {"prices": _two(), "method": "johansen", "significance": 0.2},
-     "'significance' must be one of 0.1, 0.05, 0.01; got 0.2"),
-    (COINT, {"prices": _two(), "method": "johansen", "det_order": 2},
-     "'det_order' must be an int >= -1 and <= 1; got 2"),
+    (
+        COINT,
+        {"prices": _two(), "method": "johansen", "significance": 0.2},
+        "'significance' must be one of 0.1, 0.05, 0.01; got 0.2",
+    ),
+    (
+        COINT,
+        {"prices": _two(), "method": "johansen", "det_order": 2},
+        "'det_order' must be an int >= -1 and <= 1; got 2",
+    ),
     (COINT, {"prices": _two()[["x"]]}, "'prices' must have at least 2 column(s); got 1"),
     (KALMAN, {"prices": _two(), "delta": 1.0}, "'delta' must be a finite number > 0 and < 1"),
-    (KALMAN, {"prices": _two(), "observation_var": -1.0},
-     "'observation_var' must be a finite number > 0"),
+    (KALMAN, {"prices": _two(), "observation_var": -1.0}, "'observation_var' must be a finite number > 0"),
     (KALMAN, {"prices": _with(_two(), "x", 0, np.nan)}, "'prices.x' must contain only finite"),
     (SCAN, {"prices": _two()[["x"]]}, "'prices' must have at least 2 column(s); got 1"),
     (SCAN, {"prices": _two(), "fdr": 0.0}, "'fdr' must be a finite number > 0 and < 1; got 0.0"),
     (SCAN, {"prices": _two(), "max_hurst": 2.0}, "'max_hurst' must be a finite number > 0 and <= 1"),
-    (SCAN, {"prices": _two(), "min_correlation": -2.0},
-     "'min_correlation' must be a finite number >= -1 and <= 1"),
+    (
+        SCAN,
+        {"prices": _two(), "min_correlation": -2.0},
+        "'min_correlation' must be a finite number >= -1 and <= 1",
+    ),
     (SCAN, {"prices": _two(), "hurst_method": "wavelet"}, "'hurst_method' must be one of 'rs', 'dfa'"),
-    (SCAN, {"prices": {"a": _two()["x"], "b": SHORT_INDEX}},
-     "'prices' series 'a' and 'b' have different indexes"),
+    (
+        SCAN,
+        {"prices": {"a": _two()["x"], "b": SHORT_INDEX}},
+        "'prices' series 'a' and 'b' have different indexes",
+    ),
     (SCAN, {"prices": _two(25)}, "'prices' must have at least 30 row(s); got 25"),
 ]
 
 
-@pytest.mark.parametrize(("operation", "kwargs", "message"), BAD_INPUT,
-                         ids=[f"{op.__name__}-{i}" for i, (op, _, _) in enumerate(BAD_INPUT)])
+@pytest.mark.parametrize(
+    ("operation", "kwargs", "message"),
+    BAD_INPUT,
+    ids=[f"{op.__name__}-{i}" for i, (op, _, _) in enumerate(BAD_INPUT)],
+)
 def test_bad_input_names_the_field(backend, operation, kwargs, message):
     if operation is hftlab.scan_pairs:
         kwargs = {**kwargs, "progress": False}

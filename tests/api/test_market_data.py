@@ -17,6 +17,7 @@ from exchange_servers import BinanceServer, KrakenServer, read_capture
 
 pytestmark = pytest.mark.timeout(300)
 
+
 @pytest.fixture
 def sources(lobster_files):
     """Both deterministic sources, as keyword arguments of stream_market_data."""
@@ -95,12 +96,15 @@ def test_bad_stream_input_names_the_field(backend, kwargs, message):
     assert str(error.value).startswith(message)
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"depth": 0}, "'depth' must be an int >= 1 and <= 10000; got 0"),
-    ({"source": "kraken", "ticks": 5}, "'ticks' only applies to sources 'simulated' and 'replay'"),
-    ({"order_size": -1.0}, "'order_size' must be a finite number > 0; got -1.0"),
-    ({"symbol": ""}, "'symbol' must be a symbol name; got ''"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"depth": 0}, "'depth' must be an int >= 1 and <= 10000; got 0"),
+        ({"source": "kraken", "ticks": 5}, "'ticks' only applies to sources 'simulated' and 'replay'"),
+        ({"order_size": -1.0}, "'order_size' must be a finite number > 0; got -1.0"),
+        ({"symbol": ""}, "'symbol' must be a symbol name; got ''"),
+    ],
+)
 def test_bad_order_book_input_names_the_field(backend, kwargs, message):
     with pytest.raises(InvalidInput) as error:
         hftlab.order_book(**{"symbol": "AAPL", **kwargs})
@@ -113,8 +117,9 @@ def test_live_kraken_stream_on_both_backends(backend):
     runs = []
     for stream in (streams.stream_market_data, hftlab.stream_market_data):
         with KrakenServer(payloads) as server:
-            batches = list(stream(sorted(server.pairs), "kraken", batch_size=100, max_batches=4,
-                                  ws_url=server.ws_url))
+            batches = list(
+                stream(sorted(server.pairs), "kraken", batch_size=100, max_batches=4, ws_url=server.ws_url)
+            )
         assert [b.sequence for b in batches] == [1, 2, 3, 4]
         runs.append(concat_batches(batches))
     common = min(map(len, runs))
@@ -124,8 +129,9 @@ def test_live_kraken_stream_on_both_backends(backend):
 
 def test_live_binance_order_book_on_both_backends(backend):
     with BinanceServer.from_captures() as server:
-        book = hftlab.order_book("NKNUSDT", depth=10, source="binance", ws_url=server.ws_url,
-                                 rest_url=server.rest_url)
+        book = hftlab.order_book(
+            "NKNUSDT", depth=10, source="binance", ws_url=server.ws_url, rest_url=server.rest_url
+        )
         with pytest.raises(NotFound, match="unknown symbol 'NOPEUSDT'"):
             hftlab.order_book("NOPEUSDT", source="binance", ws_url=server.ws_url, rest_url=server.rest_url)
     assert not book.stale and book.sequence >= 499869752

@@ -25,7 +25,10 @@ def test_market_making_equals_direct_computation(backend):
     assert hftlab.differences(result, expected) == []
     assert result.n_fills > 0 and result.fills["side"].dtype == np.int64
     assert result.quotes.index.name == "time" and list(result.quotes.columns) == [
-        "mid", "reservation_price", "bid", "ask"
+        "mid",
+        "reservation_price",
+        "bid",
+        "ask",
     ]
 
 
@@ -41,7 +44,12 @@ def test_triangular_arbitrage_equals_direct_computation(backend, rates):
     assert hftlab.differences(result, expected) == []
     assert result.has_arbitrage and result.cycles[0].currencies[0] == result.cycles[0].currencies[-1]
     assert list(result.triangles.columns) == [
-        "first", "second", "third", "gross_return", "net_return", "profitable"
+        "first",
+        "second",
+        "third",
+        "gross_return",
+        "net_return",
+        "profitable",
     ]
 
 

@@ -27,8 +27,9 @@ def fields(prices):
 
 def test_optimize_portfolio_parity(backend, prices, fields):
     result = hftlab.optimize_portfolio(prices, "max_sharpe", bounds=(None, 0.4), transaction_costs=0.001)
-    expected = portfolio.optimize_portfolio(prices, "max_sharpe", upper_bounds=fields["bounds"],
-                                            transaction_costs=fields["costs"])
+    expected = portfolio.optimize_portfolio(
+        prices, "max_sharpe", upper_bounds=fields["bounds"], transaction_costs=fields["costs"]
+    )
     assert hftlab.differences(result, expected) == []
     assert result.status == "optimal" and result.weights.index.tolist() == list(prices.columns)
 
@@ -49,8 +50,13 @@ def test_infeasible_target_is_a_status_on_both_backends(backend, prices):
 
 def test_given_covariance_and_expected_returns(backend, prices):
     sigma = prices.pct_change().cov() * 252
-    result = hftlab.optimize_portfolio(prices, "markowitz", covariance=sigma.to_numpy(),
-                                       expected_returns={s: 0.05 for s in prices.columns}, risk_aversion=4.0)
+    result = hftlab.optimize_portfolio(
+        prices,
+        "markowitz",
+        covariance=sigma.to_numpy(),
+        expected_returns={s: 0.05 for s in prices.columns},
+        risk_aversion=4.0,
+    )
     assert result.expected_return == pytest.approx(0.05)
 
 
@@ -62,20 +68,25 @@ def test_efficient_frontier_parity(backend, prices):
 
 
 def test_rebalance_portfolio_parity(backend, prices, fields):
-    result = hftlab.rebalance_portfolio(prices, "risk_parity", window=100, rebalance_every=20,
-                                        transaction_costs=0.001)
-    expected = rebalance.rebalance_portfolio(prices, "risk_parity", window=100, rebalance_every=20,
-                                             transaction_costs=fields["costs"])
+    result = hftlab.rebalance_portfolio(
+        prices, "risk_parity", window=100, rebalance_every=20, transaction_costs=0.001
+    )
+    expected = rebalance.rebalance_portfolio(
+        prices, "risk_parity", window=100, rebalance_every=20, transaction_costs=fields["costs"]
+    )
     assert hftlab.differences(result, expected) == []
     assert result.n_rebalances == len(result.weights) > 10
 
 
-@pytest.mark.parametrize(("method", "kwargs"), [
-    ("box_tiao_greedy", {"k": 3}),
-    ("box_tiao_sdp", {"k": 3}),
-    ("sparse_pca", {"alpha": 0.3, "n_components": 2}),
-    ("elastic_net", {"k": 2, "target": "KO"}),
-])
+@pytest.mark.parametrize(
+    ("method", "kwargs"),
+    [
+        ("box_tiao_greedy", {"k": 3}),
+        ("box_tiao_sdp", {"k": 3}),
+        ("sparse_pca", {"alpha": 0.3, "n_components": 2}),
+        ("elastic_net", {"k": 2, "target": "KO"}),
+    ],
+)
 def test_sparse_portfolio_parity(backend, prices, method, kwargs):
     result = hftlab.sparse_portfolio(prices, method, **kwargs)
     fields = {("target_column" if name == "target" else name): value for name, value in kwargs.items()}
@@ -105,26 +116,36 @@ ok = pd.DataFrame(np.random.default_rng(1).uniform(1, 2, size=(60, 3)), columns=
 
 BAD_OPTIMIZE = [
     ({"prices_or_returns": nan_prices}, "'prices_or_returns' must contain only finite numbers"),
-    ({"prices_or_returns": few_rows}, "'prices_or_returns' must have more observations than assets for "
-                                      "covariance='sample'; got 4 return(s) for 6 assets"),
+    (
+        {"prices_or_returns": few_rows},
+        "'prices_or_returns' must have more observations than assets for "
+        "covariance='sample'; got 4 return(s) for 6 assets",
+    ),
     ({"prices_or_returns": collinear}, "'prices_or_returns' gives a singular covariance matrix"),
-    ({"prices_or_returns": ok, "covariance": np.array([[1.0, 2, 0], [2, 1, 0], [0, 0, 1]])},
-     "'covariance_matrix' must be positive semi-definite"),
+    (
+        {"prices_or_returns": ok, "covariance": np.array([[1.0, 2, 0], [2, 1, 0], [0, 0, 1]])},
+        "'covariance_matrix' must be positive semi-definite",
+    ),
     ({"prices_or_returns": ok, "covariance": np.eye(2)}, "'covariance_matrix' must be 3 x 3"),
     ({"prices_or_returns": -ok}, "'prices_or_returns' must hold positive prices"),
     ({"prices_or_returns": ok, "method": "kelly"}, "'method' must be one of 'markowitz'"),
     ({"prices_or_returns": ok, "bounds": (0.5, None)}, "'lower_bounds'/'upper_bounds' leave no fully invested"),
     ({"prices_or_returns": ok, "bounds": (None, {"Z": 0.5})}, "'upper_bounds' names unknown assets: 'Z'"),
     ({"prices_or_returns": ok, "bounds": 0.5}, "'bounds' must be a pair (lower, upper)"),
-    ({"prices_or_returns": ok, "long_only": False, "leverage": 0.5},
-     "'leverage' must be a finite number >= 1.0"),
-    ({"prices_or_returns": ok, "target_return": 0.1},
-     "'target_return' must be None unless method='markowitz'"),
+    (
+        {"prices_or_returns": ok, "long_only": False, "leverage": 0.5},
+        "'leverage' must be a finite number >= 1.0",
+    ),
+    ({"prices_or_returns": ok, "target_return": 0.1}, "'target_return' must be None unless method='markowitz'"),
     ({"prices_or_returns": ok, "method": "risk_parity", "bounds": (0, 0.5)}, "'lower_bounds' is not supported"),
-    ({"prices_or_returns": ok, "risk_budgets": [1, 2, 3]},
-     "'risk_budgets' is only used by method='risk_parity'"),
-    ({"prices_or_returns": ok, "method": "risk_parity", "risk_budgets": [1, 0, 3]},
-     "'risk_budgets' must be > 0 for every asset; got 'B': 0"),
+    (
+        {"prices_or_returns": ok, "risk_budgets": [1, 2, 3]},
+        "'risk_budgets' is only used by method='risk_parity'",
+    ),
+    (
+        {"prices_or_returns": ok, "method": "risk_parity", "risk_budgets": [1, 0, 3]},
+        "'risk_budgets' must be > 0 for every asset; got 'B': 0",
+    ),
     ({"prices_or_returns": ok, "transaction_costs": -0.01}, "'transaction_costs' must be >= 0.0"),
     ({"prices_or_returns": ok, "input_type": "levels"}, "'input_type' must be one of 'prices', 'returns'"),
 ]
@@ -140,20 +161,35 @@ def test_optimize_bad_input_names_the_field(backend, kwargs, message):
 BAD_OTHERS = [
     (hftlab.efficient_frontier, {"prices_or_returns": ok, "long_only": False}, "'leverage' (or finite lower"),
     (hftlab.efficient_frontier, {"prices_or_returns": ok, "n_points": 1}, "'n_points' must be an int >= 2"),
-    (hftlab.rebalance_portfolio, {"prices_or_returns": ok, "window": 59},
-     "'window' must be smaller than the 59"),
+    (
+        hftlab.rebalance_portfolio,
+        {"prices_or_returns": ok, "window": 59},
+        "'window' must be smaller than the 59",
+    ),
     (hftlab.rebalance_portfolio, {"prices_or_returns": ok, "window": 3}, "'window' must be an int >= 4"),
     (hftlab.sparse_portfolio, {"prices": ok, "k": 4}, "'k' must be an int >= 1 and <= 3"),
     (hftlab.sparse_portfolio, {"prices": ok, "method": "lasso"}, "'target' or 'target_column' (exactly one)"),
-    (hftlab.sparse_portfolio, {"prices": ok, "method": "lasso", "target": "Q"},
-     "'target_column' must be one of"),
-    (hftlab.sparse_portfolio, {"prices": ok, "method": "lasso", "target": [1.0] * 10},
-     "'target' must have the same index as 'prices'"),
-    (hftlab.sparse_portfolio, {"prices": ok, "alpha": 0.1},
-     "'alpha' must be None for method='box_tiao_greedy'"),
+    (
+        hftlab.sparse_portfolio,
+        {"prices": ok, "method": "lasso", "target": "Q"},
+        "'target_column' must be one of",
+    ),
+    (
+        hftlab.sparse_portfolio,
+        {"prices": ok, "method": "lasso", "target": [1.0] * 10},
+        "'target' must have the same index as 'prices'",
+    ),
+    (
+        hftlab.sparse_portfolio,
+        {"prices": ok, "alpha": 0.1},
+        "'alpha' must be None for method='box_tiao_greedy'",
+    ),
     (hftlab.sparse_portfolio, {"prices": ok.iloc[:30]}, "'prices' must have at least 50 row(s); got 30"),
-    (hftlab.sparse_portfolio, {"prices": pd.DataFrame(np.random.default_rng(2).uniform(1, 2, (60, 41))),
-                               "method": "box_tiao_sdp"}, "'prices' has 41 assets; box_tiao_sdp"),
+    (
+        hftlab.sparse_portfolio,
+        {"prices": pd.DataFrame(np.random.default_rng(2).uniform(1, 2, (60, 41))), "method": "box_tiao_sdp"},
+        "'prices' has 41 assets; box_tiao_sdp",
+    ),
     (hftlab.box_tao, {"matrix_or_prices": np.zeros((5, 4))}, "'matrix_or_prices' must not be all zeros"),
     (hftlab.box_tao, {"matrix_or_prices": nan_prices}, "'matrix_or_prices' must contain only finite numbers"),
     (hftlab.box_tao, {"matrix_or_prices": ok, "rho": 1.0}, "'rho' must be a finite number > 1"),
@@ -170,6 +206,11 @@ def test_other_bad_input_names_the_field(backend, operation, kwargs, message):
 
 def test_server_lists_the_portfolio_operations(backend):
     operations = hftlab.server_info().operations
-    for rpc in ("OptimizePortfolio", "EfficientFrontier", "RebalancePortfolio", "CalculateSparsePortfolio",
-                "BoxTaoDecomposition"):
+    for rpc in (
+        "OptimizePortfolio",
+        "EfficientFrontier",
+        "RebalancePortfolio",
+        "CalculateSparsePortfolio",
+        "BoxTaoDecomposition",
+    ):
         assert rpc in operations

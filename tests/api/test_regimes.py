@@ -63,8 +63,11 @@ def test_filter_regimes_continues_a_fit_on_both_backends(backend, series, local_
     online = pd.concat([first.filtered_probabilities, rest.filtered_probabilities])
     np.testing.assert_allclose(online.to_numpy(), local_fit.filtered_probabilities.to_numpy(), atol=1e-12)
     expected = regime.filter_regimes(
-        as_observations(series.iloc[4000:]), local_fit.transition_matrix.to_numpy(), local_fit.means.to_numpy(),
-        local_fit.covariances, local_fit.start_probabilities.to_numpy(),
+        as_observations(series.iloc[4000:]),
+        local_fit.transition_matrix.to_numpy(),
+        local_fit.means.to_numpy(),
+        local_fit.covariances,
+        local_fit.start_probabilities.to_numpy(),
         first.filtered_probabilities.to_numpy()[-1],
     )
     assert hftlab.differences(rest, expected) == []
@@ -88,8 +91,16 @@ def test_run_mcmc_ou_parity(backend):
 
 def test_run_mcmc_strategy_parity(backend):
     prices = cointegrated_pair(500, seed=2)
-    kwargs = {"prices": prices, "train": 200, "test": 150, "lookback_range": [5, 20], "n_samples": 20,
-              "n_chains": 1, "burn_in": 0, "seed": 1}
+    kwargs = {
+        "prices": prices,
+        "train": 200,
+        "test": 150,
+        "lookback_range": [5, 20],
+        "n_samples": 20,
+        "n_chains": 1,
+        "burn_in": 0,
+        "seed": 1,
+    }
     result = hftlab.run_mcmc("strategy", **kwargs)
     expected = posteriors.run_mcmc("strategy", **kwargs)
     assert hftlab.differences(result, expected) == []
@@ -108,16 +119,22 @@ def test_a_python_log_density_runs_locally_and_is_refused_over_grpc(backend):
 
 
 BAD_INPUT = [
-    (hftlab.run_hmm, {"observations": [0.1, 0.3] * 5, "n_states": 3},
-     "'observations' must have at least 30 observation(s) for 3 state(s)"),
+    (
+        hftlab.run_hmm,
+        {"observations": [0.1, 0.3] * 5, "n_states": 3},
+        "'observations' must have at least 30 observation(s) for 3 state(s)",
+    ),
     (hftlab.run_hmm, {"observations": [1.0, np.nan] * 30}, "'observations' must contain only finite numbers"),
     (hftlab.run_hmm, {"observations": [4.0] * 60}, "'observations' must not be constant"),
     (hftlab.run_hmm, {"observations": list(range(60)), "n_states": 0}, "'n_states' must be an int >= 1"),
     (hftlab.run_hmm, {"observations": list(range(60)), "n_restarts": 0}, "'n_restarts' must be an int >= 1"),
     (hftlab.select_n_states, {"observations": list(range(60)), "candidates": []}, "'candidates' must hold"),
     (hftlab.detect_regime, {"returns": [0.01, -0.01] * 30, "method": "garch"}, "'method' must be one of"),
-    (hftlab.detect_regime, {"returns": [0.01, -0.01] * 30, "n_regimes": 1, "method": "markov_switching"},
-     "'n_regimes' must be an int >= 2"),
+    (
+        hftlab.detect_regime,
+        {"returns": [0.01, -0.01] * 30, "n_regimes": 1, "method": "markov_switching"},
+        "'n_regimes' must be an int >= 2",
+    ),
     (hftlab.detect_regime, {"returns": [0.0] * 60}, "'returns' must not be constant"),
     (hftlab.run_mcmc, {}, "'objective' is required"),
     (hftlab.run_mcmc, {"objective": "ou"}, "'spread' is required for objective 'ou'"),
@@ -125,10 +142,16 @@ BAD_INPUT = [
     (hftlab.run_mcmc, {"objective": "ou", "spread": list(range(40)), "n_samples": 5}, "'n_samples' must be"),
     (hftlab.run_mcmc, {"objective": "ou", "spread": list(range(40)), "dt": 0.0}, "'dt' must be a finite"),
     (hftlab.run_mcmc, {"objective": "gbm", "spread": list(range(40))}, "'objective' must be one of 'ou'"),
-    (hftlab.run_mcmc, {"objective": "strategy", "prices": cointegrated_pair(300), "exit_z_range": [3, 4]},
-     "'exit_z_range' must be a range starting below entry_z_range's top (3.0)"),
-    (hftlab.run_mcmc, {"objective": "strategy", "prices": cointegrated_pair(300), "train": 250},
-     "'prices' must have at least train + test = 313 rows; got 300"),
+    (
+        hftlab.run_mcmc,
+        {"objective": "strategy", "prices": cointegrated_pair(300), "exit_z_range": [3, 4]},
+        "'exit_z_range' must be a range starting below entry_z_range's top (3.0)",
+    ),
+    (
+        hftlab.run_mcmc,
+        {"objective": "strategy", "prices": cointegrated_pair(300), "train": 250},
+        "'prices' must have at least train + test = 313 rows; got 300",
+    ),
 ]
 
 
@@ -175,8 +198,13 @@ def test_results_draw_their_charts(series, local_fit):
     selection = hmm.select_n_states(as_observations(series.iloc[:300]), [1, 2], 0, 1)
     mcmc = hftlab.run_mcmc(log_density=lambda x: -0.5 * float(x @ x), x0=[0.0, 0.0], n_samples=50, burn_in=10)
     figures = [
-        local_fit.plot(), local_fit.plot(series.cumsum()), local_fit.plot_transition_matrix(),
-        regimes.plot(), regimes.plot(returns.cumsum()), selection.plot(), mcmc.plot_trace(),
+        local_fit.plot(),
+        local_fit.plot(series.cumsum()),
+        local_fit.plot_transition_matrix(),
+        regimes.plot(),
+        regimes.plot(returns.cumsum()),
+        selection.plot(),
+        mcmc.plot_trace(),
         mcmc.plot_corner(truths={"param_0": 0.0}),
     ]
     assert all(len(figure.data) > 0 for figure in figures)

@@ -66,11 +66,15 @@ Y = pd.Series(np.linspace(5, 9, 50) + np.cos(np.arange(50)), name="y")
 GOOD = pd.concat([X, Y], axis=1)
 
 BAD_BACKTEST = [
-    ({"prices": (X, Y.iloc[:40])},
-     "'prices' series 'x' and 'y' have different indexes (50 and 40 labels); align them first"),
+    (
+        {"prices": (X, Y.iloc[:40])},
+        "'prices' series 'x' and 'y' have different indexes (50 and 40 labels); align them first",
+    ),
     ({"prices": (X, Y.set_axis(range(1, 51)))}, "'prices' series 'x' and 'y' have different indexes"),
-    ({"prices": GOOD.assign(y=np.r_[Y.iloc[:-1], np.nan])},
-     "'prices' must contain only finite numbers; got 1 NaN/inf value(s), the first at position (49, 1)"),
+    (
+        {"prices": GOOD.assign(y=np.r_[Y.iloc[:-1], np.nan])},
+        "'prices' must contain only finite numbers; got 1 NaN/inf value(s), the first at position (49, 1)",
+    ),
     ({"prices": [1.0, np.inf] * 25}, "'prices' must contain only finite numbers"),
     ({"prices": GOOD.assign(x=3.0)}, "'prices.x' must not be constant; every value is 3.0"),
     ({"prices": X.iloc[:20]}, "'prices' must have at least 21 row(s); got 20"),
@@ -87,10 +91,14 @@ BAD_BACKTEST = [
     ({"prices": GOOD, "direction": "up"}, "'direction' must be one of 'both', 'long', 'short'; got 'up'"),
     ({"prices": GOOD, "hedge": "ols"}, "'hedge' must be one of 'static', 'rolling', 'kalman'; got 'ols'"),
     ({"prices": GOOD, "kalman_delta": 0.01}, "'kalman_delta' must be None unless hedge='kalman'; got 0.01"),
-    ({"prices": GOOD, "hedge": "kalman", "kalman_delta": 1.0},
-     "'kalman_delta' must be a finite number > 0 and < 1.0; got 1.0"),
-    ({"prices": GOOD, "hedge": "kalman", "kalman_observation_var": 0.0},
-     "'kalman_observation_var' must be a finite number > 0; got 0.0"),
+    (
+        {"prices": GOOD, "hedge": "kalman", "kalman_delta": 1.0},
+        "'kalman_delta' must be a finite number > 0 and < 1.0; got 1.0",
+    ),
+    (
+        {"prices": GOOD, "hedge": "kalman", "kalman_observation_var": 0.0},
+        "'kalman_observation_var' must be a finite number > 0; got 0.0",
+    ),
     ({"prices": GOOD, "hedge": "kalman", "hedge_ratio": 1.0}, "'hedge_ratio' must be None with hedge='kalman'"),
     ({"prices": X, "hedge": "rolling"}, "'hedge' must be 'static' for a single asset"),
     ({"prices": X, "hedge_ratio": 1.0}, "'hedge_ratio' must be None for a single asset"),
@@ -110,8 +118,10 @@ BAD_WALK_FORWARD = [
     ({"train": 20, "test": 10, "lookback": [10, 25]}, "'train' must be an int >= 26; got 20"),
     ({"test": 1}, "'test' must be an int >= 2; got 1"),
     ({"lookback": []}, "'lookback' must hold at least one value; got none"),
-    ({"entry_z": [1.0, 2.0], "exit_z": [0.5, 1.0]},
-     "'exit_z' must be smaller than every entry_z (min 1.0); got 1.0"),
+    (
+        {"entry_z": [1.0, 2.0], "exit_z": [0.5, 1.0]},
+        "'exit_z' must be smaller than every entry_z (min 1.0); got 1.0",
+    ),
     ({"objective": "profit"}, "'objective' must be one of 'sharpe', 'sortino', 'calmar'"),
     ({"cost": -0.01}, "'cost' must be a finite number >= 0 and < 1; got -0.01"),
 ]

@@ -29,9 +29,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1200)]
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "reports" / "browser_widgets.png"
 CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-dev-shm-usage", "--disable-extensions", "--no-first-run", "--disable-sync",
-    "--disable-component-update", "--disable-default-apps", "--mute-audio",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+    "--disable-extensions",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-component-update",
+    "--disable-default-apps",
+    "--mute-audio",
 ]
 CELLS = [
     "%load_ext hftlab\nimport os\nimport hftlab\n%hftlab serve\n%hftlab use local\n"
@@ -57,7 +65,6 @@ def _wait_for_lab(url: str, lab: subprocess.Popen, log: Path, timeout: float = 9
     raise AssertionError(f"JupyterLab did not answer {url} within {timeout} s:\n{log.read_text()[-3000:]}")
 
 
-
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -74,13 +81,27 @@ def running_lab(directory: Path, port: int):
     settings = home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     settings.parent.mkdir(parents=True)
     settings.write_text('{"fetchNews": "false", "checkForUpdates": false}')  # no news prompt, no web request
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(home / "run"),
-           "IPYTHONDIR": str(home / "ipython"), "JUPYTER_DATA_DIR": str(home / "data")}
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_RUNTIME_DIR": str(home / "run"),
+        "IPYTHONDIR": str(home / "ipython"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+    }
     command = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={directory}",
-        f"--LabApp.workspaces_dir={home / 'workspaces'}", f"--LabApp.user_settings_dir={home / 'settings'}",
-        "--ServerApp.port_retries=0", "--ServerApp.terminals_enabled=False",
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={directory}",
+        f"--LabApp.workspaces_dir={home / 'workspaces'}",
+        f"--LabApp.user_settings_dir={home / 'settings'}",
+        "--ServerApp.port_retries=0",
+        "--ServerApp.terminals_enabled=False",
         *(["--allow-root"] if os.geteuid() == 0 else []),
     ]
     with open(directory / "lab.log", "w") as log:

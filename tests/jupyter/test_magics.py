@@ -43,8 +43,17 @@ def test_use_and_status(ip, grpc_address, capsys):
 def test_help_lists_every_subcommand(ip, capsys):
     ip.run_line_magic("hftlab", "")
     out = capsys.readouterr().out
-    for command in ("use local", "use grpc://", "--token", "status", "serve [--port N]", "stop", "bench",
-                    "%%hftlab compare", "help"):
+    for command in (
+        "use local",
+        "use grpc://",
+        "--token",
+        "status",
+        "serve [--port N]",
+        "stop",
+        "bench",
+        "%%hftlab compare",
+        "help",
+    ):
         assert command in out
     assert HELP.splitlines()[2] in ip.find_line_magic("hftlab").__doc__  # what %hftlab? shows
 
@@ -55,14 +64,17 @@ def test_bad_address_is_reported_not_raised(ip, capsys):
     assert hftlab.backend().name == "local"
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ("launch", "unknown subcommand 'launch'"),
-    ("use", "use needs an address"),
-    ("serve --port x", "--port must be an integer; got 'x'"),
-    ("serve --workers 2", "unexpected argument '--workers'"),
-    ("stop now", "stop takes no arguments"),
-    ("bench --all", "bench takes RPC names only"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("launch", "unknown subcommand 'launch'"),
+        ("use", "use needs an address"),
+        ("serve --port x", "--port must be an integer; got 'x'"),
+        ("serve --workers 2", "unexpected argument '--workers'"),
+        ("stop now", "stop takes no arguments"),
+        ("bench --all", "bench takes RPC names only"),
+    ],
+)
 def test_wrong_arguments_print_the_usage(ip, capsys, line, message):
     assert ip.run_line_magic("hftlab", line) is None
     out = capsys.readouterr().out

@@ -56,7 +56,7 @@ class PriceBook:
         else:
             self.sides[side][price] = size
         if self.depth is not None:
-            for key in self.levels(side)[self.depth:]:
+            for key in self.levels(side)[self.depth :]:
                 del self.sides[side][key[0]]
 
     def levels(self, side: str) -> list[tuple[str, str]]:
@@ -70,8 +70,15 @@ class PriceBook:
 class ReplayServer:
     """Base: a websocket server on a loopback port in a thread of its own (a context manager)."""
 
-    def __init__(self, payloads: list[str], *, drop: Iterable[int] = (), disconnect_after: int | None = None,
-                 lost_on_reconnect: int = 0, garbage: dict[int, str] | None = None) -> None:
+    def __init__(
+        self,
+        payloads: list[str],
+        *,
+        drop: Iterable[int] = (),
+        disconnect_after: int | None = None,
+        lost_on_reconnect: int = 0,
+        garbage: dict[int, str] | None = None,
+    ) -> None:
         self.payloads = payloads
         self.drop, self.garbage = set(drop), dict(garbage or {})
         self.disconnect_after, self.lost_on_reconnect = disconnect_after, lost_on_reconnect
@@ -206,9 +213,11 @@ class BinanceServer(ReplayServer):
             if first:
                 return 200, self.recorded[symbol]
             book = self.books[symbol]
-            return 200, {"lastUpdateId": self.last_id[symbol],
-                         "bids": [list(level) for level in book.levels("bids")],
-                         "asks": [list(level) for level in book.levels("asks")]}
+            return 200, {
+                "lastUpdateId": self.last_id[symbol],
+                "bids": [list(level) for level in book.levels("bids")],
+                "asks": [list(level) for level in book.levels("asks")],
+            }
 
     def __enter__(self) -> BinanceServer:
         server = self
@@ -282,21 +291,31 @@ class KrakenServer(ReplayServer):
             request = json.loads(text)
             name = request["subscription"]["name"]
             for pair in request["pair"]:
-                status = {"channelName": f"book-{self.DEPTH}" if name == "book" else name, "event":
-                          "subscriptionStatus", "pair": pair, "subscription": request["subscription"]}
+                status = {
+                    "channelName": f"book-{self.DEPTH}" if name == "book" else name,
+                    "event": "subscriptionStatus",
+                    "pair": pair,
+                    "subscription": request["subscription"],
+                }
                 if pair not in self.pairs:
-                    await self.send(ws, json.dumps({**status, "status": "error",
-                                                    "errorMessage": f"Currency pair not supported {pair}"}))
+                    await self.send(
+                        ws,
+                        json.dumps(
+                            {**status, "status": "error", "errorMessage": f"Currency pair not supported {pair}"}
+                        ),
+                    )
                     continue
                 if name != "book":
                     await self.send(ws, json.dumps({**status, "channelID": 1, "status": "subscribed"}))
                 elif request["event"] == "unsubscribe":
                     subscribed.discard(pair)
-                    await self.send(ws, json.dumps({**status, "channelID": self.pairs[pair],
-                                                    "status": "unsubscribed"}))
+                    await self.send(
+                        ws, json.dumps({**status, "channelID": self.pairs[pair], "status": "unsubscribed"})
+                    )
                 else:
-                    await self.send(ws, json.dumps({**status, "channelID": self.pairs[pair],
-                                                    "status": "subscribed"}))
+                    await self.send(
+                        ws, json.dumps({**status, "channelID": self.pairs[pair], "status": "subscribed"})
+                    )
                     if pair in self.snapshot_sent:  # the book as it is now (built and sent in one step)
                         await self.send(ws, json.dumps(self._snapshot(pair)))
                     subscribed.add(pair)
@@ -307,9 +326,15 @@ class KrakenServer(ReplayServer):
 
     def _snapshot(self, pair: str) -> list:
         book, stamp = self.books[pair], "1618678133.000000"
-        return [self.pairs[pair], {"as": [[p, s, stamp] for p, s in book.levels("asks")],
-                                   "bs": [[p, s, stamp] for p, s in book.levels("bids")]},
-                f"book-{self.DEPTH}", pair]
+        return [
+            self.pairs[pair],
+            {
+                "as": [[p, s, stamp] for p, s in book.levels("asks")],
+                "bs": [[p, s, stamp] for p, s in book.levels("bids")],
+            },
+            f"book-{self.DEPTH}",
+            pair,
+        ]
 
     def _wanted(self, message, subscribed: set[str]) -> bool:
         if isinstance(message, dict):
@@ -347,8 +372,16 @@ class CoinbaseServer(ReplayServer):
             request = json.loads(text)
             unknown = [p for p in request["product_ids"] if p not in self.products]
             if unknown:
-                await self.send(ws, json.dumps({"type": "error", "message": "Failed to subscribe",
-                                                "reason": f"{unknown[0]} is not a valid product"}))
+                await self.send(
+                    ws,
+                    json.dumps(
+                        {
+                            "type": "error",
+                            "message": "Failed to subscribe",
+                            "reason": f"{unknown[0]} is not a valid product",
+                        }
+                    ),
+                )
                 continue
             book_channel = [c for c in request["channels"] if c.startswith("level2")]
             for product in request["product_ids"]:
@@ -359,13 +392,29 @@ class CoinbaseServer(ReplayServer):
                 wanted.update(request["channels"])
                 if book_channel and product in self.snapshot_sent:  # the book as it is now
                     book = self.books[product]
-                    await self.send(ws, json.dumps({
-                        "type": "snapshot", "product_id": product,
-                        "bids": [list(level) for level in book.levels("bids")],
-                        "asks": [list(level) for level in book.levels("asks")]}))
-            await self.send(ws, json.dumps({"type": "subscriptions", "channels": [
-                {"name": c, "product_ids": sorted(p for p, w in channels.items() if c in w)}
-                for c in sorted(set().union(*channels.values()))]}))
+                    await self.send(
+                        ws,
+                        json.dumps(
+                            {
+                                "type": "snapshot",
+                                "product_id": product,
+                                "bids": [list(level) for level in book.levels("bids")],
+                                "asks": [list(level) for level in book.levels("asks")],
+                            }
+                        ),
+                    )
+            await self.send(
+                ws,
+                json.dumps(
+                    {
+                        "type": "subscriptions",
+                        "channels": [
+                            {"name": c, "product_ids": sorted(p for p, w in channels.items() if c in w)}
+                            for c in sorted(set().union(*channels.values()))
+                        ],
+                    }
+                ),
+            )
             if replaying is None:
                 replaying = asyncio.create_task(self.replay(ws, lambda m: self._wanted(m, channels)))
         if replaying is not None:
@@ -398,8 +447,11 @@ async def drain(feed, server: ReplayServer, limit: float = 60.0) -> list:
     task = asyncio.create_task(consume())
     try:
         async with asyncio.timeout(limit):
-            while not (server.finished.is_set() and feed.stats.messages >= server.sent
-                       and not any(book.stale for book in feed.books.values())):
+            while not (
+                server.finished.is_set()
+                and feed.stats.messages >= server.sent
+                and not any(book.stale for book in feed.books.values())
+            ):
                 if task.done():
                     task.result()
                     break

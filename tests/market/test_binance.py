@@ -91,7 +91,7 @@ def test_malformed_messages_are_counted_and_skipped():
         5: "not json",
         10: '{"stream":"nknusdt@depth@100ms","data":{"s":"NKNUSDT"}}',
         20: '{"stream":"nknusdt@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"NKNUSDT","U":1,"u":2,'
-            '"b":[["abc","1"]],"a":[]}}',
+        '"b":[["abc","1"]],"a":[]}}',
         30: "[1, 2, 3]",
         40: '{"stream":"nknusdt@aggTrade","data":{"s":"NKNUSDT","T":1,"p":"-1","q":"5"}}',
     }

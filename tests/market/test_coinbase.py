@@ -12,8 +12,13 @@ from hftlab.market.exchanges import CoinbaseFeed
 
 pytestmark = pytest.mark.timeout(120)
 
-FAST = {"batch_size": 200, "flush_interval": 0.05, "reconnect_delay": 0.05, "max_reconnects": 3,
-        "book_channel": "level2"}
+FAST = {
+    "batch_size": 200,
+    "flush_interval": 0.05,
+    "reconnect_delay": 0.05,
+    "max_reconnects": 3,
+    "book_channel": "level2",
+}
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +72,9 @@ def test_malformed_messages_are_counted_and_skipped(payloads):
     garbage = {
         50: "]",
         150: '{"type":"l2update","product_id":"SKL-USD","changes":[["buy","x","1"]],'
-             '"time":"2021-04-17T16:43:37Z"}',
+        '"time":"2021-04-17T16:43:37Z"}',
         250: '{"type":"l2update","product_id":"SKL-USD","changes":[["hold","0.79","1"]],'
-             '"time":"2021-04-17T16:43:37Z"}',
+        '"time":"2021-04-17T16:43:37Z"}',
         350: '{"type":"surprise"}',
         450: '{"type":"match","product_id":"SKL-USD","trade_id":1,"price":"0.79"}',
     }

@@ -33,8 +33,14 @@ def test_backoff_doubles_then_gives_up_with_backend_unavailable(monkeypatch, fre
         await real_sleep(0)
 
     monkeypatch.setattr("hftlab.market.exchanges.base.asyncio.sleep", recorded_sleep)
-    feed = KrakenFeed(["XBT/USD"], f"ws://127.0.0.1:{free_port}", reconnect_delay=0.1,
-                      max_reconnect_delay=0.25, max_reconnects=4, open_timeout=5)
+    feed = KrakenFeed(
+        ["XBT/USD"],
+        f"ws://127.0.0.1:{free_port}",
+        reconnect_delay=0.1,
+        max_reconnect_delay=0.25,
+        max_reconnects=4,
+        open_timeout=5,
+    )
 
     async def consume():
         async for _ in feed:
@@ -44,7 +50,8 @@ def test_backoff_doubles_then_gives_up_with_backend_unavailable(monkeypatch, fre
         asyncio.run(consume())
     assert feed.stats.reconnects == 4
     assert [round(p / d, 1) for p, d in zip(pauses, (0.1, 0.2, 0.25, 0.25), strict=True)] == pytest.approx(
-        [1.0] * 4, abs=0.21)  # 0.1, 0.2, then capped at 0.25, each with +-20 % jitter
+        [1.0] * 4, abs=0.21
+    )  # 0.1, 0.2, then capped at 0.25, each with +-20 % jitter
 
 
 def test_malformed_messages_are_logged_and_counted(caplog):
@@ -53,5 +60,7 @@ def test_malformed_messages_are_logged_and_counted(caplog):
         feed._dispatch("{broken", 0)
         feed._dispatch('[1, {"a": [["1", "x", "1"]], "c": "0"}, "book-1000", "XBT/USD"]', 0)
     assert feed.stats.malformed == 2 and feed.stats.messages == 2
-    assert [r.getMessage()[:38] for r in caplog.records] == ["kraken: malformed message skipped (JSO",
-                                                             "kraken: malformed message skipped (Val"]
+    assert [r.getMessage()[:38] for r in caplog.records] == [
+        "kraken: malformed message skipped (JSO",
+        "kraken: malformed message skipped (Val",
+    ]

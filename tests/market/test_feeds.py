@@ -12,10 +12,16 @@ from hftlab.market.feeds import AsyncFeed, Pacer, TickBatch, TickBuffer, concat_
 
 def make_batch(sequence=1):
     return TickBatch(
-        sequence, ["AAA", "BBB"], np.array([1, 0, 1], np.int32),
+        sequence,
+        ["AAA", "BBB"],
+        np.array([1, 0, 1], np.int32),
         np.array([1_700_000_000_000_000_000, 1_700_000_000_500_000_000, 1_700_000_001_000_000_000]),
-        np.array([10.0, 20.0, 10.5]), np.array([10.1, 20.2, 10.6]), np.array([1.0, 2.0, 3.0]),
-        np.array([4.0, 5.0, 6.0]), np.array([np.nan, 20.1, 10.55]), np.array([0.0, 7.0, 1.0]),
+        np.array([10.0, 20.0, 10.5]),
+        np.array([10.1, 20.2, 10.6]),
+        np.array([1.0, 2.0, 3.0]),
+        np.array([4.0, 5.0, 6.0]),
+        np.array([np.nan, 20.1, 10.55]),
+        np.array([0.0, 7.0, 1.0]),
     )
 
 

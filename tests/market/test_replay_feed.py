@@ -17,13 +17,18 @@ def tick_table():
     rng = np.random.default_rng(0)
     n = 500
     bid = np.round(100 + np.cumsum(rng.choice([-0.01, 0, 0.01], n)), 2)
-    return pd.DataFrame({
-        "timestamp": 1_700_000_000_000_000_000 + np.cumsum(rng.integers(1, 10**6, n)),
-        "symbol": rng.choice(["ES", "NQ"], n),
-        "bid": bid, "ask": bid + 0.01,
-        "bid_size": rng.integers(1, 50, n).astype(float), "ask_size": rng.integers(1, 50, n).astype(float),
-        "last": bid, "volume": rng.integers(0, 3, n).astype(float),
-    })
+    return pd.DataFrame(
+        {
+            "timestamp": 1_700_000_000_000_000_000 + np.cumsum(rng.integers(1, 10**6, n)),
+            "symbol": rng.choice(["ES", "NQ"], n),
+            "bid": bid,
+            "ask": bid + 0.01,
+            "bid_size": rng.integers(1, 50, n).astype(float),
+            "ask_size": rng.integers(1, 50, n).astype(float),
+            "last": bid,
+            "volume": rng.integers(0, 3, n).astype(float),
+        }
+    )
 
 
 def test_lobster_messages_become_ticks_with_the_files_top_of_book(lobster_files):
@@ -40,7 +45,8 @@ def test_lobster_messages_become_ticks_with_the_files_top_of_book(lobster_files)
     # 34200 s after midnight in New York on 2012-06-21 is 13:30 UTC (EDT)
     assert frame.index[0].floor("s") == pd.Timestamp("2012-06-21 13:30:00", tz="UTC")
     assert frame.index[0] == pd.Timestamp("2012-06-21 09:30", tz="America/New_York") + pd.Timedelta(
-        seconds=messages["time"].iloc[0] - 34_200)
+        seconds=messages["time"].iloc[0] - 34_200
+    )
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])

@@ -12,8 +12,9 @@ pytestmark = pytest.mark.timeout(300)
 
 
 def ticks(symbols, seed=7, batch_size=5_000, batches=4, **options):
-    return concat_batches(list(SimulatedFeed(symbols, seed=seed, batch_size=batch_size, max_batches=batches,
-                                             **options)))
+    return concat_batches(
+        list(SimulatedFeed(symbols, seed=seed, batch_size=batch_size, max_batches=batches, **options))
+    )
 
 
 @pytest.fixture(scope="module")

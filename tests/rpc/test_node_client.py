@@ -28,8 +28,14 @@ NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 PACKAGES = ("@grpc/grpc-js", "@grpc/proto-loader")
 
 PORTFOLIO_SETTINGS = {
-    "input_type": "prices", "long_only": True, "turnover_penalty": 0.0, "risk_aversion": 1.0,
-    "risk_free_rate": 0.0, "covariance": "sample", "half_life": 60.0, "periods_per_year": 252.0,
+    "input_type": "prices",
+    "long_only": True,
+    "turnover_penalty": 0.0,
+    "risk_aversion": 1.0,
+    "risk_free_rate": 0.0,
+    "covariance": "sample",
+    "half_life": 60.0,
+    "periods_per_year": 252.0,
     "time_limit": 10.0,
 }
 """The facade's defaults, spelled out: a proto3 client must send every scalar (its zero is no default)."""
@@ -46,7 +52,9 @@ def node() -> str:
         assert npm, "node is installed but npm is not: cannot install the client's packages"
         done = subprocess.run(
             [npm, "install", "--no-audit", "--no-fund", "--prefix", str(NODE_DIR)],
-            capture_output=True, text=True, timeout=300,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert done.returncode == 0, f"npm install failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
     return found
@@ -55,8 +63,9 @@ def node() -> str:
 def run_client(node: str, address: str, inputs: dict, tmp_path: Path) -> dict:
     path = tmp_path / "inputs.json"
     path.write_text(json.dumps(inputs))  # floats as repr: the shortest decimal that reads back exactly
-    done = subprocess.run([node, str(NODE_DIR / "client.js"), address, str(path)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [node, str(NODE_DIR / "client.js"), address, str(path)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, f"the Node client failed:\n{done.stderr}"
     return json.loads(done.stdout)
 
@@ -75,8 +84,9 @@ def assert_same_series(printed: dict, series: pd.Series) -> None:
     assert printed["name"] in ((series.name,) if series.name is not None else (None, ""))
     assert printed["dtype"] == series.dtype.str
     if isinstance(series.index, pd.RangeIndex):
-        assert printed["index"] == {"range": [str(n) for n in (series.index.start, series.index.stop,
-                                                               series.index.step)]}
+        assert printed["index"] == {
+            "range": [str(n) for n in (series.index.start, series.index.stop, series.index.step)]
+        }
     else:
         assert printed["index"]["labels"] == [str(label) for label in series.index]
     if series.dtype == np.float64:
@@ -89,25 +99,38 @@ def assert_same_series(printed: dict, series: pd.Series) -> None:
 
 def test_mean_reversion_from_node_equals_python(node, grpc_address, tmp_path):
     cases = [
-        {"prices": (100 + ou_process(250, kappa=0.08, sigma=1.0, seed=11)).tolist(),
-         "lookback": 20, "entry_z": 1.5, "exit_z": 0.25},
-        {"prices": sp500_prices(start="2021-01-01", end="2021-12-31")["KO"].tolist(),
-         "lookback": 30, "entry_z": 2.0, "exit_z": 0.5},
+        {
+            "prices": (100 + ou_process(250, kappa=0.08, sigma=1.0, seed=11)).tolist(),
+            "lookback": 20,
+            "entry_z": 1.5,
+            "exit_z": 0.25,
+        },
+        {
+            "prices": sp500_prices(start="2021-01-01", end="2021-12-31")["KO"].tolist(),
+            "lookback": 30,
+            "entry_z": 2.0,
+            "exit_z": 0.5,
+        },
         # 272 KB each way (>= wire.LARGE): the server reads the request and writes the response by
         # hftlab.rpc.wire, padding included
-        {"prices": (100 + ou_process(34_000, kappa=0.05, sigma=1.0, seed=3)).tolist(),
-         "lookback": 50, "entry_z": 2.0, "exit_z": 0.5},
+        {
+            "prices": (100 + ou_process(34_000, kappa=0.05, sigma=1.0, seed=3)).tolist(),
+            "lookback": 50,
+            "entry_z": 2.0,
+            "exit_z": 0.5,
+        },
     ]
     printed = run_client(node, grpc_address, {"CalculateMeanReversion": cases}, tmp_path)
     assert len(printed["CalculateMeanReversion"]) == len(cases)
     for case, response in zip(cases, printed["CalculateMeanReversion"], strict=True):
         with hftlab.using("local"):
-            local = hftlab.mean_reversion(np.array(case["prices"]), case["lookback"], case["entry_z"],
-                                          case["exit_z"])
+            local = hftlab.mean_reversion(
+                np.array(case["prices"]), case["lookback"], case["entry_z"], case["exit_z"]
+            )
         assert local.entries.any() and local.exits.any(), "inputs too tame to exercise the signals"
         zscore = node_bits(response["zscore"]["values"])
         assert zscore[: case["lookback"] - 1] == ["nan"] * (case["lookback"] - 1)
-        assert "nan" not in zscore[case["lookback"] - 1:]
+        assert "nan" not in zscore[case["lookback"] - 1 :]
         for name in ("zscore", "signal", "entries", "exits"):
             assert_same_series(response[name], getattr(local, name))
         assert node_bits([response["last_zscore"]]) == bits([local.last_zscore])
@@ -122,10 +145,19 @@ def test_optimize_portfolio_from_node_equals_python(node, grpc_address, tmp_path
     prices = sp500_prices(start="2021-01-01", end="2022-06-30")[["AAPL", "JNJ", "CVX", "BAC", "HD"]]
     columns = {column: prices[column].tolist() for column in prices}
     cases = [
-        {**PORTFOLIO_SETTINGS, "prices_or_returns": columns, "method": "min_variance",
-         "upper_bounds": {"AAPL": 0.3, "JNJ": 0.35, "CVX": 0.5, "BAC": 0.5, "HD": 0.5}},
-        {**PORTFOLIO_SETTINGS, "prices_or_returns": columns, "method": "max_sharpe",
-         "covariance": "ledoit_wolf", "risk_free_rate": 0.02},
+        {
+            **PORTFOLIO_SETTINGS,
+            "prices_or_returns": columns,
+            "method": "min_variance",
+            "upper_bounds": {"AAPL": 0.3, "JNJ": 0.35, "CVX": 0.5, "BAC": 0.5, "HD": 0.5},
+        },
+        {
+            **PORTFOLIO_SETTINGS,
+            "prices_or_returns": columns,
+            "method": "max_sharpe",
+            "covariance": "ledoit_wolf",
+            "risk_free_rate": 0.02,
+        },
         {**PORTFOLIO_SETTINGS, "prices_or_returns": columns, "method": "risk_parity"},
     ]
     printed = run_client(node, grpc_address, {"OptimizePortfolio": cases}, tmp_path)

@@ -81,7 +81,8 @@ def test_logs_carry_the_client_request_id(server, caplog):
     _, address = server
     with grpc.insecure_channel(address.removeprefix("grpc://")) as channel, caplog.at_level(logging.INFO):
         call = channel.unary_unary(
-            "/hftlab.v1.Trading/GetServerInfo", request_serializer=lambda b: b,
+            "/hftlab.v1.Trading/GetServerInfo",
+            request_serializer=lambda b: b,
             response_deserializer=lambda b: b,
         )
         _, state = call.with_call(b"", metadata=[("x-request-id", "req-42")], timeout=10)

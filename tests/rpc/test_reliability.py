@@ -25,8 +25,12 @@ from hftlab.types import MeanReversionRequest, ServerInfoRequest
 
 METHODS = list(pb.DESCRIPTOR.services_by_name["Trading"].methods)
 ALLOWED = {
-    grpc.StatusCode.OK, grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.RESOURCE_EXHAUSTED,
-    grpc.StatusCode.NOT_FOUND, grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.UNIMPLEMENTED,
+    grpc.StatusCode.OK,
+    grpc.StatusCode.INVALID_ARGUMENT,
+    grpc.StatusCode.RESOURCE_EXHAUSTED,
+    grpc.StatusCode.NOT_FOUND,
+    grpc.StatusCode.FAILED_PRECONDITION,
+    grpc.StatusCode.UNIMPLEMENTED,
 }
 
 floats = st.one_of(
@@ -123,8 +127,11 @@ def _call(channel, method, message):
     path = f"/hftlab.v1.Trading/{method.name}"
     response_class = codec.message_class(method.output_type.name)
     if method.server_streaming:
-        call = channel.unary_stream(path, request_serializer=type(message).SerializeToString,
-                                    response_deserializer=response_class.FromString)
+        call = channel.unary_stream(
+            path,
+            request_serializer=type(message).SerializeToString,
+            response_deserializer=response_class.FromString,
+        )
         responses = call(message, timeout=60)
         try:
             for count, _ in enumerate(responses):
@@ -133,15 +140,17 @@ def _call(channel, method, message):
         finally:
             responses.cancel()
         return
-    call = channel.unary_unary(path, request_serializer=type(message).SerializeToString,
-                               response_deserializer=response_class.FromString)
+    call = channel.unary_unary(
+        path,
+        request_serializer=type(message).SerializeToString,
+        response_deserializer=response_class.FromString,
+    )
     call(message, timeout=60)
 
 
 @pytest.mark.parametrize("method", METHODS, ids=[m.name for m in METHODS])
 def test_fuzzed_requests_get_typed_errors(fuzz_channel, method):
-    @settings(max_examples=25, deadline=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
     @given(requests_for(method))
     def check(message):
         try:

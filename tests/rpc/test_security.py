@@ -53,8 +53,11 @@ def _name(common_name):
 def _certificate(subject, key, issuer, issuer_key, ca=False, san=None):
     now = datetime.datetime.now(datetime.UTC)
     builder = (
-        x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(_name(issuer))
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        x509.CertificateBuilder()
+        .subject_name(_name(subject))
+        .issuer_name(_name(issuer))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
@@ -77,9 +80,11 @@ def pki(tmp_path_factory):
     ):
         key = ec.generate_private_key(ec.SECP256R1())
         files[name] = _certificate(name, key, "hftlab test CA", ca_key, san=san)
-        (out / f"{name}.key").write_bytes(key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ))
+        (out / f"{name}.key").write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
     for name, certificate in files.items():
         (out / f"{name}.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     return out
@@ -103,14 +108,18 @@ def test_tls_server(pki):
 
 def test_mutual_tls_requires_a_client_certificate(pki):
     config = ServerConfig(
-        port=0, tls_cert=str(pki / "server.pem"), tls_key=str(pki / "server.key"),
+        port=0,
+        tls_cert=str(pki / "server.pem"),
+        tls_key=str(pki / "server.key"),
         tls_client_ca=str(pki / "ca.pem"),
     )
     server, port = build_server(config)
     try:
         address = f"grpcs://localhost:{port}"
         mutual = GrpcConfig.from_address(
-            address, root_cert=str(pki / "ca.pem"), client_cert=str(pki / "client.pem"),
+            address,
+            root_cert=str(pki / "ca.pem"),
+            client_cert=str(pki / "client.pem"),
             client_key=str(pki / "client.key"),
         )
         with GrpcBackend(mutual) as client:
@@ -145,13 +154,21 @@ def test_public_servers_open_only_the_feeds_and_files_they_are_configured_for(tm
     for request, field in ((feed, "ws_url"), (replay, "path"), (inside, "path")):
         with pytest.raises(PermissionDenied, match=f"'{field}'"):
             public.check_sources(request)
-    configured = ServerConfig(host="0.0.0.0", token=TOKEN, replay_dirs=[str(allowed)],
-                              feed_urls=["wss://stream.binance.com:9443"])
+    configured = ServerConfig(
+        host="0.0.0.0", token=TOKEN, replay_dirs=[str(allowed)], feed_urls=["wss://stream.binance.com:9443"]
+    )
     configured.check_sources(inside)
-    configured.check_sources(StreamMarketDataRequest(["BTCUSDT"], source="binance",
-                                                     ws_url="wss://stream.binance.com:9443/ws"))
-    for request in (feed, replay, escape, StreamMarketDataRequest(
-            ["BTCUSDT"], source="binance", ws_url="wss://stream.binance.com:9443.evil.example/ws")):
+    configured.check_sources(
+        StreamMarketDataRequest(["BTCUSDT"], source="binance", ws_url="wss://stream.binance.com:9443/ws")
+    )
+    for request in (
+        feed,
+        replay,
+        escape,
+        StreamMarketDataRequest(
+            ["BTCUSDT"], source="binance", ws_url="wss://stream.binance.com:9443.evil.example/ws"
+        ),
+    ):
         with pytest.raises(PermissionDenied, match="is not under"):
             configured.check_sources(request)
     restricted = ServerConfig(replay_dirs=[str(allowed)])  # a list applies on loopback too

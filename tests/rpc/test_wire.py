@@ -20,8 +20,13 @@ def large_result(n: int = 100_000, tz: str | None = None) -> MeanReversionResult
     z = pd.Series(np.random.default_rng(0).standard_normal(n), index=index, name="zscore")
     signal = pd.Series(np.sign(z.to_numpy()).astype(np.int8), index=index, name="signal")
     return MeanReversionResult(
-        zscore=z, signal=signal, entries=signal != 0, exits=signal == 0, last_zscore=float(z.iloc[-1]),
-        current_signal=int(signal.iloc[-1]), metrics={"half_life": 3.5},
+        zscore=z,
+        signal=signal,
+        entries=signal != 0,
+        exits=signal == 0,
+        last_zscore=float(z.iloc[-1]),
+        current_signal=int(signal.iloc[-1]),
+        metrics={"half_life": 3.5},
     )
 
 

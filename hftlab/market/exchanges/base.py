@@ -42,8 +42,13 @@ logger = logging.getLogger("hftlab.market.exchanges")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LOGGED_MALFORMED = 10
-_CONNECTION_ERRORS = (websockets.ConnectionClosed, websockets.InvalidHandshake, websockets.InvalidURI,
-                      OSError, TimeoutError)
+_CONNECTION_ERRORS = (
+    websockets.ConnectionClosed,
+    websockets.InvalidHandshake,
+    websockets.InvalidURI,
+    OSError,
+    TimeoutError,
+)
 
 
 class MalformedMessage(ValueError):
@@ -129,10 +134,21 @@ class ExchangeFeed(AsyncFeed):
     REST_URL: ClassVar[str | None] = None
     MAX_DEPTH: ClassVar[int | None] = None
 
-    def __init__(self, symbols: list[str], ws_url: str | None = None, rest_url: str | None = None, *,
-                 batch_size: int = 1000, flush_interval: float = 0.25, max_batches: int | None = None,
-                 resume_from: int = 0, reconnect_delay: float = 0.5, max_reconnect_delay: float = 30.0,
-                 max_reconnects: int | None = None, open_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        symbols: list[str],
+        ws_url: str | None = None,
+        rest_url: str | None = None,
+        *,
+        batch_size: int = 1000,
+        flush_interval: float = 0.25,
+        max_batches: int | None = None,
+        resume_from: int = 0,
+        reconnect_delay: float = 0.5,
+        max_reconnect_delay: float = 30.0,
+        max_reconnects: int | None = None,
+        open_timeout: float = 10.0,
+    ) -> None:
         if not symbols:
             raise InvalidInput("'symbols' must name at least one instrument.")
         self.symbols = list(symbols)
@@ -188,8 +204,9 @@ class ExchangeFeed(AsyncFeed):
             self._last_top[symbol] = top
             self._buffer.add(self._ids[symbol], timestamp, *top, self._last_price[symbol], 0.0)
 
-    def _top_quote(self, symbol: str, timestamp: int, bid: float, ask: float, bid_size: float,
-                   ask_size: float) -> None:
+    def _top_quote(
+        self, symbol: str, timestamp: int, bid: float, ask: float, bid_size: float, ask_size: float
+    ) -> None:
         """A tick from a best-bid/offer message of the exchange."""
         top = (bid, ask, bid_size, ask_size)
         if top != self._last_top.get(symbol):
@@ -202,8 +219,11 @@ class ExchangeFeed(AsyncFeed):
             raise MalformedMessage(f"trade price {price!r} / size {size!r}")
         self._last_price[symbol] = price
         book = self.books[symbol]
-        top = self._last_top.get(symbol) if book.stale else (
-            book.best_bid, book.best_ask, book.best_bid_size, book.best_ask_size)
+        top = (
+            self._last_top.get(symbol)
+            if book.stale
+            else (book.best_bid, book.best_ask, book.best_bid_size, book.best_ask_size)
+        )
         self._buffer.add(self._ids[symbol], timestamp, *(top or (math.nan,) * 4), price, size)
 
     def _symbol(self, name: str) -> str:
@@ -221,8 +241,14 @@ class ExchangeFeed(AsyncFeed):
             self.stats.malformed += 1
             level = logging.WARNING if self.stats.malformed <= _LOGGED_MALFORMED else logging.DEBUG
             text = raw if isinstance(raw, str) else repr(raw)
-            logger.log(level, "%s: malformed message skipped (%s: %s): %.200s", self.name,
-                       type(exc).__name__, exc, text)
+            logger.log(
+                level,
+                "%s: malformed message skipped (%s: %s): %.200s",
+                self.name,
+                type(exc).__name__,
+                exc,
+                text,
+            )
 
     def _call_soon(self, action: Callable[[], None]) -> None:
         """Run ``action`` in the feed's loop, in order with the messages (for snapshot results)."""
@@ -249,8 +275,9 @@ class ExchangeFeed(AsyncFeed):
         loop = asyncio.get_running_loop()
         while self.max_batches is None or sequence < self.max_batches:
             try:
-                async with websockets.connect(self._url(), open_timeout=self.open_timeout,
-                                              max_size=2**26, max_queue=None) as ws:
+                async with websockets.connect(
+                    self._url(), open_timeout=self.open_timeout, max_size=2**26, max_queue=None
+                ) as ws:
                     self._inbox = inbox = asyncio.Queue()
                     reader = loop.create_task(self._read(ws, inbox))
                     try:
@@ -298,8 +325,13 @@ class ExchangeFeed(AsyncFeed):
                     ) from exc
                 self.stats.reconnects += 1
                 pause = delay * random.uniform(0.8, 1.2)
-                logger.warning("%s feed: connection lost or refused (%s: %s); reconnecting in %.2f s",
-                               self.name, type(exc).__name__, exc, pause)
+                logger.warning(
+                    "%s feed: connection lost or refused (%s: %s); reconnecting in %.2f s",
+                    self.name,
+                    type(exc).__name__,
+                    exc,
+                    pause,
+                )
                 await asyncio.sleep(pause)
                 delay = min(2 * delay, self.max_reconnect_delay)
 

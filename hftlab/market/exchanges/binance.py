@@ -53,8 +53,15 @@ class BinanceFeed(ExchangeFeed):
     WS_URL = "wss://stream.binance.com:9443"
     REST_URL = "https://api.binance.com"
 
-    def __init__(self, symbols: list[str], ws_url: str | None = None, rest_url: str | None = None, *,
-                 depth_limit: int = 1000, **options: Any) -> None:
+    def __init__(
+        self,
+        symbols: list[str],
+        ws_url: str | None = None,
+        rest_url: str | None = None,
+        *,
+        depth_limit: int = 1000,
+        **options: Any,
+    ) -> None:
         if depth_limit not in DEPTH_LIMITS:
             choices = ", ".join(map(str, DEPTH_LIMITS))
             raise InvalidInput(f"'depth_limit' must be one of {choices}; got {depth_limit!r}.")
@@ -159,8 +166,14 @@ class BinanceFeed(ExchangeFeed):
         sides = [1] * len(bid_prices) + [-1] * len(ask_prices)
         previous = book.sequence
         try:
-            applied = book.apply_updates(sides, bid_prices + ask_prices, bid_sizes + ask_sizes,
-                                         sequence=last, first_sequence=first, timestamp=event_ms / 1e3)
+            applied = book.apply_updates(
+                sides,
+                bid_prices + ask_prices,
+                bid_sizes + ask_sizes,
+                sequence=last,
+                first_sequence=first,
+                timestamp=event_ms / 1e3,
+            )
         except InvalidInput as exc:
             self._pending[symbol] = [data]
             self._gap(symbol, f"update {first}..{last} would cross the book ({exc})")

@@ -44,8 +44,15 @@ class CoinbaseFeed(ExchangeFeed):
     name = "coinbase"
     WS_URL = "wss://ws-feed.exchange.coinbase.com"
 
-    def __init__(self, symbols: list[str], ws_url: str | None = None, rest_url: str | None = None, *,
-                 book_channel: str = "level2_batch", **options: Any) -> None:
+    def __init__(
+        self,
+        symbols: list[str],
+        ws_url: str | None = None,
+        rest_url: str | None = None,
+        *,
+        book_channel: str = "level2_batch",
+        **options: Any,
+    ) -> None:
         if book_channel not in ("level2_batch", "level2"):
             raise InvalidInput(f"'book_channel' must be 'level2_batch' or 'level2'; got {book_channel!r}.")
         super().__init__(symbols, ws_url, rest_url, **options)
@@ -93,8 +100,12 @@ class CoinbaseFeed(ExchangeFeed):
     def _snapshot(self, product: str, message: dict, received_ns: int) -> None:
         bids, asks = parse_levels(message["bids"]), parse_levels(message["asks"])
         try:
-            self.books[product].resync(list(zip(*bids, strict=True)), list(zip(*asks, strict=True)), sequence=0,
-                                       timestamp=received_ns / 1e9)
+            self.books[product].resync(
+                list(zip(*bids, strict=True)),
+                list(zip(*asks, strict=True)),
+                sequence=0,
+                timestamp=received_ns / 1e9,
+            )
         except InvalidInput as exc:
             self._gap(product, f"crossed snapshot ({exc})")
             return

@@ -46,7 +46,8 @@ def book_checksum(asks, bids, price_decimals: int, volume_decimals: int) -> int:
     """Kraken's CRC32 of the top 10 levels; ``asks``/``bids`` are (price, size) rows, best first."""
     text = "".join(
         _checksum_digits(price, price_decimals) + _checksum_digits(size, volume_decimals)
-        for levels in (asks, bids) for price, size in np.asarray(levels)[:CHECKSUM_LEVELS].tolist()
+        for levels in (asks, bids)
+        for price, size in np.asarray(levels)[:CHECKSUM_LEVELS].tolist()
     )
     return zlib.crc32(text.encode())
 
@@ -69,8 +70,16 @@ class KrakenFeed(ExchangeFeed):
     name = "kraken"
     WS_URL = "wss://ws.kraken.com"
 
-    def __init__(self, symbols: list[str], ws_url: str | None = None, rest_url: str | None = None, *,
-                 depth: int = 1000, trades: bool = True, **options: Any) -> None:
+    def __init__(
+        self,
+        symbols: list[str],
+        ws_url: str | None = None,
+        rest_url: str | None = None,
+        *,
+        depth: int = 1000,
+        trades: bool = True,
+        **options: Any,
+    ) -> None:
         if depth not in DEPTHS:
             raise InvalidInput(f"'depth' must be one of {', '.join(map(str, DEPTHS))}; got {depth!r}.")
         self.MAX_DEPTH = depth
@@ -130,9 +139,12 @@ class KrakenFeed(ExchangeFeed):
             levels = asks + bids
             self._decimals[pair] = (max(_decimals(x[0]) for x in levels), max(_decimals(x[1]) for x in levels))
             try:
-                book.resync(list(zip(bid_prices, bid_sizes, strict=True)),
-                            list(zip(ask_prices, ask_sizes, strict=True)), sequence=0,
-                            timestamp=max(float(x[2]) for x in levels))
+                book.resync(
+                    list(zip(bid_prices, bid_sizes, strict=True)),
+                    list(zip(ask_prices, ask_sizes, strict=True)),
+                    sequence=0,
+                    timestamp=max(float(x[2]) for x in levels),
+                )
             except InvalidInput as exc:
                 self._gap(pair, f"crossed snapshot ({exc})")
                 return

@@ -5,7 +5,7 @@ Goetzmann & Rouwenhorst 2006; Chan 2013, ch. 2-3) applied to a price, or to the
 spread ``y - beta x`` of a pair whose second column ``y`` is traded against its
 first column ``x`` (Engle & Granger 1987 hedge ratio).
 
-Accounting (no look-ahead; everything but the band state machine is array code):
+Accounting (no look-ahead; array code throughout, the band state machine included):
 
 - The signal of bar ``t`` uses closes up to ``t``; orders fill at the close of
   ``t``, so the position earns ``units * (p_{t+1} - p_t)`` from the next bar.
@@ -35,6 +35,7 @@ import pandas as pd
 
 from hftlab.algo.coint import kalman_hedge_ratio
 from hftlab.algo.performance import drawdown, performance_metrics
+from hftlab.algo.zscore import band_positions as band_signal
 from hftlab.algo.zscore import rolling_zscore
 from hftlab.results import Result
 
@@ -111,23 +112,6 @@ def rolling_hedge_ratio(x: pd.Series, y: pd.Series, window: int) -> pd.Series:
     variance = x.rolling(window).var()
     beta = x.rolling(window).cov(y) / variance
     return beta.where(variance > 0).rename("hedge_ratio")
-
-
-def band_signal(zscore: np.ndarray, entry_z: float, exit_z: float) -> np.ndarray:
-    """The hysteresis band state of :func:`hftlab.algo.zscore.band_positions`, without a Python loop.
-
-    Each bar either sets the state (NaN: 0; above ``entry_z``: -1; below
-    ``-entry_z``: +1; inside ``exit_z``: 0) or keeps the previous one, so the state
-    is the last setting carried forward.
-    """
-    setting = np.full(len(zscore), np.nan)
-    with np.errstate(invalid="ignore"):
-        setting[np.abs(zscore) < exit_z] = 0.0
-        setting[zscore > entry_z] = -1.0
-        setting[zscore < -entry_z] = 1.0
-    setting[np.isnan(zscore)] = 0.0
-    last_set = np.maximum.accumulate(np.where(np.isnan(setting), -1, np.arange(len(setting))))
-    return np.where(last_set >= 0, setting[np.maximum(last_set, 0)], 0.0).astype(np.int8)
 
 
 def index_labels(index: pd.Index, positions: np.ndarray) -> np.ndarray:

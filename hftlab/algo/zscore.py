@@ -94,24 +94,23 @@ def rolling_zscore(prices: pd.Series, lookback: int) -> pd.Series:
 
 
 def band_positions(zscore: np.ndarray, entry_z: float, exit_z: float) -> np.ndarray:
-    """Hysteresis state machine: the target position after each z-score.
+    """Hysteresis state machine: the target position after each z-score (int8), without a Python loop.
 
     Enter short above ``entry_z`` and long below ``-entry_z`` (from flat, or
-    reversing straight through); exit to flat when ``|z| < exit_z``.
+    reversing straight through); exit to flat when ``|z| < exit_z``; NaN (warm-up)
+    is flat. Each bar either sets the state (in that order of precedence: NaN 0,
+    above ``entry_z`` -1, below ``-entry_z`` +1, inside ``exit_z`` 0) or keeps the
+    previous one, so the state is the last setting carried forward.
     """
-    positions = np.zeros(len(zscore), dtype=np.int8)
-    position = 0
-    for i, z in enumerate(zscore):
-        if z != z:  # NaN: warm-up, stay flat
-            position = 0
-        elif z > entry_z:
-            position = -1
-        elif z < -entry_z:
-            position = 1
-        elif abs(z) < exit_z:
-            position = 0
-        positions[i] = position
-    return positions
+    zscore = np.asarray(zscore)
+    setting = np.full(len(zscore), np.nan)
+    with np.errstate(invalid="ignore"):
+        setting[np.abs(zscore) < exit_z] = 0.0
+        setting[zscore < -entry_z] = 1.0
+        setting[zscore > entry_z] = -1.0
+    setting[np.isnan(zscore)] = 0.0
+    last_set = np.maximum.accumulate(np.where(np.isnan(setting), -1, np.arange(len(setting))))
+    return np.where(last_set >= 0, setting[np.maximum(last_set, 0)], 0.0).astype(np.int8)
 
 
 def ar1_half_life(prices: pd.Series) -> float:

@@ -265,7 +265,7 @@ def _elastic_net(y: np.ndarray, x: np.ndarray, k, alpha, l1_ratio: float, long_o
 def sparse_portfolio(
     prices: pd.DataFrame,
     method: str = "box_tiao_greedy",
-    k: int | None = 5,
+    k: int | None = None,
     alpha: float | None = None,
     l1_ratio: float = 0.5,
     target: pd.Series | None = None,

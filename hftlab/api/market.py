@@ -10,6 +10,7 @@ import pandas as pd
 
 from hftlab.algo.market_making import MarketMakingResult
 from hftlab.algo.triangular import TriangularArbitrageResult
+from hftlab.api.base import operation
 from hftlab.backends import backend
 from hftlab.market import lobster
 from hftlab.market.book import BookSnapshot
@@ -26,6 +27,7 @@ from hftlab.types.market import (
 __all__ = ["market_making", "order_book", "replay_lobster", "stream_market_data", "triangular_arbitrage"]
 
 
+@operation(TriangularArbitrageRequest)
 def triangular_arbitrage(
     rates: pd.DataFrame, fee: float = 0.0, max_cycles: int = 10
 ) -> TriangularArbitrageResult:
@@ -65,6 +67,7 @@ def triangular_arbitrage(
     return backend().execute(TriangularArbitrageRequest(rates, fee, max_cycles))
 
 
+@operation(ReplayLobsterRequest)
 def replay_lobster(
     messages: str | Path | pd.DataFrame | np.ndarray,
     orderbook: str | Path | pd.DataFrame | np.ndarray,
@@ -113,6 +116,7 @@ def replay_lobster(
     return backend().execute(ReplayLobsterRequest(messages, orderbook, levels, imbalance_levels))
 
 
+@operation(MarketMakingRequest)
 def market_making(
     gamma: float = 0.1,
     k: float = 1.5,
@@ -182,6 +186,7 @@ def market_making(
     )
 
 
+@operation(StreamMarketDataRequest, client_only=("progress",))
 def stream_market_data(
     symbols: str | Sequence[str],
     source: str = "simulated",
@@ -278,6 +283,7 @@ def _stream(request: StreamMarketDataRequest, progress: bool) -> Iterator[TickBa
             yield batch
 
 
+@operation(GetOrderBookRequest)
 def order_book(
     symbol: str,
     depth: int = 10,

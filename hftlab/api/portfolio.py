@@ -14,7 +14,7 @@ from hftlab.algo.boxtao import BoxTaoResult
 from hftlab.algo.portfolio import FrontierResult, PortfolioResult
 from hftlab.algo.rebalance import RebalanceResult
 from hftlab.algo.sparse import SparsePortfolioResult
-from hftlab.api.base import FrameLike
+from hftlab.api.base import FrameLike, operation
 from hftlab.backends import backend
 from hftlab.types.portfolio import (
     BoxTaoRequest,
@@ -25,6 +25,9 @@ from hftlab.types.portfolio import (
 )
 
 __all__ = ["box_tao", "efficient_frontier", "optimize_portfolio", "rebalance_portfolio", "sparse_portfolio"]
+
+_BOUNDS = {"bounds": ("lower_bounds", "upper_bounds")}
+_BOUNDS_AND_COVARIANCE = {**_BOUNDS, "covariance": ("covariance", "covariance_matrix")}
 
 PerAsset = float | Mapping[str, float] | pd.Series | Sequence[float] | None
 """One number for every asset, a mapping / Series by column name, or values in column order."""
@@ -80,6 +83,7 @@ def _covariance(covariance: Any) -> tuple[str, Any]:
     return "sample", covariance
 
 
+@operation(OptimizePortfolioRequest, split=_BOUNDS_AND_COVARIANCE)
 @_documented
 def optimize_portfolio(
     prices_or_returns: FrameLike,
@@ -173,6 +177,7 @@ def optimize_portfolio(
     )
 
 
+@operation(EfficientFrontierRequest, split=_BOUNDS_AND_COVARIANCE)
 @_documented
 def efficient_frontier(
     prices_or_returns: FrameLike,
@@ -245,6 +250,7 @@ def efficient_frontier(
     )
 
 
+@operation(RebalancePortfolioRequest, split=_BOUNDS)
 @_documented
 def rebalance_portfolio(
     prices_or_returns: FrameLike,
@@ -329,6 +335,7 @@ def rebalance_portfolio(
     )
 
 
+@operation(SparsePortfolioRequest, split={"target": ("target", "target_column")})
 def sparse_portfolio(
     prices: FrameLike,
     method: str = "box_tiao_greedy",
@@ -408,6 +415,7 @@ def sparse_portfolio(
     )
 
 
+@operation(BoxTaoRequest)
 def box_tao(
     matrix_or_prices: FrameLike,
     lam: float | None = None,

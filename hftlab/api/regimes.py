@@ -13,7 +13,7 @@ from hftlab import validation as v
 from hftlab.algo.hmm import HMMResult, StateSelection
 from hftlab.algo.mcmc import MCMCResult, sample_log_density
 from hftlab.algo.regime import RegimeFilterResult, RegimeResult
-from hftlab.api.base import ArrayLike, FrameLike
+from hftlab.api.base import ArrayLike, FrameLike, operation
 from hftlab.backends import LocalBackend, backend
 from hftlab.errors import InvalidInput
 from hftlab.types.regimes import (
@@ -28,6 +28,7 @@ from hftlab.types.regimes import (
 __all__ = ["detect_regime", "filter_regimes", "run_hmm", "run_mcmc", "select_n_states"]
 
 
+@operation(RunHMMRequest)
 def run_hmm(
     observations: ArrayLike | FrameLike,
     n_states: int = 2,
@@ -78,6 +79,7 @@ def run_hmm(
     )
 
 
+@operation(SelectHMMStatesRequest)
 def select_n_states(
     observations: ArrayLike | FrameLike,
     candidates: Sequence[int] = (1, 2, 3, 4),
@@ -101,6 +103,7 @@ def select_n_states(
     )
 
 
+@operation(DetectRegimeRequest)
 def detect_regime(
     returns: ArrayLike,
     n_regimes: int = 2,
@@ -172,6 +175,9 @@ def _last_filtered(prior: Any) -> Any:
     return prior
 
 
+@operation(
+    FilterRegimesRequest, split={"model": ("transition_matrix", "means", "covariances", "start_probabilities")}
+)
 def filter_regimes(
     model: HMMResult | RegimeResult,
     observations: ArrayLike | FrameLike,
@@ -211,6 +217,7 @@ def filter_regimes(
     )
 
 
+@operation(RunMCMCRequest, client_only=("log_density", "x0", "parameter_names", "proposal_scale"))
 def run_mcmc(
     objective: str | None = None,
     *,
@@ -296,8 +303,6 @@ def run_mcmc(
         "credible_level": credible_level,
     }
     if log_density is None:
-        if objective is None:
-            raise InvalidInput("'objective' is required ('ou' or 'strategy') unless a 'log_density' is given.")
         return backend().execute(
             RunMCMCRequest(
                 objective,

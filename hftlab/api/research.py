@@ -9,6 +9,7 @@ import pandas as pd
 
 from hftlab.algo.backtest import BacktestResult
 from hftlab.algo.walkforward import WalkForwardResult
+from hftlab.api.base import operation
 from hftlab.backends import backend
 from hftlab.search import optimize_strategy
 from hftlab.sweep import sweep
@@ -20,6 +21,7 @@ PricesLike = pd.DataFrame | pd.Series | tuple[pd.Series, pd.Series] | Any
 """One asset (Series, one-column frame) or a pair (two-column frame ``x, y``, or two Series)."""
 
 
+@operation(BacktestRequest)
 def backtest(
     prices: PricesLike,
     lookback: int = 20,
@@ -124,6 +126,7 @@ def backtest(
     )
 
 
+@operation(WalkForwardRequest)
 def walk_forward(
     prices: PricesLike,
     train: int = 504,

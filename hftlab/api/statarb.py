@@ -10,7 +10,7 @@ from hftlab.algo.coint import CointegrationResult, KalmanHedgeResult
 from hftlab.algo.ou import OUFit
 from hftlab.algo.pairs import PairScanResult
 from hftlab.algo.zscore import MeanReversionResult
-from hftlab.api.base import ArrayLike, FrameLike
+from hftlab.api.base import ArrayLike, FrameLike, operation
 from hftlab.backends import backend
 from hftlab.errors import HftlabError
 from hftlab.types import MeanReversionRequest
@@ -22,6 +22,7 @@ PriceTable = FrameLike | Mapping[str, pd.Series] | Sequence[pd.Series]
 """Price columns: a DataFrame, a 2-D array, or a dict/list of Series sharing one index."""
 
 
+@operation(MeanReversionRequest)
 def mean_reversion(
     prices: ArrayLike, lookback: int = 20, entry_z: float = 2.0, exit_z: float = 0.5
 ) -> MeanReversionResult:
@@ -59,6 +60,7 @@ def mean_reversion(
     return backend().execute(MeanReversionRequest(prices, lookback, entry_z, exit_z))
 
 
+@operation(FitOURequest)
 def fit_ou(prices: ArrayLike, dt: float = 1.0, method: str = "mle", cost: float | None = None) -> OUFit:
     """Fit an Ornstein-Uhlenbeck process ``dX = kappa (theta - X) dt + sigma dW``.
 
@@ -93,6 +95,7 @@ def fit_ou(prices: ArrayLike, dt: float = 1.0, method: str = "mle", cost: float 
     return backend().execute(FitOURequest(prices, dt, method, cost))
 
 
+@operation(CointegrationRequest)
 def cointegration(
     prices: PriceTable,
     method: str = "engle_granger",
@@ -139,6 +142,7 @@ def cointegration(
     return backend().execute(CointegrationRequest(prices, method, maxlag, det_order, k_ar_diff, significance))
 
 
+@operation(KalmanHedgeRequest)
 def kalman_hedge_ratio(
     prices: PriceTable, delta: float = 1e-4, observation_var: float = 1e-3
 ) -> KalmanHedgeResult:
@@ -170,6 +174,7 @@ def kalman_hedge_ratio(
     return backend().execute(KalmanHedgeRequest(prices, delta, observation_var))
 
 
+@operation(ScanPairsRequest, client_only=("progress",))
 def scan_pairs(
     prices: PriceTable,
     fdr: float = 0.05,

@@ -308,7 +308,7 @@ class RunMCMCRequest(Request):
     rpc: ClassVar[str] = "RunMCMC"
     result_type: ClassVar[type] = MCMCResult
 
-    objective: str
+    objective: str | None = None
     spread: pd.Series | None = None
     dt: float = 1.0
     prices: pd.DataFrame | None = None
@@ -329,6 +329,8 @@ class RunMCMCRequest(Request):
     credible_level: float = 0.95
 
     def __post_init__(self) -> None:
+        if self.objective is None:
+            raise InvalidInput("'objective' is required ('ou' or 'strategy') unless a 'log_density' is given.")
         objective = v.check_choice("objective", self.objective, ["ou", "strategy"])
         check_sampler_settings(self)
         if objective == "ou":

@@ -23,6 +23,7 @@ import grpc
 
 from hftlab import validation as v
 from hftlab.errors import STATUS_TO_ERROR, HftlabError, InvalidInput
+from hftlab.retry import Backoff
 from hftlab.rpc import codec
 from hftlab.types import Request, ServerInfo, ServerInfoRequest
 
@@ -250,7 +251,7 @@ class GrpcBackend:
         (at most ``max_retries`` times in a row).
         """
         resumable = "resume_from" in {f.name for f in dataclasses.fields(request)}
-        failures = 0
+        backoff = Backoff(0.1)  # 0.1 s doubling, no cap: max_retries bounds it
         current = request
         while True:
             data = codec.to_wire(current, codec.message_class(f"{current.rpc}Request"))
@@ -262,17 +263,16 @@ class GrpcBackend:
             try:
                 for response in responses:
                     item = codec.from_wire(response, response_class, current.result_type)
-                    failures = 0
+                    backoff.reset()
                     if resumable:
                         current = dataclasses.replace(request, resume_from=item.sequence)
                     yield item
                 return
             except grpc.RpcError as exc:
-                retry = resumable and failures < self.config.max_retries
+                retry = resumable and backoff.failures < self.config.max_retries
                 if not (retry and exc.code() == grpc.StatusCode.UNAVAILABLE):
                     raise self._error(exc, request.rpc, request_id) from exc
-                failures += 1
-                time.sleep(0.1 * 2 ** (failures - 1))
+                time.sleep(backoff.next_delay())
                 try:
                     grpc.channel_ready_future(self._channel).result(timeout=self.config.timeout)
                 except grpc.FutureTimeoutError:

@@ -25,7 +25,6 @@ import asyncio
 import json
 import logging
 import math
-import random
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ import websockets
 from hftlab.errors import BackendUnavailable, DeadlineExceeded, InvalidInput
 from hftlab.market.book import L2Book
 from hftlab.market.feeds import AsyncFeed, TickBatch, TickBuffer
+from hftlab.retry import Backoff
 
 logger = logging.getLogger("hftlab.market.exchanges")
 
@@ -271,7 +271,7 @@ class ExchangeFeed(AsyncFeed):
 
     async def stream(self) -> AsyncIterator[TickBatch]:
         sequence = self.resume_from
-        delay, failures = self.reconnect_delay, 0
+        backoff = Backoff(self.reconnect_delay, self.max_reconnect_delay, jitter=0.2)
         loop = asyncio.get_running_loop()
         while self.max_batches is None or sequence < self.max_batches:
             try:
@@ -295,7 +295,7 @@ class ExchangeFeed(AsyncFeed):
                                     item = None
                             if item is not None and item[0] == "message":
                                 self._dispatch(item[1], item[2])
-                                delay, failures = self.reconnect_delay, 0
+                                backoff.reset()
                             elif item is not None and item[0] == "call":
                                 item[1]()
                             elif item is not None:
@@ -318,13 +318,13 @@ class ExchangeFeed(AsyncFeed):
                         self._inbox = None
                         await ws.close()  # a normal closure (1000), also when the consumer stops
             except _CONNECTION_ERRORS as exc:
-                failures += 1
-                if self.max_reconnects is not None and failures > self.max_reconnects:
+                pause = backoff.next_delay()
+                if self.max_reconnects is not None and backoff.failures > self.max_reconnects:
                     raise BackendUnavailable(
-                        f"{self.name} feed: {failures} failed connection(s) in a row to {self.ws_url} ({exc})."
+                        f"{self.name} feed: {backoff.failures} failed connection(s) in a row"
+                        f" to {self.ws_url} ({exc})."
                     ) from exc
                 self.stats.reconnects += 1
-                pause = delay * random.uniform(0.8, 1.2)
                 logger.warning(
                     "%s feed: connection lost or refused (%s: %s); reconnecting in %.2f s",
                     self.name,
@@ -333,7 +333,6 @@ class ExchangeFeed(AsyncFeed):
                     pause,
                 )
                 await asyncio.sleep(pause)
-                delay = min(2 * delay, self.max_reconnect_delay)
 
     async def synced_book(self, symbol: str, timeout: float = 30.0) -> L2Book:
         """Connect, wait until ``symbol``'s book is in sync, and return it (then disconnect)."""

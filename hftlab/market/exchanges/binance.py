@@ -23,6 +23,7 @@ from typing import Any
 
 from hftlab.errors import BackendUnavailable, InvalidInput, NotFound
 from hftlab.market.exchanges.base import ExchangeFeed, MalformedMessage, logger, parse_levels
+from hftlab.retry import Backoff
 
 INVALID_SYMBOL = -1121
 DEPTH_LIMITS = (5, 10, 20, 50, 100, 500, 1000, 5000)
@@ -91,7 +92,7 @@ class BinanceFeed(ExchangeFeed):
 
     async def _fetch_snapshot(self, symbol: str) -> None:
         url = f"{self.rest_url}/api/v3/depth?symbol={symbol}&limit={self.depth_limit}"
-        delay = self.reconnect_delay
+        backoff = Backoff(self.reconnect_delay, self.max_reconnect_delay)
         for attempt in range(1, _SNAPSHOT_ATTEMPTS + 1):
             try:
                 data = await asyncio.to_thread(http_json, url, self.open_timeout)
@@ -106,8 +107,7 @@ class BinanceFeed(ExchangeFeed):
                 self._call_soon(lambda snapshot=data: self._apply_snapshot(symbol, snapshot))
                 return
             logger.warning("binance %s: depth snapshot failed (%s), attempt %d", symbol, error, attempt)
-            await asyncio.sleep(delay)
-            delay = min(2 * delay, self.max_reconnect_delay)
+            await asyncio.sleep(backoff.next_delay())
         self._call_soon(_raiser(BackendUnavailable(f"binance: no depth snapshot for {symbol} from {url}.")))
 
     def _apply_snapshot(self, symbol: str, data: Any) -> None:

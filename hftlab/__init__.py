@@ -10,8 +10,6 @@ with identical results::
     same = hftlab.mean_reversion(prices, lookback=20)
 """
 
-__version__ = "0.1.0"
-
 from hftlab import api, errors
 from hftlab.api import *  # noqa: F403  (every operation)
 from hftlab.backends import (
@@ -27,6 +25,7 @@ from hftlab.backends import (
 from hftlab.errors import BackendUnavailable, HftlabError, InvalidInput
 from hftlab.reports import record
 from hftlab.results import differences
+from hftlab.version import __version__
 
 
 def load_ipython_extension(ipython):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hftlab import __version__
+from hftlab.version import __version__
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hftlab.algo._threads import limit_threads
 from hftlab.results import Result
+from hftlab.threads import limit_threads
 
 
 @dataclass(frozen=True)

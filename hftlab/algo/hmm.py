@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 from hmmlearn.hmm import GaussianHMM
 
-from hftlab.algo._threads import limit_threads
 from hftlab.errors import InvalidInput
 from hftlab.results import Result
+from hftlab.threads import limit_threads
 
 _COVARIANCE_PRIOR = 1e-2
 """hmmlearn's ``covars_prior`` on the standardised data: stops a state collapsing onto one point."""

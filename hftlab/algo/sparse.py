@@ -33,11 +33,11 @@ import numpy as np
 import pandas as pd
 import scipy.linalg
 
-from hftlab.algo._threads import limit_threads
 from hftlab.algo.stationarity import hurst_rs
 from hftlab.algo.zscore import ar1_half_life
 from hftlab.errors import InvalidInput
 from hftlab.results import Result
+from hftlab.threads import limit_threads
 
 METHODS = ("lasso", "elastic_net", "sparse_pca", "box_tiao_greedy", "box_tiao_sdp")
 SDP_MAX_ASSETS = 40

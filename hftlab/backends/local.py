@@ -7,9 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from hftlab import __version__
 from hftlab.algo import boxtao, coint, hmm, ou, pairs, portfolio, posteriors, rebalance, regime, sparse, zscore
-from hftlab.algo._threads import blas_threads
 from hftlab.algo.backtest import backtest
 from hftlab.algo.market_making import market_making
 from hftlab.algo.triangular import triangular_arbitrage
@@ -17,6 +15,7 @@ from hftlab.algo.walkforward import walk_forward
 from hftlab.errors import Unimplemented
 from hftlab.market import replay as lobster_replay
 from hftlab.market import streams
+from hftlab.threads import blas_threads
 from hftlab.types import (
     MeanReversionRequest,
     Request,
@@ -47,6 +46,7 @@ from hftlab.types.regimes import (
     SelectHMMStatesRequest,
 )
 from hftlab.types.statarb import CointegrationRequest, FitOURequest, KalmanHedgeRequest, ScanPairsRequest
+from hftlab.version import __version__
 
 _STARTED = time.monotonic()
 

@@ -29,15 +29,15 @@ import grpc
 import pandas as pd
 from tqdm.auto import tqdm
 
-from hftlab import __version__
-from hftlab.algo._threads import limit_threads
 from hftlab.backends import GrpcBackend, GrpcConfig, LocalBackend
 from hftlab.bench import harness
 from hftlab.bench.echo import EchoClient, EchoServer
 from hftlab.bench.inputs import INPUTS, STREAM_INPUTS, request_for
 from hftlab.bench.report import BenchReport, figure
 from hftlab.errors import HftlabError, InvalidInput
+from hftlab.threads import limit_threads
 from hftlab.types import REQUEST_TYPES, Request
+from hftlab.version import __version__
 
 PARTS = ("unary", "arrays", "stream")
 

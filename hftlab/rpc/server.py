@@ -32,8 +32,6 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from hftlab import __version__
-from hftlab.algo._threads import limit_threads
 from hftlab.backends.grpc import REQUEST_ID_KEY, SERVICE
 from hftlab.backends.local import HANDLERS, LocalBackend
 from hftlab.errors import BackendUnavailable, HftlabError
@@ -42,7 +40,9 @@ from hftlab.rpc.config import ServerConfig
 from hftlab.rpc.metrics import RpcMetrics
 from hftlab.rpc.security import TokenInterceptor, server_credentials
 from hftlab.rpc.v1 import trading_pb2 as pb
+from hftlab.threads import limit_threads
 from hftlab.types import REQUEST_TYPES, ServerInfoRequest
+from hftlab.version import __version__
 
 __all__ = ["ServerConfig", "ServerProcess", "build_server", "serve", "trading_handler"]
 

@@ -29,7 +29,7 @@ import hftlab
 from hftlab.market.feeds import concat_batches
 from hftlab.market.replay_feed import ReplayFeed
 from hftlab.market.simulated import SimulatedFeed
-from hftlab.rpc.server import ServerProcess
+from hftlab.server import ServerProcess
 
 SYMBOLS = ["AAPL", "MSFT", "BTC-USD", "ETH-USD"]
 TARGET = 1_000_000

@@ -11,7 +11,7 @@ from hftlab.version import __version__
 def _serve(args: argparse.Namespace) -> int:
     import os
 
-    from hftlab.rpc.server import ServerConfig, serve, serve_worker
+    from hftlab.server import ServerConfig, serve, serve_worker
 
     if "HFTLAB_WORKER_CONFIG" in os.environ:
         serve_worker()

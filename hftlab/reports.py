@@ -180,7 +180,7 @@ def run_reports(
     from tqdm.auto import tqdm
 
     from hftlab.errors import InvalidInput
-    from hftlab.rpc.server import ServerProcess
+    from hftlab.server import ServerProcess
 
     paths = [Path(n) for n in notebooks] if notebooks else sorted(Path(notebook_dir).glob("*.ipynb"))
     if not paths:

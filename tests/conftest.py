@@ -17,7 +17,7 @@ import pytest
 
 import hftlab
 from hftlab.data import LobsterSample, lobster_sample
-from hftlab.rpc.server import ServerConfig, build_server
+from hftlab.server import ServerConfig, build_server
 
 WORKSPACE_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 if WORKSPACE_DATA.is_dir():

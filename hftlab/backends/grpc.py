@@ -25,10 +25,8 @@ from hftlab import validation as v
 from hftlab.errors import STATUS_TO_ERROR, HftlabError, InvalidInput
 from hftlab.retry import Backoff
 from hftlab.rpc import codec
+from hftlab.rpc.names import REQUEST_ID_KEY, SERVICE
 from hftlab.types import Request, ServerInfo, ServerInfoRequest
-
-SERVICE = "hftlab.v1.Trading"
-REQUEST_ID_KEY = "x-request-id"
 
 
 @dataclass(frozen=True)

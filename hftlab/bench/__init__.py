@@ -108,7 +108,7 @@ def run_bench(
     local = LocalBackend()
     with contextlib.ExitStack() as stack:
         if address is None:
-            from hftlab.rpc.server import ServerProcess
+            from hftlab.server import ServerProcess
 
             address = stack.enter_context(ServerProcess()).address
         remote = stack.enter_context(GrpcBackend(GrpcConfig.from_address(address, **options)))

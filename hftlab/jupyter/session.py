@@ -16,7 +16,7 @@ import hftlab
 from hftlab.backends import Backend
 from hftlab.bench.echo import EchoClient, EchoServer
 from hftlab.errors import FailedPrecondition
-from hftlab.rpc.server import ServerProcess
+from hftlab.server import ServerProcess
 
 _lock = threading.Lock()
 _server: ServerProcess | None = None

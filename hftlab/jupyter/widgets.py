@@ -21,9 +21,10 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 import hftlab
 from hftlab.backends import Backend
-from hftlab.backends.grpc import SERVICE, GrpcConfig
+from hftlab.backends.grpc import GrpcConfig
 from hftlab.errors import HftlabError
 from hftlab.jupyter import session
+from hftlab.rpc.names import SERVICE
 
 _LIGHT = "<span style='color:{colour};font-size:150%'>●</span> {text}"
 _GREEN, _RED = "#2e7d32", "#c62828"

@@ -4,8 +4,8 @@ import time
 
 import hftlab
 from hftlab.backends import GrpcBackend, GrpcConfig
-from hftlab.rpc.config import ServerConfig
-from hftlab.rpc.server import ServerProcess, build_server
+from hftlab.server import ServerProcess, build_server
+from hftlab.server.config import ServerConfig
 from hftlab.types import ServerInfoRequest
 from hftlab.types.market import StreamMarketDataRequest
 

@@ -13,8 +13,9 @@ import pytest
 import hftlab
 from hftlab.backends import GrpcBackend, GrpcConfig
 from hftlab.errors import DeadlineExceeded, InvalidInput
-from hftlab.rpc.config import ServerConfig
-from hftlab.rpc.server import ServerProcess, _JsonFormatter, build_server
+from hftlab.server import ServerProcess, build_server
+from hftlab.server.app import _JsonFormatter
+from hftlab.server.config import ServerConfig
 from hftlab.types import MeanReversionRequest, ServerInfoRequest
 
 rng = np.random.default_rng(3)

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 import hftlab
 from hftlab.backends import GrpcBackend, GrpcConfig
 from hftlab.rpc import codec
-from hftlab.rpc.config import ServerConfig
-from hftlab.rpc.server import build_server
 from hftlab.rpc.v1 import trading_pb2 as pb
+from hftlab.server import build_server
+from hftlab.server.config import ServerConfig
 from hftlab.types import MeanReversionRequest, ServerInfoRequest
 
 METHODS = list(pb.DESCRIPTOR.services_by_name["Trading"].methods)

@@ -13,8 +13,8 @@ from cryptography.x509.oid import NameOID
 import hftlab
 from hftlab.backends import GrpcBackend, GrpcConfig
 from hftlab.errors import BackendUnavailable, InvalidInput, PermissionDenied, Unauthenticated
-from hftlab.rpc.config import ServerConfig
-from hftlab.rpc.server import ServerProcess, build_server
+from hftlab.server import ServerProcess, build_server
+from hftlab.server.config import ServerConfig
 from hftlab.types import MeanReversionRequest, ServerInfoRequest
 from hftlab.types.market import GetOrderBookRequest, StreamMarketDataRequest
 

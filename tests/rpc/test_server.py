@@ -8,9 +8,9 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from hftlab.backends.local import HANDLERS
 from hftlab.rpc import codec
-from hftlab.rpc.server import ServerConfig, ServerProcess
 from hftlab.rpc.v1 import trading_pb2 as pb
 from hftlab.rpc.v1 import trading_pb2_grpc
+from hftlab.server import ServerConfig, ServerProcess
 
 
 @pytest.fixture(scope="module")

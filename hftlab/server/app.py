@@ -32,14 +32,14 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from hftlab.backends.grpc import REQUEST_ID_KEY, SERVICE
 from hftlab.backends.local import HANDLERS, LocalBackend
 from hftlab.errors import BackendUnavailable, HftlabError
 from hftlab.rpc import codec
-from hftlab.rpc.config import ServerConfig
-from hftlab.rpc.metrics import RpcMetrics
-from hftlab.rpc.security import TokenInterceptor, server_credentials
+from hftlab.rpc.names import REQUEST_ID_KEY, SERVICE
 from hftlab.rpc.v1 import trading_pb2 as pb
+from hftlab.server.config import ServerConfig
+from hftlab.server.metrics import RpcMetrics
+from hftlab.server.security import TokenInterceptor, server_credentials
 from hftlab.threads import limit_threads
 from hftlab.types import REQUEST_TYPES, ServerInfoRequest
 from hftlab.version import __version__

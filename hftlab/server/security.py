@@ -14,9 +14,8 @@ from pathlib import Path
 
 import grpc
 
-from hftlab.rpc.config import ServerConfig
-
-SERVICE = "hftlab.v1.Trading"
+from hftlab.rpc.names import SERVICE
+from hftlab.server.config import ServerConfig
 
 
 class TokenInterceptor(grpc.ServerInterceptor):

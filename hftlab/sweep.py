@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from hftlab import validation as v
-from hftlab.backends import GrpcBackend, GrpcConfig, LocalBackend, backend, get_client, use
+from hftlab.backends import GrpcBackend, GrpcConfig, backend, get_client, use
 from hftlab.errors import InvalidInput
 from hftlab.types import REQUEST_TYPES, Request
 
@@ -114,12 +114,7 @@ def _target(func_or_operation: Any) -> Callable[..., Any] | type[Request]:
 
 def backend_spec() -> str | GrpcConfig:
     """What a worker process needs to reach the active backend: ``"local"`` or its gRPC config."""
-    active = backend()
-    if isinstance(active, LocalBackend):
-        return "local"
-    if isinstance(active, GrpcBackend):
-        return active.config
-    raise InvalidInput(f"executor='dask' needs the local or a gRPC backend; the active one is {active!r}.")
+    return backend().spec()
 
 
 @functools.cache

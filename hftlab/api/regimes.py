@@ -14,7 +14,7 @@ from hftlab.algo.hmm import HMMResult, StateSelection
 from hftlab.algo.mcmc import MCMCResult, sample_log_density
 from hftlab.algo.regime import RegimeFilterResult, RegimeResult
 from hftlab.api.base import ArrayLike, FrameLike, operation
-from hftlab.backends import LocalBackend, backend
+from hftlab.backends import backend
 from hftlab.errors import InvalidInput
 from hftlab.types.regimes import (
     DetectRegimeRequest,
@@ -323,7 +323,7 @@ def run_mcmc(
         )
     if objective is not None:
         raise v.fail("objective", "None when a 'log_density' is given", objective)
-    if not isinstance(backend(), LocalBackend):
+    if backend().name != "local":
         raise InvalidInput(
             f"'log_density' is a Python function, which cannot be sent to the {backend().name} backend "
             f"({backend().address}); use hftlab.use('local') for it, or a built-in objective ('ou', "

@@ -8,9 +8,12 @@ in this process, ``GrpcBackend`` asks an ``hftlab serve`` server.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from hftlab.types import Request, ServerInfo
+
+if TYPE_CHECKING:
+    from hftlab.backends.grpc import GrpcConfig
 
 
 @runtime_checkable
@@ -31,6 +34,12 @@ class Backend(Protocol):
 
     def info(self) -> ServerInfo:
         """Version, process and served operations of this backend."""
+
+    def health(self, timeout: float = 2.0) -> str:
+        """Serving status (gRPC health checking): ``"SERVING"``, ``"NOT_SERVING"``, ``"UNREACHABLE"``..."""
+
+    def spec(self) -> str | GrpcConfig:
+        """What another process needs to reach this backend (picklable): ``"local"`` or a gRPC config."""
 
     def close(self) -> None:
         """Release connections and threads."""

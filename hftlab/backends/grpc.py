@@ -281,6 +281,25 @@ class GrpcBackend:
     def info(self) -> ServerInfo:
         return self.execute(ServerInfoRequest())
 
+    def health(self, timeout: float = 2.0) -> str:
+        """The server's serving status of ``hftlab.v1.Trading`` (standard gRPC health checking);
+        ``"UNREACHABLE"`` when it does not answer within ``timeout`` seconds."""
+        from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+        stub = health_pb2_grpc.HealthStub(self._channel)
+        try:
+            reply = stub.Check(
+                health_pb2.HealthCheckRequest(service=SERVICE),
+                timeout=timeout,
+                metadata=self._metadata(uuid.uuid4().hex),
+            )
+        except grpc.RpcError:
+            return "UNREACHABLE"
+        return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+
+    def spec(self) -> GrpcConfig:
+        return self.config
+
     def close(self) -> None:
         self._channel.close()
 

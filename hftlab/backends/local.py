@@ -111,6 +111,13 @@ class LocalBackend:
     def info(self) -> ServerInfo:
         return self.execute(ServerInfoRequest())
 
+    def health(self, timeout: float = 2.0) -> str:
+        """Always ``"SERVING"``: this process computes."""
+        return "SERVING"
+
+    def spec(self) -> str:
+        return "local"
+
     def close(self) -> None:
         """Nothing to release."""
 

@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import time
 
-import grpc
 import ipywidgets as widgets
 import numpy as np
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 import hftlab
-from hftlab.backends import Backend
-from hftlab.backends.grpc import GrpcConfig
+from hftlab.backends import Backend, GrpcBackend, GrpcConfig
 from hftlab.errors import HftlabError
 from hftlab.jupyter import session
-from hftlab.rpc.names import SERVICE
 
 _LIGHT = "<span style='color:{colour};font-size:150%'>●</span> {text}"
 _GREEN, _RED = "#2e7d32", "#c62828"
@@ -35,19 +31,8 @@ def health_check(address: str, timeout: float = 2.0, **options) -> str:
 
     ``options`` are :class:`~hftlab.GrpcConfig` fields (``token``, TLS files).
     """
-    config = GrpcConfig.from_address(address, **options)
-    credentials = config.credentials()
-    target = config.target
-    channel = grpc.secure_channel(target, credentials) if credentials else grpc.insecure_channel(target)
-    metadata = [("authorization", f"Bearer {config.token}")] if config.token else None
-    with channel:
-        stub = health_pb2_grpc.HealthStub(channel)
-        try:
-            request = health_pb2.HealthCheckRequest(service=SERVICE)
-            reply = stub.Check(request, timeout=timeout, metadata=metadata)
-        except grpc.RpcError:
-            return "UNREACHABLE"
-    return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+    with GrpcBackend(GrpcConfig.from_address(address, **options)) as client:
+        return client.health(timeout)
 
 
 def _default_address() -> str:
@@ -114,7 +99,7 @@ class BackendSwitcher(widgets.VBox):
         if active.name == "local":
             self.light.value = _LIGHT.format(colour=_GREEN, text="local (in this kernel)")
             return
-        state = health_check(active.address, **self._options())
+        state = active.health()
         colour = _GREEN if state == "SERVING" else _RED
         self.light.value = _LIGHT.format(colour=colour, text=f"{active.address}: {state}")
 

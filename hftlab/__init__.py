@@ -23,9 +23,9 @@ from hftlab.backends import (
     using,
 )
 from hftlab.errors import BackendUnavailable, HftlabError, InvalidInput
-from hftlab.reports import record
 from hftlab.results import differences
 from hftlab.version import __version__
+from hftlab.workflows import optimize_strategy, record, sweep
 
 
 def load_ipython_extension(ipython):
@@ -49,7 +49,9 @@ __all__ = [
     "errors",
     "get_client",
     "load_ipython_extension",
+    "optimize_strategy",
     "record",
+    "sweep",
     "use",
     "using",
 ]

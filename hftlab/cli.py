@@ -45,8 +45,8 @@ def _update_golden(args: argparse.Namespace) -> int:
     import tempfile
     from pathlib import Path
 
-    from hftlab.golden import load_golden, update_golden
-    from hftlab.reports import execute
+    from hftlab.workflows.golden import load_golden, update_golden
+    from hftlab.workflows.reports import execute
 
     paths = [Path(n) for n in args.notebooks] or sorted(Path("notebooks").glob("*.ipynb"))
     failed = 0
@@ -69,7 +69,7 @@ def _update_golden(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from hftlab.reports import run_reports
+    from hftlab.workflows.reports import run_reports
 
     if args.update_golden:
         return _update_golden(args)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from hftlab.golden import golden_differences, load_golden
-from hftlab.reports import execute
+from hftlab.workflows.golden import golden_differences, load_golden
+from hftlab.workflows.reports import execute
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

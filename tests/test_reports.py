@@ -7,7 +7,7 @@ import pytest
 
 from hftlab.cli import main
 from hftlab.errors import InvalidInput
-from hftlab.reports import load_matrix, run_reports
+from hftlab.workflows.reports import load_matrix, run_reports
 
 pytestmark = pytest.mark.slow
 

@@ -9,8 +9,8 @@ import hftlab
 from hftlab.algo.walkforward import walk_forward
 from hftlab.data import cointegrated_pair
 from hftlab.errors import InvalidInput
-from hftlab.sweep import flatten, grid_points
 from hftlab.types import BacktestRequest
+from hftlab.workflows.sweeps import flatten, grid_points
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Strategy research: backtests, walk-forward evaluation, parameter sweeps and search."""
+"""Strategy research: backtests and walk-forward evaluation (sweeps and search: :mod:`hftlab.workflows`)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from hftlab.algo.backtest import BacktestResult
 from hftlab.algo.walkforward import WalkForwardResult
 from hftlab.api.base import operation
 from hftlab.backends import backend
-from hftlab.search import optimize_strategy
-from hftlab.sweep import sweep
 from hftlab.types import BacktestRequest, WalkForwardRequest
 
-__all__ = ["backtest", "optimize_strategy", "sweep", "walk_forward"]
+__all__ = ["backtest", "walk_forward"]
 
 PricesLike = pd.DataFrame | pd.Series | tuple[pd.Series, pd.Series] | Any
 """One asset (Series, one-column frame) or a pair (two-column frame ``x, y``, or two Series)."""

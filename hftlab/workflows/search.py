@@ -8,7 +8,7 @@ best set by exhaustive grid search or by differential evolution (Storn & Price
 1997, "Differential evolution – a simple and efficient heuristic for global
 optimization over continuous spaces"; ``scipy.optimize.differential_evolution``
 with an integer ``lookback``). Evaluations run through the active backend,
-serially or on Dask (:mod:`hftlab.sweep`); for a given seed both executors give
+serially or on Dask (:mod:`hftlab.workflows.sweeps`); for a given seed both executors give
 the same evaluations and the same best parameters.
 
 Choosing parameters by their out-of-sample score makes that score in-sample for
@@ -32,8 +32,8 @@ from hftlab.algo.walkforward import WalkForwardResult
 from hftlab.backends import backend
 from hftlab.errors import InvalidInput
 from hftlab.results import Result
-from hftlab.sweep import EXECUTORS, dask_client, run_points
 from hftlab.types import WalkForwardRequest
+from hftlab.workflows.sweeps import EXECUTORS, dask_client, run_points
 
 __all__ = ["optimize_strategy"]
 

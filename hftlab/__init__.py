@@ -23,6 +23,7 @@ from hftlab.backends import (
     using,
 )
 from hftlab.errors import BackendUnavailable, HftlabError, InvalidInput
+from hftlab.market.events import load_events
 from hftlab.results import differences
 from hftlab.version import __version__
 from hftlab.workflows import optimize_strategy, record, sweep
@@ -48,6 +49,7 @@ __all__ = [
     "differences",
     "errors",
     "get_client",
+    "load_events",
     "load_ipython_extension",
     "optimize_strategy",
     "record",

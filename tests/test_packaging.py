@@ -46,6 +46,7 @@ def test_public_api_is_pinned_and_sorted():
         "differences",
         "errors",
         "get_client",
+        "load_events",
         "load_ipython_extension",
         "mean_reversion",
         "record",

@@ -1,6 +1,7 @@
 """Order books, the matching engine, LOBSTER replay and market-data feeds (pure computation)."""
 
 from hftlab.market.book import BookSnapshot, L2Book
+from hftlab.market.events import EVENT_DTYPE, EventKind, load_events
 from hftlab.market.exchanges import BinanceFeed, CoinbaseFeed, KrakenFeed
 from hftlab.market.feeds import Feed, TickBatch
 from hftlab.market.lobster import read_messages, read_orderbook, replay_lobster
@@ -11,9 +12,11 @@ from hftlab.market.simulated import SimulatedFeed
 from hftlab.market.synthetic import synthetic_lobster
 
 __all__ = [
+    "EVENT_DTYPE",
     "BinanceFeed",
     "BookSnapshot",
     "CoinbaseFeed",
+    "EventKind",
     "Feed",
     "KrakenFeed",
     "L2Book",
@@ -24,6 +27,7 @@ __all__ = [
     "SimulatedFeed",
     "TickBatch",
     "Trade",
+    "load_events",
     "read_messages",
     "read_orderbook",
     "replay_lobster",

@@ -1,0 +1,343 @@
+"""One columnar event format for order-book data (L2 and L3), and :func:`load_events`.
+
+Every source of order-book data (LOBSTER files, tick tables, the recorder's
+Parquet files) becomes one numpy structured array of :data:`EVENT_DTYPE`, one
+row per event, in time order, which the tick engine replays. The idea of one
+flat event record with an exchange and a local timestamp, an event kind and
+price/qty comes from hftbacktest's data format ("Data" page of
+https://hftbacktest.readthedocs.io); the columns and kinds here are our own.
+
+Columns
+-------
+``exch_ts`` int64
+    Exchange timestamp, ns since the epoch (UTC).
+``local_ts`` int64
+    Local receive timestamp, ns since the epoch; equal to ``exch_ts`` where the
+    source records no receive time.
+``kind`` uint8
+    An :class:`EventKind`.
+``side`` int8
+    ``+1`` bid / buy, ``-1`` ask / sell, ``0`` unknown or none.
+``price``, ``qty`` float64
+    Price in the instrument's quote currency (dollars for LOBSTER), quantity in
+    shares or contracts.
+``order_id`` int64
+    The venue's order id (L3); ``0`` for anonymous volume and L2 rows.
+``update_id`` int64
+    The venue's sequence or update id; ``0`` where there is none.
+
+Kinds
+-----
+L2 (market by price):
+
+``DEPTH = 1``
+    The level at ``price`` on ``side`` (+1/-1) now holds ``qty``; ``qty = 0``
+    removes it. ``order_id`` 0.
+``TRADE = 2``
+    A trade printed at ``price`` for ``qty``; ``side`` is the aggressor's side
+    if known (0 otherwise). No book change.
+``CLEAR = 3``
+    Empty ``side`` (+1/-1), or both sides if ``side`` is 0, e.g. before a
+    snapshot. ``price`` and ``qty`` unused (0).
+``SNAPSHOT = 4``
+    One level of a snapshot: same meaning as DEPTH.
+
+L3 (market by order):
+
+``ADD = 5``
+    A new order ``order_id`` rests on ``side`` at ``price`` for ``qty``.
+``CANCEL = 6``
+    ``qty`` is removed from order ``order_id`` (on ``side`` at ``price``); the
+    order leaves the book when nothing remains. Partial and full cancels alike.
+``EXECUTE = 7``
+    Resting order ``order_id`` on ``side`` executed for ``qty`` at ``price``:
+    a book change *and* a trade whose aggressor side is ``-side``.
+
+Recorder markers:
+
+``GAP = 8``
+    Updates were missed; ``update_id`` is the first missing id. The book is
+    unreliable until the next RESYNC.
+``RESYNC = 9``
+    The book was rebuilt from a snapshot (the CLEAR and SNAPSHOT rows before it)
+    after a gap.
+
+L3 data and anonymous volume: volume the source knows only as a level size
+(orders that rested before the data starts, or a level that entered the known
+book from beyond its depth) is anonymous: a SNAPSHOT or DEPTH row with
+``order_id`` 0 at that price, which sets the level's whole size (orders known
+there before are forgotten) and stands ahead of any order ADDed later at that
+price. A CANCEL or EXECUTE of an order id that is not in the book (never
+ADDed, or forgotten) reduces the anonymous volume at its price.
+
+Validation
+----------
+:func:`validate_events` (run by :func:`load_events`) checks the dtype, kinds,
+sides, prices and quantities, that ``exch_ts`` and ``local_ts`` never decrease
+(any ``local_ts``, even one before ``exch_ts``, is allowed), that non-zero
+``update_id`` never decrease, and that the book is never crossed:
+level sizes are kept per price (DEPTH/SNAPSHOT set a level, ADD adds,
+CANCEL/EXECUTE remove, never below 0, CLEAR empties a side; a level holding
+less than 1e-9 is empty) and the best bid must stay below
+the best ask after the last event of every exchange timestamp (events stamped
+alike are one update), except between a GAP and the next RESYNC.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from pathlib import Path
+
+import numba
+import numpy as np
+import pandas as pd
+
+from hftlab.errors import InvalidInput, NotFound
+from hftlab.market.replay_feed import lobster_pair
+
+EVENT_DTYPE = np.dtype(
+    [
+        ("exch_ts", np.int64),
+        ("local_ts", np.int64),
+        ("kind", np.uint8),
+        ("side", np.int8),
+        ("price", np.float64),
+        ("qty", np.float64),
+        ("order_id", np.int64),
+        ("update_id", np.int64),
+    ],
+    align=True,
+)
+"""One order-book event (see the module docstring for each column)."""
+
+
+class EventKind(IntEnum):
+    """The ``kind`` of an event (see the module docstring for the columns of each)."""
+
+    DEPTH = 1
+    TRADE = 2
+    CLEAR = 3
+    SNAPSHOT = 4
+    ADD = 5
+    CANCEL = 6
+    EXECUTE = 7
+    GAP = 8
+    RESYNC = 9
+
+
+_SIDED = np.isin(np.arange(256), [1, 4, 5, 6, 7])  # by kind: DEPTH, SNAPSHOT, ADD, CANCEL, EXECUTE
+_PRICED = _SIDED | (np.arange(256) == EventKind.TRADE)  # kinds whose price and qty matter
+_RULES = {  # problems of _bad_row about one field of one row: (field, rule)
+    1: ("kind", f"known kinds are {', '.join(f'{k.value} {k.name}' for k in EventKind)}"),
+    2: ("side", "it must be 1 (bid/buy), -1 (ask/sell) or 0 (none)"),
+    3: ("side", "this kind needs 1 (bid) or -1 (ask)"),
+    4: ("price", "it must be finite and >= 0"),
+    5: ("qty", "it must be finite and >= 0"),
+}
+_EMPTY = 1e-9  # a level holding less is empty (sums of L3 sizes carry rounding error)
+
+
+def validate_events(events: np.ndarray) -> None:
+    """Raise :class:`~hftlab.errors.InvalidInput` naming the field and row of the first problem.
+
+    Checks the dtype (:data:`EVENT_DTYPE`, one dimension); then row by row,
+    naming the first row that breaks a rule: ``kind`` (an :class:`EventKind`),
+    ``side`` (-1, 0 or 1, and not 0 where the kind changes a level), ``price``
+    and ``qty`` (finite and >= 0 where the kind uses them), ``exch_ts`` and
+    ``local_ts`` (never decreasing), non-zero ``update_id`` (never
+    decreasing); then the book (never crossed, see the module docstring).
+
+    Both passes are compiled loops. The book is kept on a grid of the array's
+    distinct prices (found by hashing, then sorted): O(1) per row, except that
+    when the best level empties the next one is found by scanning the grid (a
+    few slots in real books).
+    """
+    if not isinstance(events, np.ndarray) or events.dtype != EVENT_DTYPE or events.ndim != 1:
+        got = (
+            f"dtype {events.dtype}, {events.ndim} dimension(s)"
+            if isinstance(events, np.ndarray)
+            else type(events)
+        )
+        raise InvalidInput(
+            "'events' must be a one-dimensional array of hftlab.market.EVENT_DTYPE "
+            f"({', '.join(f'{name} {EVENT_DTYPE[name]}' for name in EVENT_DTYPE.names)}; "
+            f"e.g. np.zeros(n, dtype=EVENT_DTYPE)); got {got}."
+        )
+    columns = ("exch_ts", "local_ts", "kind", "side", "price", "qty", "update_id")
+    problem, row, before = _bad_row(*(events[name] for name in columns))
+    if problem in _RULES:
+        field, rule = _RULES[problem]
+        where = "" if field == "kind" else f" (a {EventKind(events['kind'][row]).name} row)"
+        raise InvalidInput(f"'events' field {field!r} at row {row} is {events[field][row]}{where}; {rule}.")
+    if problem == 8:
+        raise InvalidInput(
+            f"'events' have broken update ids: update_id at row {row} ({events['update_id'][row]}) is below "
+            f"row {before} ({events['update_id'][before]}), the previous non-zero one."
+        )
+    if problem:
+        field = "exch_ts" if problem == 6 else "local_ts"
+        raise InvalidInput(
+            f"'events' are not in time order: {field} at row {row} ({events[field][row]}) is before "
+            f"row {before} ({events[field][before]}); sort them by time first, e.g. "
+            f"events[np.argsort(events[{field!r}], kind='stable')]."
+        )
+    codes, prices = pd.factorize(events["price"], use_na_sentinel=False)  # hashing: O(n)
+    order = np.argsort(prices)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    grid = prices[order]  # the distinct prices, ascending; rank[codes] is each row's place in it
+    row, bid, ask = _crossed(
+        events["exch_ts"], events["kind"], events["side"], events["qty"], rank[codes], len(grid)
+    )
+    if row >= 0:
+        raise InvalidInput(
+            f"'events' cross the book at row {row}: best bid {grid[bid]} >= best ask {grid[ask]}."
+        )
+
+
+@numba.njit(cache=True)
+def _bad_row(exch_ts, local_ts, kinds, sides, prices, qtys, update_ids):
+    """``(problem, row, earlier row)`` of the first row breaking a rule of its own; problem 0 if none.
+
+    Problems, checked in this order per row: 1 unknown kind, 2 unknown side, 3
+    side 0 where the kind needs one, 4 bad price, 5 bad qty, 6 ``exch_ts``
+    and 7 ``local_ts`` before the row above, 8 ``update_id`` below the last
+    non-zero one.
+    """
+    last_id = -1  # row of the last non-zero update id
+    for k in range(len(kinds)):
+        kind = kinds[k]
+        if kind < EventKind.DEPTH or kind > EventKind.RESYNC:
+            return 1, k, k
+        if sides[k] < -1 or sides[k] > 1:
+            return 2, k, k
+        if _SIDED[kind] and sides[k] == 0:
+            return 3, k, k
+        if _PRICED[kind] and not (0 <= prices[k] < np.inf):
+            return 4, k, k
+        if _PRICED[kind] and not (0 <= qtys[k] < np.inf):
+            return 5, k, k
+        if k and exch_ts[k] < exch_ts[k - 1]:
+            return 6, k, k - 1
+        if k and local_ts[k] < local_ts[k - 1]:
+            return 7, k, k - 1
+        if update_ids[k] != 0:
+            if last_id >= 0 and update_ids[k] < update_ids[last_id]:
+                return 8, k, last_id
+            last_id = k
+    return 0, -1, -1
+
+
+@numba.njit(cache=True)
+def _crossed(exch_ts, kinds, sides, qty, level, n_levels):
+    """First row after which the book is crossed and the best bid/ask grid indices then (-1 if none)."""
+    size = np.zeros((2, n_levels))
+    stamp = np.zeros((2, n_levels), dtype=np.int64)  # a level counts only if stamped with its side's generation
+    generation = np.ones(2, dtype=np.int64)
+    best_bid, best_ask = -1, n_levels
+    checking = True
+    for k in range(len(kinds)):
+        kind = kinds[k]
+        if kind == EventKind.CLEAR:
+            if sides[k] >= 0:
+                generation[0] += 1
+                best_bid = -1
+            if sides[k] <= 0:
+                generation[1] += 1
+                best_ask = n_levels
+        elif kind == EventKind.GAP:
+            checking = False
+        elif kind == EventKind.RESYNC:
+            checking = True
+        elif kind != EventKind.TRADE:  # DEPTH, SNAPSHOT, ADD, CANCEL, EXECUTE
+            s = 0 if sides[k] == 1 else 1
+            i = level[k]
+            held = size[s, i] if stamp[s, i] == generation[s] else 0.0
+            if kind == EventKind.DEPTH or kind == EventKind.SNAPSHOT:
+                held = qty[k]
+            elif kind == EventKind.ADD:
+                held += qty[k]
+            else:  # CANCEL, EXECUTE
+                held = max(held - qty[k], 0.0)
+            size[s, i] = held
+            stamp[s, i] = generation[s]
+            if held > _EMPTY and s == 0:
+                best_bid = max(best_bid, i)
+            elif held > _EMPTY:
+                best_ask = min(best_ask, i)
+            elif s == 0 and i == best_bid:
+                while best_bid >= 0 and (stamp[0, best_bid] != generation[0] or size[0, best_bid] <= _EMPTY):
+                    best_bid -= 1
+            elif s == 1 and i == best_ask:
+                while best_ask < n_levels and (
+                    stamp[1, best_ask] != generation[1] or size[1, best_ask] <= _EMPTY
+                ):
+                    best_ask += 1
+        last = k == len(kinds) - 1 or exch_ts[k + 1] != exch_ts[k]
+        if last and checking and best_bid >= 0 and best_ask < n_levels and best_bid >= best_ask:
+            return k, best_bid, best_ask
+    return -1, -1, -1
+
+
+def load_events(
+    source, *, symbol: str | None = None, date: str | None = None, levels: int | None = None
+) -> np.ndarray:
+    """Order-book events of a file, a LOBSTER pair or an array, validated.
+
+    Parameters
+    ----------
+    source : str, Path, (message, orderbook) pair or np.ndarray
+        A LOBSTER message or orderbook file (read with its pair), a native
+        Parquet file (see :func:`~hftlab.market.event_sources.write_events`), a
+        CSV/Parquet tick table, a LOBSTER ``(message, orderbook)`` pair of paths
+        or frames (e.g. ``hftlab.data.lobster_sample()``), or an array of
+        :data:`EVENT_DTYPE` (validated and returned).
+    symbol : str, optional
+        The symbol to take from a tick table holding several.
+    date : str, optional
+        A LOBSTER pair's trading day (``"2012-06-21"``); default: from the file
+        name (Huang & Polak 2011 name files ``SYMBOL_DATE_..._message_L.csv``).
+    levels : int, optional
+        A LOBSTER pair's depth L (checked against the orderbook file).
+
+    Returns
+    -------
+    np.ndarray
+        Events of :data:`EVENT_DTYPE` in time order.
+    """
+    from hftlab.market import event_sources as sources  # it imports this module's format
+
+    if isinstance(source, np.ndarray):
+        events = source
+    elif isinstance(source, (tuple, list)) and len(source) == 2:
+        events = sources.events_from_lobster(*source, date=date, levels=levels)
+    elif isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise NotFound(f"'source' {str(path)!r} does not exist.")
+        pair = lobster_pair(path)
+        if pair is not None:
+            events = sources.events_from_lobster(pair[0], pair[1], date=date, levels=levels)
+        elif sources.is_native(path):
+            events = sources.read_events(path)
+        else:
+            events = sources.events_from_ticks(path, symbol=symbol)
+    else:
+        raise InvalidInput(
+            "'source' must be a path, a LOBSTER (message, orderbook) pair or an EVENT_DTYPE array; "
+            f"got {type(source).__name__}."
+        )
+    validate_events(events)
+    return events
+
+
+def events_frame(events: np.ndarray) -> pd.DataFrame:
+    """Events as a frame for display: timestamps as UTC datetimes, ``kind`` by name."""
+    if not isinstance(events, np.ndarray) or events.dtype != EVENT_DTYPE:
+        raise InvalidInput("'events' must be an array of hftlab.market.EVENT_DTYPE.")
+    frame = pd.DataFrame({name: events[name] for name in EVENT_DTYPE.names})
+    for name in ("exch_ts", "local_ts"):
+        frame[name] = pd.to_datetime(frame[name], unit="ns", utc=True)
+    names = [kind.name for kind in EventKind]
+    frame["kind"] = pd.Categorical(frame["kind"].map({kind.value: kind.name for kind in EventKind}), names)
+    return frame

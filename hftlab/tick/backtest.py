@@ -1,0 +1,224 @@
+"""``tick_backtest``: a strategy on replayed order-book events, with latency, queue position and fees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hftlab import validation as v
+from hftlab.errors import InvalidInput, ResourceExhausted
+from hftlab.market.events import load_events
+from hftlab.tick import engine as k
+from hftlab.tick.models import QUEUE_MODELS
+from hftlab.tick.result import TickBacktestResult, build_result
+from hftlab.tick.strategies import Strategy, grid_settings, run_grid, run_python, send_orders
+
+STRATEGIES = ("grid", "orders")
+MARGIN_TICKS = 1_000  # room beyond the data's prices for our own orders
+MAX_TICKS = 20_000_000
+_PRICED = [k.DEPTH, k.TRADE, k.SNAPSHOT, k.ADD, k.CANCEL, k.EXECUTE]  # kinds with a price
+
+
+def tick_backtest(
+    events: Any,
+    strategy: str | Strategy,
+    params: dict | None = None,
+    *,
+    feed_latency: float | None = None,
+    order_latency: float = 0.0,
+    queue_model: str = "risk_averse",
+    queue_power: float = 3.0,
+    maker_fee: float = 0.0,
+    taker_fee: float = 0.0,
+    tick_size: float | None = None,
+    lot_size: float | None = None,
+    initial_cash: float = 0.0,
+    sample_every: str | float = "1s",
+    progress: bool = False,
+) -> TickBacktestResult:
+    """Run ``strategy`` on replayed order-book ``events`` (fill rules: :mod:`hftlab.tick.engine`).
+
+    Parameters
+    ----------
+    events : events array, path or LOBSTER (message, orderbook) pair
+        Anything :func:`hftlab.load_events` reads (validated: time order, uncrossed book).
+    strategy : "grid", "orders" or a :class:`~hftlab.tick.strategies.Strategy`
+        ``"grid"`` params: ``half_spread`` (price, default one tick), ``order_qty`` (1),
+        ``max_position`` (no limit), ``at_best`` (quote the best prices), ``post_only``,
+        ``interval`` (wake-ups, default ``"100ms"``). ``"orders"`` params: ``orders``, a frame
+        with columns ``time`` (datetime or int ns, local), ``side`` ("buy"/"sell" or +1/-1),
+        ``type`` (limit, market, ioc, fok, post_only), ``price``, ``qty``.
+    feed_latency : float, optional
+        Seconds from exchange time to our view; default the recorded ``local_ts``.
+    order_latency : float
+        Seconds from sending a request to the exchange, and from the exchange back to us.
+    queue_model : {"risk_averse", "prob_power", "prob_log"}
+        How cancellations move us in the queue (:mod:`hftlab.tick.models`); ``queue_power`` is
+        the exponent of ``prob_power``.
+    maker_fee, taker_fee : float
+        Fee rates on the traded value (``-0.0001``: a 1 bp rebate); each must lie in (-1, 1).
+    tick_size, lot_size : float, optional
+        Price and quantity grids; default the smallest price step and smallest quantity in
+        ``events``. Our prices are rounded to the tick, quantities to the lot.
+    initial_cash : float
+        Cash at the start (equity = cash + position x mid).
+    sample_every : str or float
+        Interval of the equity samples (a pandas duration such as ``"1s"``, or seconds).
+
+    References
+    ----------
+    hftbacktest (nkaz001), docs ``order_fill.rst`` and ``latency_models.rst``: the replay and
+    latency model this engine follows; Rigtorp (2013), "Estimating order queue position".
+    """
+    events = load_events(events)
+    if len(events) == 0:
+        raise InvalidInput("'events' must hold at least one event; got none.")
+    v.check_choice("queue_model", queue_model, list(QUEUE_MODELS))
+    queue_power = v.check_float("queue_power", queue_power, low=0, low_open=True)
+    latency = _nanoseconds("order_latency", order_latency)
+    feed = -1 if feed_latency is None else _nanoseconds("feed_latency", feed_latency)
+    fees = [v.check_float(name, fee, low=-1, high=1, low_open=True, high_open=True)
+            for name, fee in (("maker_fee", maker_fee), ("taker_fee", taker_fee))]  # fmt: skip
+    every = _nanoseconds("sample_every", sample_every, positive=True)
+    priced = events[np.isin(events["kind"], _PRICED)]
+    tick = _grid("tick_size", tick_size, priced["price"])
+    lot = _grid("lot_size", lot_size, priced["qty"])
+    params = dict(params or {})
+    if isinstance(strategy, Strategy):
+        interval = _nanoseconds("interval", getattr(strategy, "interval", "100ms"), positive=True)
+    else:
+        v.check_choice("strategy", strategy, list(STRATEGIES))
+        interval = _nanoseconds("params.interval", params.pop("interval", "100ms"), positive=True)
+    table = _orders_table(params.pop("orders", None)) if strategy == "orders" else None
+    if strategy == "orders" and params:
+        raise v.fail("params", "only 'orders' for strategy 'orders'", sorted(params))
+    engine = _engine(events, priced, tick, lot, latency, feed, every, table, queue_model, queue_power, fees)
+    start = int(events["local_ts"][0] if feed < 0 else events["exch_ts"][0] + feed)
+    if isinstance(strategy, Strategy):
+        engine = run_python(engine, strategy, start, interval, _progress(progress, len(events)))
+    elif strategy == "grid":
+        settings = grid_settings(params, tick)
+        state = np.array([start, -1, -1], np.int64)
+        while not run_grid(engine, state, interval, *settings):
+            engine = k.grown(engine)
+    else:
+        engine = send_orders(engine, table)
+    k.finish(engine)
+    if engine.ints[k.OVERFLOW]:
+        what = {1: "orders or requests", 2: "fills", 3: "responses in flight"}[int(engine.ints[k.OVERFLOW])]
+        raise ResourceExhausted(f"the tick backtest ran out of room for {what}; send fewer orders.")
+    return build_result(engine, len(events), float(initial_cash))
+
+
+def _nanoseconds(name: str, value: Any, positive: bool = False) -> int:
+    if isinstance(value, str):
+        try:
+            ns = pd.Timedelta(value).value
+        except ValueError as exc:
+            raise v.fail(name, "a duration such as '100ms' or a number of seconds", value) from exc
+    else:
+        seconds = v.check_float(name, value, low=0, low_open=positive)
+        ns = round(seconds * 1e9)
+    if ns < 0 or (positive and ns <= 0):
+        raise v.fail(name, "a positive duration" if positive else "a duration >= 0", value)
+    return int(ns)
+
+
+def _grid(name: str, value: float | None, values: np.ndarray) -> float:
+    """A given tick/lot size, or the data's smallest price step / quantity."""
+    if value is not None:
+        return v.check_float(name, value, low=0, low_open=True)
+    if name == "tick_size":
+        steps = np.diff(np.unique(values[values > 0]))
+        found = steps.min() if len(steps) else 1.0
+    else:
+        positive = values[values > 0]
+        found = positive.min() if len(positive) else 1.0
+    return float(f"{found:.10g}")
+
+
+def _orders_table(frame: Any) -> list[tuple[int, int, int, float, float]]:
+    if not isinstance(frame, pd.DataFrame):
+        raise v.fail("params.orders", "a DataFrame with columns time, side, type, price, qty", frame)
+    missing = [c for c in ("time", "side", "type", "price", "qty") if c not in frame.columns]
+    if missing:
+        raise InvalidInput(f"'params.orders' is missing the column(s) {missing}.")
+    times = frame["time"]
+    ns = (
+        pd.to_datetime(times, utc=True).astype("int64") if not np.issubdtype(times.dtype, np.integer) else times
+    )
+    ns = np.asarray(ns, dtype=np.int64)
+    if np.any(np.diff(ns) < 0):
+        row = int(np.flatnonzero(np.diff(ns) < 0)[0]) + 1
+        raise InvalidInput(f"'params.orders' must be in time order; row {row} is before row {row - 1}.")
+    sides = {"buy": 1, "sell": -1, 1: 1, -1: -1}
+    rows = []
+    for i, (ts, side, kind, price, qty) in enumerate(
+        zip(ns, frame["side"], frame["type"], frame["price"], frame["qty"], strict=True)
+    ):
+        if side not in sides:
+            raise InvalidInput(f"'params.orders' row {i}: side must be 'buy' or 'sell'; got {side!r}.")
+        if kind not in k.ORDER_KINDS:
+            raise InvalidInput(
+                f"'params.orders' row {i}: type must be one of {list(k.ORDER_KINDS)}; got {kind!r}."
+            )
+        price = (
+            0.0 if kind == "market" else v.check_float(f"params.orders.price[{i}]", price, low=0, low_open=True)
+        )
+        qty = v.check_float(f"params.orders.qty[{i}]", qty, low=0, low_open=True)
+        rows.append((int(ts), sides[side], k.ORDER_KINDS[kind], price, qty))
+    return rows
+
+
+def _engine(events, priced, tick, lot, latency, feed, every, table, queue_model, power, fees) -> k.Engine:
+    ticks = np.round(priced["price"] / tick).astype(np.int64)
+    low, high = (int(ticks.min()), int(ticks.max())) if len(ticks) else (0, 0)
+    size = high - low + 1 + 2 * MARGIN_TICKS
+    if size > MAX_TICKS:
+        raise InvalidInput(
+            f"'tick_size' {tick} spreads the events' prices over {size:,} ticks (at most {MAX_TICKS:,}); "
+            "give the instrument's tick size."
+        )
+    span = int(events["exch_ts"][-1] - events["exch_ts"][0])
+    n_orders = len(table) + 16 if table is not None else 4096
+    ring = max(4096, len(table) + 16 if table is not None else 0)
+    ints = np.zeros(22, np.int64)
+    floats = np.zeros(13, np.float64)
+    ints[k.BB], ints[k.BA], ints[k.LBB], ints[k.LBA] = -1, size, -1, size
+    ints[k.TICK0], ints[k.NT], ints[k.LATENCY], ints[k.FEED] = low - MARGIN_TICKS, size, latency, feed
+    ints[k.EVERY], ints[k.QMODEL], ints[k.NEXT_SAMPLE] = (
+        every,
+        QUEUE_MODELS[queue_model],
+        int(events["exch_ts"][0]),
+    )
+    floats[k.QPOW], floats[k.TICK], floats[k.LOT], floats[k.MAKER], floats[k.TAKER] = (
+        power,
+        tick,
+        lot,
+        fees[0],
+        fees[1],
+    )
+    book = [np.zeros(size) for _ in range(6)]
+    return k.Engine(
+        events, book[0], book[1], book[2], book[3], np.zeros(size, np.int64), book[4], book[5],
+        np.zeros(n_orders, k.ORDER_DTYPE), np.zeros(ring, k.REQUEST_DTYPE),
+        np.zeros(max(ring, 65_536), k.RESPONSE_DTYPE), np.zeros(4 * n_orders + 4 * k.ROOM, k.FILL_DTYPE),
+        np.zeros(span // every + 2, k.SAMPLE_DTYPE), ints, floats,
+    )  # fmt: skip
+
+
+def _progress(show: bool, total: int):
+    if not show:
+        return lambda done: None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, unit="event", desc="tick backtest")
+
+    def update(done: int) -> None:
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update

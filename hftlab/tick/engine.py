@@ -1,0 +1,446 @@
+"""The compiled core of the tick engine: a replayed book, our orders, latency, queue and fills.
+
+State lives in numpy arrays (a :class:`Engine` tuple) that numba functions update in place, so
+one loop (:func:`advance`) serves compiled strategies, which run inside it, and plain Python
+ones, which run between its calls.
+
+Two clocks run through one pass over the events (in time order): the **exchange** applies
+each event to its book at ``exch_ts`` and our requests when they arrive (``order_latency``
+after we send them); **we** see each event at its local time (``local_ts``, or ``exch_ts``
+plus ``feed_latency``) in a second book, and learn of acks and fills ``order_latency`` after
+the exchange made them. At equal times the exchange goes first, then our requests, then our
+view.
+
+Fill rules (after hftbacktest's ``docs/order_fill.rst``, partial-fill exchange):
+
+- the replay cannot be moved by our orders: a resting order never changes the recorded book,
+  and a taking order never removes recorded levels; it only consumes the liquidity it takes
+  (remembered per level until the data next updates that level), so a second taker cannot
+  take it again;
+- a taking order (a limit order that crosses, IOC, FOK, market) fills at once against the
+  exchange book at arrival, level by level up to its limit price, partially if the book is
+  thin; what is left rests (limit) or expires (IOC, market); a FOK that cannot fill whole
+  expires untouched; a post-only order that would cross is rejected;
+- a resting buy fills whole at its price when a sell trade prints below it or the best ask
+  moves to or through it; a trade at its price first consumes the queue ahead (``front``,
+  :mod:`hftlab.tick.models`), then fills us with what is left of it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numba
+import numpy as np
+
+from hftlab.tick.models import queue_on_depth
+
+DEPTH, TRADE, CLEAR, SNAPSHOT, ADD, CANCEL, EXECUTE = 1, 2, 3, 4, 5, 6, 7
+ORDER_KINDS = {"limit": 0, "post_only": 1, "ioc": 2, "fok": 3, "market": 4}
+LIMIT, POST_ONLY, IOC, FOK, MARKET = range(5)
+STATUSES = ("sent", "open", "filled", "cancelled", "rejected", "expired")
+SENT, OPEN, FILLED, CANCELLED, REJECTED, EXPIRED = range(6)
+NEW_REQUEST, CANCEL_REQUEST = 0, 1
+EMPTY = 1e-9
+NEVER = np.iinfo(np.int64).max
+ROOM = 64  # advance() pauses when fewer fill rows are free (the caller grows the arrays)
+
+# slots of the integer and float registers of the state (Engine.ints, Engine.floats)
+IE, IL, BB, BA, LBB, LBA, RQH, RQT, SH, ST, NO, NF, NS, NEXT_SAMPLE = range(14)
+TICK0, NT, LATENCY, FEED, EVERY, QMODEL, OVERFLOW, LAST_TS = range(14, 22)
+POS, CASH, LPOS, LCASH, QPOW, TICK, LOT, MAKER, TAKER, MAKER_VOL, TAKER_VOL, FEES, MAX_INV = range(13)
+
+ORDER_DTYPE = np.dtype(
+    [
+        ("order_id", np.int64), ("side", np.int8), ("kind", np.int8), ("tick", np.int64),
+        ("qty", np.float64), ("leaves", np.float64), ("status", np.int8), ("local_status", np.int8),
+        ("cancel_sent", np.bool_), ("front", np.float64), ("traded", np.float64),
+        ("sent_ts", np.int64), ("exch_ts", np.int64), ("first_fill_ts", np.int64), ("done_ts", np.int64),
+        ("filled", np.float64), ("notional", np.float64), ("fee", np.float64),
+    ]
+)  # fmt: skip
+FILL_DTYPE = np.dtype(
+    [
+        ("exch_ts", np.int64), ("local_ts", np.int64), ("order", np.int64), ("side", np.int8),
+        ("price", np.float64), ("qty", np.float64), ("maker", np.bool_), ("fee", np.float64),
+    ]
+)  # fmt: skip
+SAMPLE_DTYPE = np.dtype([("ts", np.int64), ("position", np.float64), ("cash", np.float64), ("mid", np.float64)])
+REQUEST_DTYPE = np.dtype([("ts", np.int64), ("order", np.int64), ("kind", np.int8)])  # arrival ts
+RESPONSE_DTYPE = np.dtype(
+    [("ts", np.int64), ("order", np.int64), ("fill", np.int64), ("status", np.int8)]
+)  # a fill response carries the fill's row (else -1) and the order's status after it
+
+
+class Engine(NamedTuple):
+    """The engine's arrays (every field is updated in place by the numba functions)."""
+
+    events: np.ndarray
+    bid: np.ndarray  # exchange book: quantity per tick index
+    ask: np.ndarray
+    taken_bid: np.ndarray  # liquidity our takers consumed at a level since the data last set it
+    taken_ask: np.ndarray
+    resting: np.ndarray  # our open orders per tick index (bids and asks never share a tick)
+    local_bid: np.ndarray  # our (delayed) view of the book
+    local_ask: np.ndarray
+    orders: np.ndarray
+    requests: np.ndarray  # ring buffer of (arrival ts, order, kind)
+    responses: np.ndarray  # ring buffer of RESPONSE_DTYPE
+    fills: np.ndarray
+    samples: np.ndarray
+    ints: np.ndarray
+    floats: np.ndarray
+
+
+@numba.njit(cache=True)
+def _local_ts(E, i):
+    return E.events[i]["local_ts"] if E.ints[FEED] < 0 else E.events[i]["exch_ts"] + E.ints[FEED]
+
+
+@numba.njit(cache=True)
+def _set_level(levels, ints, best_slot, is_bid, j, qty):
+    """Set the quantity at tick index ``j`` and keep the best level's index in ``ints[best_slot]``."""
+    levels[j] = qty
+    best = ints[best_slot]
+    if qty > EMPTY:
+        if (is_bid and j > best) or (not is_bid and j < best):
+            ints[best_slot] = j
+    elif j == best:
+        step = -1 if is_bid else 1
+        k = j + step
+        while 0 <= k < len(levels) and levels[k] <= EMPTY:
+            k += step
+        ints[best_slot] = k
+
+
+@numba.njit(cache=True)
+def _clear(levels, ints, best_slot, is_bid):
+    levels[:] = 0.0
+    ints[best_slot] = -1 if is_bid else len(levels)
+
+
+@numba.njit(cache=True)
+def _apply(levels, ints, best_slot, kind, side, j, qty):
+    """Apply a book event to one view; returns the level's (previous, new) quantity."""
+    previous = levels[j]
+    if kind == ADD:
+        new = previous + qty
+    elif kind in (CANCEL, EXECUTE):
+        new = max(previous - qty, 0.0)
+    else:
+        new = qty
+    _set_level(levels, ints, best_slot, side > 0, j, new)
+    return previous, new
+
+
+@numba.njit(cache=True)
+def _respond(E, o, fill, ts):
+    ints, r = E.ints, E.responses
+    if ints[ST] - ints[SH] >= len(r):
+        ints[OVERFLOW] = 3
+        return
+    k = ints[ST] % len(r)
+    r[k]["ts"], r[k]["order"], r[k]["fill"], r[k]["status"] = ts + ints[LATENCY], o, fill, E.orders[o]["status"]
+    ints[ST] += 1
+
+
+@numba.njit(cache=True)
+def _fill(E, o, j, qty, maker, ts):
+    """Our order ``o`` trades ``qty`` at tick index ``j`` (exchange time ``ts``)."""
+    ints, floats, order = E.ints, E.floats, E.orders[o]
+    if ints[NF] >= len(E.fills):
+        ints[OVERFLOW] = 2
+        return
+    price = (j + ints[TICK0]) * floats[TICK]
+    fee = (floats[MAKER] if maker else floats[TAKER]) * price * qty
+    f = E.fills[ints[NF]]
+    f["exch_ts"], f["local_ts"], f["order"], f["side"] = ts, ts + ints[LATENCY], o, order["side"]
+    f["price"], f["qty"], f["maker"], f["fee"] = price, qty, maker, fee
+    floats[POS] += order["side"] * qty
+    floats[CASH] -= order["side"] * qty * price + fee
+    floats[FEES] += fee
+    floats[MAKER_VOL if maker else TAKER_VOL] += qty
+    floats[MAX_INV] = max(floats[MAX_INV], abs(floats[POS]))
+    order["leaves"] -= qty
+    order["filled"] += qty
+    order["notional"] += qty * price
+    order["fee"] += fee
+    if order["first_fill_ts"] < 0:
+        order["first_fill_ts"] = ts
+    if order["leaves"] <= EMPTY:
+        order["leaves"] = 0.0
+        if order["status"] == OPEN:
+            E.resting[order["tick"]] -= 1
+        order["status"] = FILLED
+        order["done_ts"] = ts
+    _respond(E, o, ints[NF], ts)
+    ints[NF] += 1
+
+
+@numba.njit(cache=True)
+def _resting_fills(E, ts, side):
+    """Fill our resting orders on ``side`` that the opposite best price just moved to or through."""
+    for o in range(E.ints[NO]):
+        order = E.orders[o]
+        if order["status"] != OPEN or order["side"] != side:
+            continue
+        if (side > 0 and order["tick"] >= E.ints[BA]) or (side < 0 and order["tick"] <= E.ints[BB]):
+            _fill(E, o, order["tick"], order["leaves"], True, ts)
+
+
+@numba.njit(cache=True)
+def _trade(E, aggressor, j, qty, ts):
+    """A trade of ``qty`` at tick index ``j``: fills or advances our resting orders on the other side."""
+    lot = E.floats[LOT]
+    for o in range(E.ints[NO]):
+        order = E.orders[o]
+        if order["status"] != OPEN or order["side"] != -aggressor:
+            continue
+        through = order["tick"] > j if order["side"] > 0 else order["tick"] < j
+        if through:
+            _fill(E, o, order["tick"], order["leaves"], True, ts)
+        elif order["tick"] == j:
+            order["front"] -= qty
+            order["traded"] += qty
+            if order["front"] < 0.0:
+                executed = np.floor(-order["front"] / lot + 1e-9) * lot
+                order["front"] = 0.0
+                if executed > EMPTY:
+                    _fill(E, o, j, min(executed, order["leaves"]), True, ts)
+
+
+@numba.njit(cache=True)
+def _depth_changed(E, side, j, previous, new):
+    model, power = E.ints[QMODEL], E.floats[QPOW]
+    for o in range(E.ints[NO]):
+        order = E.orders[o]
+        if order["status"] == OPEN and order["side"] == side and order["tick"] == j:
+            order["front"] = queue_on_depth(model, order["front"], order["traded"], previous, new, power)
+            order["traded"] = 0.0
+
+
+@numba.njit(cache=True)
+def _exchange_event(E, i):
+    ints = E.ints
+    event = E.events[i]
+    kind, side, ts = event["kind"], event["side"], event["exch_ts"]
+    if kind == CLEAR:
+        if side >= 0:
+            _clear(E.bid, ints, BB, True)
+        if side <= 0:
+            _clear(E.ask, ints, BA, False)
+        return
+    if kind not in (DEPTH, TRADE, SNAPSHOT, ADD, CANCEL, EXECUTE):
+        return
+    j = np.int64(np.round(event["price"] / E.floats[TICK])) - ints[TICK0]
+    if kind in (TRADE, EXECUTE):
+        aggressor = -side if kind == EXECUTE else side
+        if aggressor == 0:  # unknown aggressor: infer it from the book
+            aggressor = 1 if j >= ints[BA] else (-1 if j <= ints[BB] else 0)
+        if aggressor != 0:
+            _trade(E, aggressor, j, event["qty"], ts)
+        if kind == TRADE:
+            return
+    levels, taken, slot = (E.bid, E.taken_bid, BB) if side > 0 else (E.ask, E.taken_ask, BA)
+    best = ints[slot]
+    previous, new = _apply(levels, ints, slot, kind, side, j, event["qty"])
+    taken[j] = 0.0
+    if E.resting[j] > 0:
+        _depth_changed(E, side, j, previous, new)
+    if ints[NO] > 0 and (ints[slot] < best if side < 0 else ints[slot] > best):
+        _resting_fills(E, ts, -side)  # a better price arrived on this side: it meets our quotes
+
+
+@numba.njit(cache=True)
+def _take(E, o, limit, ts):
+    """Fill order ``o`` against the exchange book up to tick index ``limit``; FOK checks first."""
+    ints, order = E.ints, E.orders[o]
+    buy = order["side"] > 0
+    levels, taken = (E.ask, E.taken_ask) if buy else (E.bid, E.taken_bid)
+    step = 1 if buy else -1
+    start = ints[BA] if buy else ints[BB]
+    if order["kind"] == FOK:
+        available, j = 0.0, start
+        while 0 <= j < len(levels) and (j <= limit if buy else j >= limit):
+            available += max(levels[j] - taken[j], 0.0)
+            j += step
+        if available + EMPTY < order["leaves"]:
+            return
+    j = start
+    while order["leaves"] > EMPTY and 0 <= j < len(levels) and (j <= limit if buy else j >= limit):
+        available = levels[j] - taken[j]
+        if available > EMPTY:
+            qty = min(available, order["leaves"])
+            taken[j] += qty
+            _fill(E, o, j, qty, False, ts)
+        j += step
+
+
+@numba.njit(cache=True)
+def _arrive(E, o, kind, ts):
+    """Our request about order ``o`` reaches the exchange at ``ts``."""
+    ints, order = E.ints, E.orders[o]
+    if kind == CANCEL_REQUEST:
+        if order["status"] == OPEN:
+            order["status"] = CANCELLED
+            order["done_ts"] = ts
+            E.resting[order["tick"]] -= 1
+        _respond(E, o, -1, ts)
+        return
+    order["exch_ts"] = ts
+    buy = order["side"] > 0
+    j = order["tick"]
+    crosses = (j >= ints[BA]) if buy else (j <= ints[BB])
+    if order["kind"] == MARKET:
+        j = len(E.bid) - 1 if buy else 0
+        crosses = True
+    if j < 0 or j >= len(E.bid) or (order["kind"] == POST_ONLY and crosses):
+        order["status"] = REJECTED
+    else:
+        if crosses:
+            _take(E, o, j, ts)
+        if order["status"] != FILLED:
+            if order["kind"] in (IOC, FOK, MARKET):
+                order["status"] = EXPIRED
+            else:
+                order["status"] = OPEN
+                order["front"] = E.bid[j] if buy else E.ask[j]
+                E.resting[j] += 1
+    if order["status"] != OPEN and order["done_ts"] < 0:
+        order["done_ts"] = ts
+    _respond(E, o, -1, ts)
+
+
+@numba.njit(cache=True)
+def _local_event(E, i):
+    event = E.events[i]
+    kind, side = event["kind"], event["side"]
+    if kind == CLEAR:
+        if side >= 0:
+            _clear(E.local_bid, E.ints, LBB, True)
+        if side <= 0:
+            _clear(E.local_ask, E.ints, LBA, False)
+    elif kind in (DEPTH, SNAPSHOT, ADD, CANCEL, EXECUTE):
+        j = np.int64(np.round(event["price"] / E.floats[TICK])) - E.ints[TICK0]
+        levels, slot = (E.local_bid, LBB) if side > 0 else (E.local_ask, LBA)
+        _apply(levels, E.ints, slot, kind, side, j, event["qty"])
+
+
+@numba.njit(cache=True)
+def _receive(E, k):
+    """A response reaches us: the order's status and, for a fill, our position and cash."""
+    response = E.responses[k]
+    order = E.orders[response["order"]]
+    order["local_status"] = response["status"]
+    if response["fill"] >= 0:
+        fill = E.fills[response["fill"]]
+        E.floats[LPOS] += fill["side"] * fill["qty"]
+        E.floats[LCASH] -= fill["side"] * fill["qty"] * fill["price"] + fill["fee"]
+
+
+@numba.njit(cache=True)
+def _sample(E):
+    ints, floats = E.ints, E.floats
+    s = E.samples[ints[NS]]
+    s["ts"], s["position"], s["cash"] = ints[NEXT_SAMPLE], floats[POS], floats[CASH]
+    has_both = ints[BB] >= 0 and ints[BA] < len(E.bid)
+    s["mid"] = (ints[BB] + ints[BA] + 2 * ints[TICK0]) * floats[TICK] / 2 if has_both else np.nan
+    ints[NS] += 1
+    ints[NEXT_SAMPLE] = ints[NEXT_SAMPLE] + ints[EVERY] if ints[NS] < len(E.samples) else NEVER
+
+
+def has_room(E) -> bool:
+    """Whether the order and fill arrays can take another strategy step."""
+    return E.ints[NO] + 4 < len(E.orders) and E.ints[NF] + ROOM < len(E.fills)
+
+
+def grown(E) -> Engine:
+    """The same engine with twice the room for orders and fills."""
+    orders = np.zeros(2 * len(E.orders), ORDER_DTYPE)
+    orders[: len(E.orders)] = E.orders
+    fills = np.zeros(2 * len(E.fills), FILL_DTYPE)
+    fills[: len(E.fills)] = E.fills
+    return E._replace(orders=orders, fills=fills)
+
+
+@numba.njit(cache=True)
+def advance(E, until):
+    """Process everything that happens up to time ``until`` (ns), pausing early when the fill
+    array is nearly full; True while anything remains to process."""
+    ints, n = E.ints, len(E.events)
+    while ints[OVERFLOW] == 0 and ints[NF] + ROOM < len(E.fills):
+        t_exchange = E.events[ints[IE]]["exch_ts"] if ints[IE] < n else NEVER
+        t_request = E.requests[ints[RQH] % len(E.requests)]["ts"] if ints[RQH] < ints[RQT] else NEVER
+        t_local = _local_ts(E, ints[IL]) if ints[IL] < n else NEVER
+        t_response = E.responses[ints[SH] % len(E.responses)]["ts"] if ints[SH] < ints[ST] else NEVER
+        t = min(t_exchange, t_request, t_local, t_response)
+        if t == NEVER or t > until:
+            break
+        if ints[NEXT_SAMPLE] < t:  # the state after everything at the sample time
+            _sample(E)
+        elif t == t_exchange:
+            _exchange_event(E, ints[IE])
+            ints[IE] += 1
+        elif t == t_request:
+            request = E.requests[ints[RQH] % len(E.requests)]
+            ints[RQH] += 1
+            _arrive(E, request["order"], request["kind"], t)
+        elif t == t_local:
+            _local_event(E, ints[IL])
+            ints[IL] += 1
+        else:
+            _receive(E, ints[SH] % len(E.responses))
+            ints[SH] += 1
+        ints[LAST_TS] = t
+    return ints[IE] < n or ints[IL] < n or ints[RQH] < ints[RQT] or ints[SH] < ints[ST]
+
+
+@numba.njit(cache=True)
+def finish(E):
+    """After the last event: one more equity sample at the time of the last thing processed."""
+    ints = E.ints
+    if ints[NS] < len(E.samples) and (ints[NS] == 0 or E.samples[ints[NS] - 1]["ts"] < ints[LAST_TS]):
+        ints[NEXT_SAMPLE] = ints[LAST_TS]
+        _sample(E)
+
+
+@numba.njit(cache=True)
+def submit(E, ts, side, price, qty, kind):
+    """Send a new order at local time ``ts``; returns its index (-1 when the order book of the
+    engine is full). It reaches the exchange ``order_latency`` later."""
+    ints, floats = E.ints, E.floats
+    o = ints[NO]
+    if o >= len(E.orders) or ints[RQT] - ints[RQH] >= len(E.requests):
+        ints[OVERFLOW] = 1
+        return -1
+    order = E.orders[o]
+    order["order_id"], order["side"], order["kind"] = o + 1, side, kind
+    order["tick"] = np.int64(np.round(price / floats[TICK])) - ints[TICK0]
+    order["qty"] = order["leaves"] = np.round(qty / floats[LOT]) * floats[LOT]
+    order["status"] = order["local_status"] = SENT
+    order["sent_ts"] = ts
+    order["exch_ts"] = order["first_fill_ts"] = order["done_ts"] = -1
+    _request(E, o, NEW_REQUEST, ts)
+    ints[NO] += 1
+    return o
+
+
+@numba.njit(cache=True)
+def cancel(E, ts, o):
+    """Ask to cancel order ``o`` at local time ``ts`` (once; ignored if we know it is done)."""
+    order = E.orders[o]
+    if order["cancel_sent"] or order["local_status"] not in (SENT, OPEN):
+        return
+    order["cancel_sent"] = True
+    _request(E, o, CANCEL_REQUEST, ts)
+
+
+@numba.njit(cache=True)
+def _request(E, o, kind, ts):
+    ints, r = E.ints, E.requests
+    if ints[RQT] - ints[RQH] >= len(r):
+        ints[OVERFLOW] = 1
+        return
+    k = ints[RQT] % len(r)
+    r[k]["ts"], r[k]["order"], r[k]["kind"] = ts + ints[LATENCY], o, kind
+    ints[RQT] += 1

@@ -1,0 +1,245 @@
+"""The tick engine on hand-made books with planted answers: queue position, latency, takers, fees."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hftlab.errors import InvalidInput
+from hftlab.market.events import EVENT_DTYPE, EventKind
+from hftlab.tick import Strategy, tick_backtest
+
+MS = 1_000_000
+T0 = 1_700_000_000_000_000_000
+D, T, S = EventKind.DEPTH, EventKind.TRADE, EventKind.SNAPSHOT
+
+
+def book(*rows, feed_ms: float = 0.0) -> np.ndarray:
+    """Events from ``(ms, kind, side, price, qty)`` rows, seen ``feed_ms`` after they happen."""
+    events = np.zeros(len(rows), EVENT_DTYPE)
+    for row, (ms, kind, side, price, qty) in zip(events, rows, strict=True):
+        row["exch_ts"] = T0 + round(ms * MS)
+        row["local_ts"] = T0 + round((ms + feed_ms) * MS)
+        row["kind"], row["side"], row["price"], row["qty"] = kind, side, price, qty
+    return events
+
+
+OPENING = [(0, S, 1, 100.00, 10), (0, S, -1, 100.01, 5), (0, S, -1, 100.02, 5)]
+
+
+def orders(*rows) -> pd.DataFrame:
+    """An orders table from ``(ms, side, type, price, qty)`` rows."""
+    frame = pd.DataFrame(rows, columns=["ms", "side", "type", "price", "qty"])
+    frame.insert(0, "time", T0 + (frame.pop("ms") * MS).round().astype(np.int64))
+    return frame
+
+
+def rows(frame, *columns) -> list[tuple]:
+    return [tuple(row) for row in frame[list(columns)].itertuples(index=False)]
+
+
+def run(events, table, **options):
+    return tick_backtest(events, "orders", {"orders": table}, tick_size=0.01, lot_size=1, **options)
+
+
+def test_a_resting_buy_waits_for_the_queue_ahead_of_it():
+    events = book(
+        *OPENING, (1, T, -1, 100.00, 4), (2, T, -1, 100.00, 6), (3, T, -1, 100.00, 1), (4, D, -1, 100.03, 1)
+    )
+    result = run(events, orders((0.5, "buy", "limit", 100.00, 1)))
+    (fill,) = result.fills.itertuples()
+    assert (fill.exch_ts, fill.price, fill.qty, fill.liquidity) == (T0 + 3 * MS, 100.00, 1.0, "maker")
+    assert result.orders["status"].tolist() == ["filled"]
+    assert result.stats["mean_queue_wait_s"] == pytest.approx(0.0025)
+
+
+def test_cancellations_behind_and_ahead_move_the_queue_by_model():
+    # 10 ahead of us, 5 join behind, 5 cancel (where?), then a 7-lot sell trade at our price
+    events = book(
+        *OPENING, (1, D, 1, 100.00, 15), (2, D, 1, 100.00, 10), (3, T, -1, 100.00, 7), (4, D, -1, 100.03, 1)
+    )
+    table = orders((0.5, "buy", "limit", 100.00, 1))
+    assert run(events, table, queue_model="risk_averse").fills.empty  # 10 - 7 = 3 still ahead
+    # prob_power (n=3): p = 5^3 / (5^3 + 10^3) of the cancel behind us, front = 10 - (1 - p) 5
+    filled = run(events, table, queue_model="prob_power").fills
+    assert rows(filled, "exch_ts", "price", "qty") == [(T0 + 3 * MS, 100.00, 1.0)]
+    assert run(events, table, queue_model="prob_power", queue_power=0.1).fills.empty  # p ~ 1/2: 7.5 ahead
+
+
+def test_a_market_order_fills_at_the_best_price_when_it_arrives():
+    events = book(*OPENING, (1, D, -1, 100.01, 0), (5, D, -1, 100.04, 1))
+    table = orders((0, "buy", "market", np.nan, 3))
+    now = run(events, table, taker_fee=0.001)
+    assert rows(now.fills, "price", "qty", "liquidity") == [(100.01, 3.0, "taker")]
+    assert now.fills["fee"].iloc[0] == pytest.approx(0.001 * 100.01 * 3)
+    late = run(events, table, order_latency=0.002)  # arrives at 2 ms, after 100.01 left the book
+    assert rows(late.fills, "exch_ts", "price", "qty") == [(T0 + 2 * MS, 100.02, 3.0)]
+    assert late.fills["local_ts"].iloc[0] == T0 + 4 * MS  # we learn of it one latency later
+
+
+def test_takers_walk_the_book_and_cannot_take_the_same_liquidity_twice():
+    events = book(*OPENING, (5, D, -1, 100.04, 1))
+    result = run(events, orders((0, "buy", "market", np.nan, 7), (0, "buy", "limit", 100.02, 4)))
+    assert rows(result.fills, "order_id", "price", "qty") == [
+        (1, 100.01, 5.0), (1, 100.02, 2.0), (2, 100.02, 3.0)
+    ]  # fmt: skip
+    assert result.orders["status"].tolist() == ["filled", "open"]  # 1 lot rests at 100.02
+
+
+def test_post_only_ioc_and_fok_at_a_thin_book():
+    events = book(*OPENING, (5, D, -1, 100.04, 1))
+    table = orders(
+        (0, "buy", "post_only", 100.01, 1), (0, "buy", "ioc", 100.01, 8), (0, "buy", "fok", 100.02, 11)
+    )
+    result = run(events, table)
+    assert result.orders["status"].tolist() == ["rejected", "expired", "expired"]
+    assert result.orders["filled"].tolist() == [0.0, 5.0, 0.0]
+
+
+def test_the_book_moving_through_a_resting_order_fills_it_whole():
+    events = book(*OPENING, (1, D, 1, 100.00, 0), (2, D, -1, 100.01, 0), (2, D, -1, 100.00, 3))
+    result = run(events, orders((0.5, "buy", "limit", 100.00, 2)), maker_fee=-0.0001)
+    assert rows(result.fills, "exch_ts", "price", "qty", "liquidity") == [(T0 + 2 * MS, 100.00, 2.0, "maker")]
+    assert result.fills["fee"].iloc[0] == pytest.approx(-0.0001 * 200.0)  # a rebate
+    assert result.stats["fees"] == pytest.approx(-0.02)
+
+
+def test_a_cancel_that_arrives_too_late_does_not_stop_the_fill():
+    events = book(*OPENING, (2, T, -1, 99.99, 1), (5, D, -1, 100.04, 1))
+    fast = Canceller(cancel_at_ms=1)
+    slow = Canceller(cancel_at_ms=1)
+    assert tick_backtest(events, fast, tick_size=0.01, lot_size=1).fills.empty
+    late = tick_backtest(events, slow, tick_size=0.01, lot_size=1, order_latency=0.0015)
+    assert rows(late.fills, "price", "qty") == [(100.00, 1.0)]  # trade-through at 2 ms
+    assert slow.statuses[-1] == "filled"
+
+
+class Canceller(Strategy):
+    """Buys 1 at 100.00 at once and cancels it at ``cancel_at_ms``."""
+
+    interval = 0.001
+
+    def __init__(self, cancel_at_ms):
+        self.cancel_at, self.order, self.statuses = cancel_at_ms, None, []
+
+    def on_tick(self, ctx):
+        elapsed = (ctx.ts - T0) / MS
+        if self.order is None:
+            self.order = ctx.buy(100.00, 1)
+        elif elapsed == self.cancel_at:
+            ctx.cancel(self.order)
+        self.statuses.append(ctx.status(self.order))
+
+
+class Watcher(Strategy):
+    interval = 0.001
+
+    def __init__(self):
+        self.seen = []
+
+    def on_tick(self, ctx):
+        self.seen.append(ctx.best_ask)
+
+
+def test_the_strategy_sees_the_book_at_its_receive_time():
+    rows = [*OPENING, (2, D, -1, 100.01, 0), (6, D, -1, 100.05, 1)]
+    recorded, delayed = Watcher(), Watcher()
+    tick_backtest(book(*rows, feed_ms=3), recorded, tick_size=0.01)
+    tick_backtest(book(*rows), delayed, tick_size=0.01, feed_latency=0.003)
+    assert recorded.seen == [100.01] * 2 + [100.02] * 4  # wake-ups from 3 ms; the 2 ms change seen at 5 ms
+    assert delayed.seen == recorded.seen
+
+
+def test_accounting_adds_up():
+    events = book(*OPENING, (1, T, -1, 99.99, 1), (2, D, -1, 100.04, 1))
+    result = run(
+        events, orders((0, "buy", "market", np.nan, 6), (0.5, "buy", "limit", 100.00, 1)), taker_fee=0.01
+    )
+    fills = result.fills
+    cash = -(fills["side"] * fills["qty"] * fills["price"]).sum() - fills["fee"].sum()
+    last = result.equity.iloc[-1]
+    assert last["position"] == fills["side"].mul(fills["qty"]).sum() == 7
+    assert last["cash"] == pytest.approx(cash)
+    assert last["equity"] == pytest.approx(cash + 7 * last["mid"])
+    assert result.stats["taker_volume"] == 6 and result.stats["maker_volume"] == 1
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda e: tick_backtest(e[::-1].copy(), "grid"), "'events' are not in time order"),
+        (lambda e: tick_backtest(e, "scalper"), "'strategy' must be one of"),
+        (
+            lambda e: tick_backtest(e, "grid", order_latency=-0.001),
+            "'order_latency' must be a finite number >= 0",
+        ),
+        (lambda e: tick_backtest(e, "grid", taker_fee=1.0), "'taker_fee' must be a finite number"),
+        (lambda e: tick_backtest(e, "grid", {"spread": 1}), "'params' must be keys among"),
+        (
+            lambda e: run(e, orders((0, "buy", "limit", 100, 1)).drop(columns="qty")),
+            "missing the column(s) ['qty']",
+        ),
+        (lambda e: run(e, orders((1, "buy", "limit", 100, 1), (0, "buy", "limit", 100, 1))), "in time order"),
+        (lambda e: run(e, orders((0, "hold", "limit", 100, 1))), "row 0: side must be 'buy' or 'sell'"),
+    ],
+)
+def test_bad_input_is_named(call, message):
+    with pytest.raises(InvalidInput) as error:
+        call(book(*OPENING, (1, D, -1, 100.03, 1)))
+    assert message in str(error.value)
+
+
+class PythonGrid(Strategy):
+    """The built-in grid quoter written as a plain Python strategy (same decisions, same API)."""
+
+    interval = 0.01
+
+    def __init__(self, half_spread, qty, max_position, tick):
+        self.half, self.qty, self.limit, self.tick = half_spread / tick, qty, max_position, tick
+        self.quotes = {1: None, -1: None}  # side -> (order, tick)
+
+    def on_tick(self, ctx):
+        if np.isnan(ctx.best_bid) or np.isnan(ctx.best_ask):
+            return
+        best_bid, best_ask = round(ctx.best_bid / self.tick), round(ctx.best_ask / self.tick)
+        mid = (best_bid + best_ask) / 2
+        wanted = {
+            1: (min(int(np.floor(mid - self.half + 1e-9)), best_ask - 1), ctx.position < self.limit),
+            -1: (max(int(np.ceil(mid + self.half - 1e-9)), best_bid + 1), ctx.position > -self.limit),
+        }
+        for side, (tick, want) in wanted.items():
+            quote = self.quotes[side]
+            if quote is not None and ctx.status(quote[0]) not in ("sent", "open"):
+                quote = None
+            elif quote is not None and (not want or quote[1] != tick):
+                ctx.cancel(quote[0])
+                quote = None
+            if want and quote is None:
+                send = ctx.buy if side > 0 else ctx.sell
+                quote = (send(tick * self.tick, self.qty), tick)
+            self.quotes[side] = quote
+
+
+@pytest.mark.parametrize("latency", [0.0, 0.001])
+def test_the_python_strategy_api_gives_the_compiled_grid_s_fills(lobster_files, latency):
+    options = {"order_latency": latency, "tick_size": 0.01, "maker_fee": -0.0002}
+    compiled = tick_backtest(
+        lobster_files,
+        "grid",
+        {"half_spread": 0.02, "order_qty": 100, "max_position": 300, "interval": 0.01},
+        **options,
+    )
+    python = tick_backtest(lobster_files, PythonGrid(0.02, 100, 300, 0.01), **options)
+    assert len(compiled.fills) > 10
+    pd.testing.assert_frame_equal(python.fills, compiled.fills)
+    pd.testing.assert_frame_equal(python.orders, compiled.orders)
+    assert python.stats == compiled.stats
+    assert compiled.stats["max_inventory"] <= 300 + 100  # one quote may fill before we learn of the last
+
+
+def test_latency_costs_the_grid_fills_on_the_lobster_sample(lobster_files):
+    params = {"half_spread": 0.01, "order_qty": 100, "interval": "10ms"}
+    fills = [
+        len(tick_backtest(lobster_files, "grid", params, order_latency=latency, tick_size=0.01).fills)
+        for latency in (0.0, 0.01, 0.1)
+    ]
+    assert fills[0] > fills[2] > 0, fills

@@ -97,6 +97,9 @@ def _proto_compatible(hint, descriptor: FieldDescriptor) -> bool:
     if type(None) in args:
         (inner,) = [a for a in args if a is not type(None)]
         return descriptor.has_presence and _proto_compatible(inner, descriptor)
+    if origin is dict:
+        entry = descriptor.message_type
+        return entry is not None and entry.GetOptions().map_entry and descriptor.is_repeated
     if origin in (list, tuple):
         return descriptor.is_repeated and descriptor.type in SCALARS[args[0]]
     if hint in MESSAGES:

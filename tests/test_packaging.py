@@ -46,7 +46,7 @@ def test_public_api_is_pinned_and_sorted():
         "differences",
         "errors",
         "get_client",
-        "load_events",
+        "load_events", "tick_backtest",
         "load_ipython_extension",
         "mean_reversion",
         "record",

@@ -16,6 +16,7 @@ from hftlab.errors import Unimplemented
 from hftlab.market import replay as lobster_replay
 from hftlab.market import streams
 from hftlab.threads import blas_threads
+from hftlab.tick.backtest import backtest_request
 from hftlab.types import (
     MeanReversionRequest,
     Request,
@@ -46,6 +47,7 @@ from hftlab.types.regimes import (
     SelectHMMStatesRequest,
 )
 from hftlab.types.statarb import CointegrationRequest, FitOURequest, KalmanHedgeRequest, ScanPairsRequest
+from hftlab.types.tick import TickBacktestRequest
 from hftlab.version import __version__
 
 _STARTED = time.monotonic()
@@ -86,6 +88,7 @@ HANDLERS: dict[type[Request], Callable[..., Any]] = {
     DetectRegimeRequest: regime.detect_regime,
     FilterRegimesRequest: regime.filter_regimes,
     RunMCMCRequest: posteriors.run_mcmc,
+    TickBacktestRequest: backtest_request,
 }
 """Request type -> the function computing it, called with the request's fields."""
 

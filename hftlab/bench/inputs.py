@@ -76,6 +76,16 @@ def _lobster() -> dict[str, Any]:
     return {"messages": messages, "orderbook": orderbook}
 
 
+def _tick_events() -> dict[str, Any]:
+    """Events of seeded zero-intelligence order flow (a LOBSTER file of the matching engine)."""
+    from hftlab.market.event_sources import events_from_lobster
+    from hftlab.market.events import as_frame
+    from hftlab.market.synthetic import synthetic_lobster
+
+    events = events_from_lobster(*synthetic_lobster(2_000, levels=5, seed=3), date="2024-01-02")
+    return {"events": as_frame(events), "params": {"order_qty": 1.0, "max_position": 5.0, "interval": 0.5}}
+
+
 _TWO_STATES = {
     "transition_matrix": [[0.98, 0.02], [0.05, 0.95]],
     "means": [0.0005, -0.001],
@@ -113,6 +123,7 @@ INPUTS: dict[str, Callable[[], dict[str, Any]]] = {
     "RunMarketMaking": dict,
     "GetOrderBook": lambda: {"symbol": "AAPL", "ticks": 2_000},
     "StreamMarketData": lambda: {"symbols": ["AAPL"], "batch_size": 1_000, "max_batches": 5},
+    "RunTickBacktest": _tick_events,
 }
 """RPC name -> keyword arguments of a representative request."""
 

@@ -286,12 +286,13 @@ def load_events(
 
     Parameters
     ----------
-    source : str, Path, (message, orderbook) pair or np.ndarray
+    source : str, Path, (message, orderbook) pair, np.ndarray or DataFrame
         A LOBSTER message or orderbook file (read with its pair), a native
         Parquet file (see :func:`~hftlab.market.event_sources.write_events`), a
         CSV/Parquet tick table, a LOBSTER ``(message, orderbook)`` pair of paths
-        or frames (e.g. ``hftlab.data.lobster_sample()``), or an array of
-        :data:`EVENT_DTYPE` (validated and returned).
+        or frames (e.g. ``hftlab.data.lobster_sample()``), an array of
+        :data:`EVENT_DTYPE` (validated and returned), or a frame with one
+        numeric column per field of :data:`EVENT_DTYPE` (how events travel to a server).
     symbol : str, optional
         The symbol to take from a tick table holding several.
     date : str, optional
@@ -309,6 +310,8 @@ def load_events(
 
     if isinstance(source, np.ndarray):
         events = source
+    elif isinstance(source, pd.DataFrame):
+        events = events_from_frame(source)
     elif isinstance(source, (tuple, list)) and len(source) == 2:
         events = sources.events_from_lobster(*source, date=date, levels=levels)
     elif isinstance(source, (str, Path)):
@@ -329,6 +332,29 @@ def load_events(
         )
     validate_events(events)
     return events
+
+
+def events_from_frame(frame: pd.DataFrame) -> np.ndarray:
+    """An :data:`EVENT_DTYPE` array from a frame with a numeric column per field (in any order)."""
+    missing = [name for name in EVENT_DTYPE.names if name not in frame.columns]
+    if missing:
+        raise InvalidInput(
+            f"'events' frame is missing the column(s) {missing}; it needs {list(EVENT_DTYPE.names)}."
+        )
+    events = np.zeros(len(frame), EVENT_DTYPE)
+    for name in EVENT_DTYPE.names:
+        column = frame[name].to_numpy()
+        kinds = "f" if name in ("price", "qty") else "iu"
+        if column.dtype.kind not in kinds:
+            wanted = "numbers" if kinds == "f" else "integers"
+            raise InvalidInput(f"'events' column {name!r} must hold {wanted}; got {column.dtype}.")
+        events[name] = column
+    return events
+
+
+def as_frame(events: np.ndarray) -> pd.DataFrame:
+    """The events as a frame of numeric columns (what :func:`events_from_frame` reads back)."""
+    return pd.DataFrame({name: events[name] for name in EVENT_DTYPE.names})
 
 
 def events_frame(events: np.ndarray) -> pd.DataFrame:

@@ -75,33 +75,37 @@ def tick_backtest(
     events = load_events(events)
     if len(events) == 0:
         raise InvalidInput("'events' must hold at least one event; got none.")
-    v.check_choice("queue_model", queue_model, list(QUEUE_MODELS))
-    queue_power = v.check_float("queue_power", queue_power, low=0, low_open=True)
-    latency = _nanoseconds("order_latency", order_latency)
-    feed = -1 if feed_latency is None else _nanoseconds("feed_latency", feed_latency)
-    fees = [v.check_float(name, fee, low=-1, high=1, low_open=True, high_open=True)
-            for name, fee in (("maker_fee", maker_fee), ("taker_fee", taker_fee))]  # fmt: skip
-    every = _nanoseconds("sample_every", sample_every, positive=True)
+    settings = check_settings(
+        params=params, feed_latency=feed_latency, order_latency=order_latency, queue_model=queue_model,
+        queue_power=queue_power, maker_fee=maker_fee, taker_fee=taker_fee, tick_size=tick_size,
+        lot_size=lot_size, initial_cash=initial_cash, sample_every=sample_every,
+    )  # fmt: skip
+    latency = round(settings["order_latency"] * 1e9)
+    feed = -1 if feed_latency is None else round(settings["feed_latency"] * 1e9)
+    fees = settings["maker_fee"], settings["taker_fee"]
+    every = round(settings["sample_every"] * 1e9)
     priced = events[np.isin(events["kind"], _PRICED)]
-    tick = _grid("tick_size", tick_size, priced["price"])
-    lot = _grid("lot_size", lot_size, priced["qty"])
-    params = dict(params or {})
+    tick = _grid(settings["tick_size"], priced["price"], steps=True)
+    lot = _grid(settings["lot_size"], priced["qty"], steps=False)
+    params = settings["params"]
     if isinstance(strategy, Strategy):
-        interval = _nanoseconds("interval", getattr(strategy, "interval", "100ms"), positive=True)
+        interval = round(_seconds("interval", getattr(strategy, "interval", "100ms"), positive=True) * 1e9)
     else:
         v.check_choice("strategy", strategy, list(STRATEGIES))
-        interval = _nanoseconds("params.interval", params.pop("interval", "100ms"), positive=True)
-    table = _orders_table(params.pop("orders", None)) if strategy == "orders" else None
+        interval = round(params.pop("interval", 0.1) * 1e9)
+    table = orders_table(params.pop("orders", None)) if strategy == "orders" else None
     if strategy == "orders" and params:
         raise v.fail("params", "only 'orders' for strategy 'orders'", sorted(params))
-    engine = _engine(events, priced, tick, lot, latency, feed, every, table, queue_model, queue_power, fees)
+    engine = _engine(
+        events, priced, tick, lot, latency, feed, every, table, queue_model, settings["queue_power"], fees
+    )
     start = int(events["local_ts"][0] if feed < 0 else events["exch_ts"][0] + feed)
     if isinstance(strategy, Strategy):
         engine = run_python(engine, strategy, start, interval, _progress(progress, len(events)))
     elif strategy == "grid":
-        settings = grid_settings(params, tick)
+        grid = grid_settings(params, tick)
         state = np.array([start, -1, -1], np.int64)
-        while not run_grid(engine, state, interval, *settings):
+        while not run_grid(engine, state, interval, *grid):
             engine = k.grown(engine)
     else:
         engine = send_orders(engine, table)
@@ -109,37 +113,66 @@ def tick_backtest(
     if engine.ints[k.OVERFLOW]:
         what = {1: "orders or requests", 2: "fills", 3: "responses in flight"}[int(engine.ints[k.OVERFLOW])]
         raise ResourceExhausted(f"the tick backtest ran out of room for {what}; send fewer orders.")
-    return build_result(engine, len(events), float(initial_cash))
+    return build_result(engine, len(events), settings["initial_cash"])
 
 
-def _nanoseconds(name: str, value: Any, positive: bool = False) -> int:
+SETTINGS = (
+    "feed_latency", "order_latency", "queue_model", "queue_power", "maker_fee", "taker_fee",
+    "tick_size", "lot_size", "initial_cash", "sample_every",
+)  # fmt: skip
+
+
+def check_settings(params: dict | None = None, **settings: Any) -> dict[str, Any]:
+    """The engine settings (and ``params``) checked and in plain units: durations in seconds.
+
+    The one validation of :func:`tick_backtest` and of its request, so both backends refuse the
+    same input with the same message.
+    """
+    checked: dict[str, Any] = {
+        "queue_model": v.check_choice("queue_model", settings["queue_model"], list(QUEUE_MODELS))
+    }
+    checked["queue_power"] = v.check_float("queue_power", settings["queue_power"], low=0, low_open=True)
+    checked["order_latency"] = _seconds("order_latency", settings["order_latency"])
+    feed = settings["feed_latency"]
+    checked["feed_latency"] = None if feed is None else _seconds("feed_latency", feed)
+    for name in ("maker_fee", "taker_fee"):
+        checked[name] = v.check_float(name, settings[name], low=-1, high=1, low_open=True, high_open=True)
+    for name in ("tick_size", "lot_size"):
+        value = settings[name]
+        checked[name] = None if value is None else v.check_float(name, value, low=0, low_open=True)
+    checked["initial_cash"] = v.check_float("initial_cash", settings["initial_cash"])
+    checked["sample_every"] = _seconds("sample_every", settings["sample_every"], positive=True)
+    params = dict(params or {})
+    if "interval" in params:
+        params["interval"] = _seconds("params.interval", params["interval"], positive=True)
+    checked["params"] = params
+    return checked
+
+
+def _seconds(name: str, value: Any, positive: bool = False) -> float:
+    """A duration (pandas string such as ``"100ms"``, or seconds) in seconds."""
     if isinstance(value, str):
         try:
-            ns = pd.Timedelta(value).value
+            seconds = pd.Timedelta(value).value / 1e9
         except ValueError as exc:
             raise v.fail(name, "a duration such as '100ms' or a number of seconds", value) from exc
     else:
         seconds = v.check_float(name, value, low=0, low_open=positive)
-        ns = round(seconds * 1e9)
-    if ns < 0 or (positive and ns <= 0):
+    if seconds < 0 or (positive and seconds <= 0):
         raise v.fail(name, "a positive duration" if positive else "a duration >= 0", value)
-    return int(ns)
+    return seconds
 
 
-def _grid(name: str, value: float | None, values: np.ndarray) -> float:
-    """A given tick/lot size, or the data's smallest price step / quantity."""
+def _grid(value: float | None, values: np.ndarray, steps: bool) -> float:
+    """A given tick/lot size, or the data's smallest price step (``steps``) or quantity."""
     if value is not None:
-        return v.check_float(name, value, low=0, low_open=True)
-    if name == "tick_size":
-        steps = np.diff(np.unique(values[values > 0]))
-        found = steps.min() if len(steps) else 1.0
-    else:
-        positive = values[values > 0]
-        found = positive.min() if len(positive) else 1.0
-    return float(f"{found:.10g}")
+        return value
+    positive = np.unique(values[values > 0])
+    found = np.diff(positive) if steps else positive
+    return float(f"{(found.min() if len(found) else 1.0):.10g}")
 
 
-def _orders_table(frame: Any) -> list[tuple[int, int, int, float, float]]:
+def orders_table(frame: Any) -> list[tuple[int, int, int, float, float]]:
     if not isinstance(frame, pd.DataFrame):
         raise v.fail("params.orders", "a DataFrame with columns time, side, type, price, qty", frame)
     missing = [c for c in ("time", "side", "type", "price", "qty") if c not in frame.columns]
@@ -222,3 +255,18 @@ def _progress(show: bool, total: int):
             bar.close()
 
     return update
+
+
+def backtest_request(
+    events, path, strategy, params, orders, feed_latency, order_latency, queue_model, queue_power,
+    maker_fee, taker_fee, tick_size, lot_size, initial_cash, sample_every,
+) -> TickBacktestResult:  # fmt: skip
+    """:func:`tick_backtest` of a request's fields (events as a frame, or a file ``path``)."""
+    if orders is not None:
+        params = {**params, "orders": orders}
+    return tick_backtest(
+        events if events is not None else path, strategy, params, feed_latency=feed_latency,
+        order_latency=order_latency, queue_model=queue_model, queue_power=queue_power,
+        maker_fee=maker_fee, taker_fee=taker_fee, tick_size=tick_size, lot_size=lot_size,
+        initial_cash=initial_cash, sample_every=sample_every,
+    )  # fmt: skip

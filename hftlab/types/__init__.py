@@ -11,7 +11,7 @@ live in one module per domain; defining one registers it in ``REQUEST_TYPES``.
 Field names equal the proto message fields of ``proto/hftlab/v1/trading.proto``.
 """
 
-from hftlab.types import backtest, market, portfolio, regimes, statarb
+from hftlab.types import backtest, market, portfolio, regimes, statarb, tick
 from hftlab.types.backtest import BacktestRequest, WalkForwardRequest
 from hftlab.types.base import REQUEST_TYPES, Request, ServerInfo, ServerInfoRequest, request_fields
 from hftlab.types.statarb import MeanReversionRequest
@@ -30,4 +30,5 @@ __all__ = [
     "regimes",
     "request_fields",
     "statarb",
+    "tick",
 ]

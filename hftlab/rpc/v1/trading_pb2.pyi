@@ -1405,3 +1405,63 @@ class ScanPairsResponse(_message.Message):
     total: int
     result: PairScanResult
     def __init__(self, done: _Optional[int] = ..., total: _Optional[int] = ..., result: _Optional[_Union[PairScanResult, _Mapping]] = ...) -> None: ...
+
+class RunTickBacktestRequest(_message.Message):
+    __slots__ = ("events", "path", "strategy", "params", "orders", "feed_latency", "order_latency", "queue_model", "queue_power", "maker_fee", "taker_fee", "tick_size", "lot_size", "initial_cash", "sample_every")
+    class ParamsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    STRATEGY_FIELD_NUMBER: _ClassVar[int]
+    PARAMS_FIELD_NUMBER: _ClassVar[int]
+    ORDERS_FIELD_NUMBER: _ClassVar[int]
+    FEED_LATENCY_FIELD_NUMBER: _ClassVar[int]
+    ORDER_LATENCY_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_MODEL_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_POWER_FIELD_NUMBER: _ClassVar[int]
+    MAKER_FEE_FIELD_NUMBER: _ClassVar[int]
+    TAKER_FEE_FIELD_NUMBER: _ClassVar[int]
+    TICK_SIZE_FIELD_NUMBER: _ClassVar[int]
+    LOT_SIZE_FIELD_NUMBER: _ClassVar[int]
+    INITIAL_CASH_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_EVERY_FIELD_NUMBER: _ClassVar[int]
+    events: Frame
+    path: str
+    strategy: str
+    params: _containers.ScalarMap[str, float]
+    orders: Frame
+    feed_latency: float
+    order_latency: float
+    queue_model: str
+    queue_power: float
+    maker_fee: float
+    taker_fee: float
+    tick_size: float
+    lot_size: float
+    initial_cash: float
+    sample_every: float
+    def __init__(self, events: _Optional[_Union[Frame, _Mapping]] = ..., path: _Optional[str] = ..., strategy: _Optional[str] = ..., params: _Optional[_Mapping[str, float]] = ..., orders: _Optional[_Union[Frame, _Mapping]] = ..., feed_latency: _Optional[float] = ..., order_latency: _Optional[float] = ..., queue_model: _Optional[str] = ..., queue_power: _Optional[float] = ..., maker_fee: _Optional[float] = ..., taker_fee: _Optional[float] = ..., tick_size: _Optional[float] = ..., lot_size: _Optional[float] = ..., initial_cash: _Optional[float] = ..., sample_every: _Optional[float] = ...) -> None: ...
+
+class RunTickBacktestResponse(_message.Message):
+    __slots__ = ("fills", "orders", "equity", "stats")
+    class StatsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    FILLS_FIELD_NUMBER: _ClassVar[int]
+    ORDERS_FIELD_NUMBER: _ClassVar[int]
+    EQUITY_FIELD_NUMBER: _ClassVar[int]
+    STATS_FIELD_NUMBER: _ClassVar[int]
+    fills: Frame
+    orders: Frame
+    equity: Frame
+    stats: _containers.ScalarMap[str, float]
+    def __init__(self, fills: _Optional[_Union[Frame, _Mapping]] = ..., orders: _Optional[_Union[Frame, _Mapping]] = ..., equity: _Optional[_Union[Frame, _Mapping]] = ..., stats: _Optional[_Mapping[str, float]] = ...) -> None: ...

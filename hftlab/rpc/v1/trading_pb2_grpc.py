@@ -151,6 +151,11 @@ class TradingStub:
                 request_serializer=hftlab_dot_v1_dot_trading__pb2.GetServerInfoRequest.SerializeToString,
                 response_deserializer=hftlab_dot_v1_dot_trading__pb2.GetServerInfoResponse.FromString,
                 _registered_method=True)
+        self.RunTickBacktest = channel.unary_unary(
+                '/hftlab.v1.Trading/RunTickBacktest',
+                request_serializer=hftlab_dot_v1_dot_trading__pb2.RunTickBacktestRequest.SerializeToString,
+                response_deserializer=hftlab_dot_v1_dot_trading__pb2.RunTickBacktestResponse.FromString,
+                _registered_method=True)
 
 
 class TradingServicer:
@@ -319,6 +324,12 @@ class TradingServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RunTickBacktest(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TradingServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -436,6 +447,11 @@ def add_TradingServicer_to_server(servicer, server):
                     servicer.GetServerInfo,
                     request_deserializer=hftlab_dot_v1_dot_trading__pb2.GetServerInfoRequest.FromString,
                     response_serializer=hftlab_dot_v1_dot_trading__pb2.GetServerInfoResponse.SerializeToString,
+            ),
+            'RunTickBacktest': grpc.unary_unary_rpc_method_handler(
+                    servicer.RunTickBacktest,
+                    request_deserializer=hftlab_dot_v1_dot_trading__pb2.RunTickBacktestRequest.FromString,
+                    response_serializer=hftlab_dot_v1_dot_trading__pb2.RunTickBacktestResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1061,6 +1077,33 @@ class Trading:
             '/hftlab.v1.Trading/GetServerInfo',
             hftlab_dot_v1_dot_trading__pb2.GetServerInfoRequest.SerializeToString,
             hftlab_dot_v1_dot_trading__pb2.GetServerInfoResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RunTickBacktest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hftlab.v1.Trading/RunTickBacktest',
+            hftlab_dot_v1_dot_trading__pb2.RunTickBacktestRequest.SerializeToString,
+            hftlab_dot_v1_dot_trading__pb2.RunTickBacktestResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,108 @@
+"""The tick-level backtest: strategies on replayed order books, on the active backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from hftlab.api.base import operation
+from hftlab.backends import backend
+from hftlab.errors import InvalidInput
+from hftlab.market.events import as_frame, load_events
+from hftlab.tick import Strategy, TickBacktestResult
+from hftlab.tick import tick_backtest as run_locally
+from hftlab.types.tick import TickBacktestRequest
+
+__all__ = ["tick_backtest"]
+
+
+@operation(
+    TickBacktestRequest,
+    client_only=("progress",),
+    split={"events": ("events", "path"), "params": ("params", "orders")},
+)
+def tick_backtest(
+    events: Any,
+    strategy: str | Strategy = "grid",
+    params: dict | None = None,
+    *,
+    feed_latency: float | None = None,
+    order_latency: float = 0.0,
+    queue_model: str = "risk_averse",
+    queue_power: float = 3.0,
+    maker_fee: float = 0.0,
+    taker_fee: float = 0.0,
+    tick_size: float | None = None,
+    lot_size: float | None = None,
+    initial_cash: float = 0.0,
+    sample_every: str | float = "1s",
+    progress: bool = False,
+) -> TickBacktestResult:
+    """Would this strategy have made money on this book, after latency, queue position and fees?
+
+    Replays order-book ``events`` through an exchange simulation (fill rules in
+    :mod:`hftlab.tick.engine`; the recorded market cannot be moved by our orders, only consumed
+    by those that take liquidity) and runs ``strategy`` on what it would have seen.
+
+    Parameters
+    ----------
+    events : path, LOBSTER (message, orderbook) pair, events array or frame
+        What :func:`hftlab.load_events` reads. A path travels as a path: the server reads the
+        file itself (it must lie under the server's ``replay_dirs`` unless it listens on
+        loopback); anything else is loaded here and sent as columns.
+    strategy : "grid", "orders" or a :class:`hftlab.tick.Strategy`
+        ``"grid"``: one bid and one ask ``half_spread`` around the mid; params ``half_spread``
+        (price; default one tick), ``order_qty`` (1), ``max_position`` (none), ``at_best``,
+        ``post_only``, ``interval`` (``"100ms"``). ``"orders"``: ``params={"orders": frame}``
+        with columns ``time``, ``side``, ``type`` (limit, market, ioc, fok, post_only),
+        ``price``, ``qty``: what those orders would have got. A :class:`~hftlab.tick.Strategy`
+        subclass runs in this process only (local backend).
+    feed_latency, order_latency : float
+        Seconds: market data seen late (default: the recorded receive times) and each request's
+        way to the exchange and back.
+    queue_model : {"risk_averse", "prob_power", "prob_log"}
+        Queue position on L2 data (:mod:`hftlab.tick.models`); risk-averse by default: only
+        trades move us forward, so fills are a lower bound.
+    maker_fee, taker_fee : float
+        Fee rates on traded value; negative maker fee = rebate.
+    tick_size, lot_size : float, optional
+        Default: the data's smallest price step and quantity.
+    initial_cash : float
+        Starting cash.
+    sample_every : str or float
+        Equity sampling interval (``"1s"`` or seconds).
+    progress : bool
+        A progress bar (Python strategies).
+
+    Returns
+    -------
+    TickBacktestResult
+        ``fills``, ``orders``, ``equity`` (sampled), ``stats``; ``summary()`` and ``plot()``.
+
+    References
+    ----------
+    hftbacktest (nkaz001) ``docs/order_fill.rst``, ``docs/latency_models.rst``; Rigtorp (2013),
+    "Estimating order queue position".
+    """
+    settings = {
+        "feed_latency": feed_latency, "order_latency": order_latency, "queue_model": queue_model,
+        "queue_power": queue_power, "maker_fee": maker_fee, "taker_fee": taker_fee, "tick_size": tick_size,
+        "lot_size": lot_size, "initial_cash": initial_cash, "sample_every": sample_every,
+    }  # fmt: skip
+    if isinstance(strategy, Strategy):
+        if backend().name != "local":
+            raise InvalidInput(
+                f"a Python strategy runs in this process, not on the {backend().name} backend "
+                f"({backend().address}); use hftlab.use('local'), or a built-in strategy."
+            )
+        return run_locally(events, strategy, params, progress=progress, **settings)
+    params = dict(params or {})
+    orders = params.pop("orders", None)
+    if isinstance(events, (str, Path)):
+        source = {"path": str(events)}
+    else:
+        source = {"events": events if isinstance(events, pd.DataFrame) else as_frame(load_events(events))}
+    request = TickBacktestRequest(**source, strategy=strategy, params=params, orders=orders, **settings)
+    return backend().execute(request)

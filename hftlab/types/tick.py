@@ -1,0 +1,67 @@
+"""Request of the tick-level backtest (see :func:`hftlab.tick_backtest`)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import pandas as pd
+
+from hftlab import validation as v
+from hftlab.errors import InvalidInput
+from hftlab.market.events import as_frame, load_events
+from hftlab.tick.backtest import SETTINGS, STRATEGIES, check_settings, orders_table
+from hftlab.tick.result import TickBacktestResult
+from hftlab.types.base import Request
+
+
+@dataclass(frozen=True)
+class TickBacktestRequest(Request):
+    """A built-in strategy on replayed order-book events (see :func:`hftlab.tick_backtest`).
+
+    The events travel as a frame (one column per field of ``EVENT_DTYPE``) or stay where they
+    are: ``path`` names a file the server reads (under its ``replay_dirs``).
+    """
+
+    rpc: ClassVar[str] = "RunTickBacktest"
+    result_type: ClassVar[type] = TickBacktestResult
+
+    events: pd.DataFrame | None = None
+    path: str | None = None
+    strategy: str = "grid"
+    params: dict[str, float] = field(default_factory=dict)
+    orders: pd.DataFrame | None = None
+    feed_latency: float | None = None
+    order_latency: float = 0.0
+    queue_model: str = "risk_averse"
+    queue_power: float = 3.0
+    maker_fee: float = 0.0
+    taker_fee: float = 0.0
+    tick_size: float | None = None
+    lot_size: float | None = None
+    initial_cash: float = 0.0
+    sample_every: float = 1.0
+
+    def __post_init__(self) -> None:
+        if (self.events is None) == (self.path is None):
+            raise InvalidInput("give 'events' or 'path' (a file of events), not both and not neither.")
+        if self.events is not None:
+            self._set("events", as_frame(load_events(self.events)))
+        elif not isinstance(self.path, (str, os.PathLike)) or not str(self.path):
+            raise v.fail("path", "a file path", self.path)
+        else:
+            self._set("path", str(self.path))
+        v.check_choice("strategy", self.strategy, list(STRATEGIES))
+        if not isinstance(self.params, dict) or not all(isinstance(key, str) for key in self.params):
+            raise v.fail("params", "a dict of parameter names to numbers", self.params)
+        if (self.orders is not None) != (self.strategy == "orders"):
+            raise InvalidInput("'orders' is required with strategy 'orders' and only with it.")
+        if self.orders is not None:
+            orders_table(self.orders)
+        checked = check_settings(self.params, **{name: getattr(self, name) for name in SETTINGS})
+        params = checked.pop("params")
+        for name, value in params.items():  # numbers only: they travel as a map of doubles
+            params[name] = v.check_float(f"params.{name}", float(value) if isinstance(value, bool) else value)
+        for name, value in {**checked, "params": params}.items():
+            self._set(name, value)

@@ -1,0 +1,57 @@
+"""hftlab.tick_backtest on both backends: the LOBSTER sample sent as columns or read by the server."""
+
+import pandas as pd
+import pytest
+
+import hftlab
+from hftlab.errors import InvalidInput
+from hftlab.tick import Strategy
+from hftlab.tick import tick_backtest as engine_run
+
+GRID = {"half_spread": 0.02, "order_qty": 100, "max_position": 300, "interval": "10ms"}
+
+
+def test_a_grid_on_the_lobster_sample_is_the_same_on_both_backends(backend, lobster_files):
+    settings = {"order_latency": 0.001, "maker_fee": -0.0002, "taker_fee": 0.0003, "tick_size": 0.01}
+    expected = engine_run(lobster_files, "grid", GRID, **settings)
+    sent = hftlab.tick_backtest(lobster_files, "grid", GRID, **settings)  # loaded here, sent as columns
+    read = hftlab.tick_backtest(lobster_files.message, "grid", GRID, **settings)  # the server reads the file
+    assert hftlab.differences(sent, expected) == [] and hftlab.differences(read, expected) == []
+    assert len(expected.fills) > 10 and expected.stats["fees"] < 0  # rebates on maker fills
+
+
+def test_an_execution_replay_on_both_backends(backend, lobster_files):
+    events = hftlab.load_events(lobster_files)
+    start = int(events["local_ts"][0])
+    orders = pd.DataFrame(
+        {
+            "time": [start + 1_000_000, start + 2_000_000, start + 3_000_000],
+            "side": ["buy", "sell", "buy"],
+            "type": ["market", "ioc", "limit"],
+            "price": [float("nan"), 585.0, 585.0],
+            "qty": [300.0, 100.0, 100.0],
+        }
+    )
+    settings = {"order_latency": 0.0005, "tick_size": 0.01}
+    result = hftlab.tick_backtest(events, "orders", {"orders": orders}, **settings)
+    assert hftlab.differences(result, engine_run(events, "orders", {"orders": orders}, **settings)) == []
+    assert result.orders["status"].tolist()[:2] == ["filled", "filled"]
+    assert (result.fills.loc[result.fills["order_id"] == 1, "liquidity"] == "taker").all()
+
+
+class Idle(Strategy):
+    def on_tick(self, ctx):
+        pass
+
+
+def test_a_python_strategy_runs_locally_only(grpc_address, lobster_files):
+    assert hftlab.tick_backtest(lobster_files, Idle()).fills.empty
+    with hftlab.using(grpc_address), pytest.raises(InvalidInput, match="Python strategy runs in this process"):
+        hftlab.tick_backtest(lobster_files, Idle())
+
+
+def test_the_server_names_bad_input(backend, lobster_files):
+    with pytest.raises(InvalidInput, match=r"'params\.half_spread' must be a finite number"):
+        hftlab.tick_backtest(lobster_files, "grid", {"half_spread": float("nan")})
+    with pytest.raises(InvalidInput, match="'orders' is required with strategy 'orders'"):
+        hftlab.tick_backtest(lobster_files, "orders")

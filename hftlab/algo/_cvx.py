@@ -1,8 +1,10 @@
 """Portfolio problems as parametrised cvxpy programs (DPP), compiled once and re-solved.
 
-The general path: each problem is written with cvxpy ``Parameter``s for the data
-(a square-root factor ``F`` of the covariance, ``Sigma = F'F``, so the risk
-``||F w||^2`` stays DPP-compliant; expected returns; current weights; target; return
+The general path: each quadratic problem is the statement of
+:class:`~hftlab.algo.constraints.PortfolioQP` (the same ``q``, ``A``, ``l``, ``u`` as
+the OSQP path) written with cvxpy ``Parameter``s for the data (a square-root factor
+``F`` of the covariance, ``Sigma = F'F``, so the risk ``||F w||^2`` stays
+DPP-compliant; the data vector ``[expected returns, current weights, target]``; return
 scenarios) following Agrawal, Verschueren, Diamond & Boyd (2019), "A rewriting system
 for convex optimization problems" (disciplined parametrized programming). The first
 solve compiles; later solves only substitute parameter values. The quadratic kinds
@@ -22,9 +24,10 @@ from __future__ import annotations
 
 import cvxpy as cp
 import numpy as np
+import scipy.sparse as sp
 
 from hftlab.algo._osqp import SETTINGS, TIGHT, USABLE, Solution, accurate, status_reason
-from hftlab.algo.constraints import PortfolioConstraints
+from hftlab.algo.constraints import INF, PortfolioConstraints, PortfolioQP, Slot, data_vector
 
 KINDS = ("min_variance", "mean_variance", "target_return", "max_sharpe", "cara")
 DPP_MAX_SCENARIO_ENTRIES = 20_000
@@ -49,21 +52,59 @@ def risk_factor(covariance: np.ndarray) -> np.ndarray:
         return (vectors * np.sqrt(np.clip(values, 0.0, None))).T
 
 
-def _feasible_set(w, c: PortfolioConstraints, scale, current):
-    """Budget, bounds, leverage and turnover constraints on ``w`` (homogenised by ``scale``)."""
+def _scattered(slot: Slot, theta, size: int, places: np.ndarray | None = None, times=None):
+    """The slot's values ``coef * theta[index] - offset`` (times ``times``) summed into a vector of
+    ``size`` at ``places`` (default: the slot's own positions); 0 for an empty slot."""
+    if not len(slot.where):
+        return 0.0
+    places = slot.where if places is None else places
+    values = cp.multiply(slot.coef, theta[slot.index]) - slot.offset
+    if times is not None:
+        values = cp.multiply(values, times)
+    scatter = sp.csr_matrix((np.ones(len(places)), (places, np.arange(len(places)))), shape=(size, len(places)))
+    return scatter @ values
+
+
+def _rows(qp: PortfolioQP, x, theta) -> list:
+    """``l <= A x <= u`` of ``qp`` as cvxpy constraints on ``x`` for the data ``theta`` (``==``
+    where ``l = u``; no side at +-INF)."""
+    m, slot = len(qp.lower), qp.a_slot
+    ax = qp.A @ x
+    if len(slot.where):  # an entry set by the data times its variable
+        columns = np.searchsorted(qp.A.indptr, slot.where, side="right") - 1
+        ax = ax + _scattered(slot, theta, m, qp.A.indices[slot.where], x[columns])
+    lower = qp.lower + _scattered(qp.l_slot, theta, m)
+    equal = (qp.lower == qp.upper) & ~np.isin(np.arange(m), qp.l_slot.where)
+    below, above = (np.flatnonzero(~equal & side) for side in (qp.lower > -INF, qp.upper < INF))
+    equal = np.flatnonzero(equal)
+    constraints = [ax[equal] == lower[equal]] if len(equal) else []
+    if len(below):
+        constraints.append(ax[below] >= lower[below])
+    if len(above):
+        constraints.append(ax[above] <= qp.upper[above])
+    return constraints
+
+
+def _feasible_set(w, c: PortfolioConstraints, current):
+    """Budget, bounds, leverage and turnover constraints on ``w`` in cvxpy atoms, and ``|w - w0|``.
+
+    For CARA and :func:`max_expected_return` only: written with the rows of
+    :class:`PortfolioQP` instead, Clarabel stops elsewhere within its tolerance (CARA
+    weights moved by up to 1e-3 under costs or turnover limits), which changes results.
+    """
     lo, hi = c.lower_bounds, c.upper
-    constraints = [cp.sum(w) == scale]
+    constraints = [cp.sum(w) == 1.0]
     finite = np.isfinite(lo)
     if finite.any():
-        constraints.append(w[finite] >= lo[finite] * scale)
+        constraints.append(w[finite] >= lo[finite])
     finite = np.isfinite(hi)
     if finite.any():
-        constraints.append(w[finite] <= hi[finite] * scale)
+        constraints.append(w[finite] <= hi[finite])
     if c.has_gross_limit:
-        constraints.append(cp.norm1(w) <= c.leverage * scale)
-    trades = cp.abs(w - current * scale) if c.has_trades else None
+        constraints.append(cp.norm1(w) <= c.leverage)
+    trades = cp.abs(w - current) if c.has_trades else None
     if c.turnover_limit is not None:
-        constraints.append(cp.sum(trades) <= c.turnover_limit * scale)
+        constraints.append(cp.sum(trades) <= c.turnover_limit)
     return constraints, trades
 
 
@@ -86,32 +127,11 @@ class CvxpyPortfolioProblem:
         self.kind, self.constraints, self.time_limit = kind, constraints, time_limit
         c, n = constraints, constraints.n
         self.factor = cp.Parameter((n, n), name="factor")
-        self.mean = cp.Parameter(n, name="mean")
-        self.current = cp.Parameter(n, name="current")
-        self.target = cp.Parameter(name="target")
-        cost = c.trade_costs
-        if kind == "max_sharpe":
-            y, kappa = cp.Variable(n), cp.Variable(nonneg=True)
-            feasible, trades = _feasible_set(y, c, kappa, self.current)
-            excess = (self.mean - c.risk_free_rate) @ y
-            if trades is not None:
-                excess = excess - cost @ trades
-            self.problem = cp.Problem(cp.Minimize(cp.sum_squares(self.factor @ y)), [*feasible, excess >= 1])
-            self._weights = lambda: y.value / kappa.value
-            return
-        w = cp.Variable(n)
-        feasible, trades = _feasible_set(w, c, 1.0, self.current)
-        friction = cost @ trades if trades is not None else 0.0
-        risk = cp.sum_squares(self.factor @ w)
-        if kind == "min_variance":
-            objective = risk + friction
-        elif kind == "mean_variance":
-            objective = c.risk_aversion / 2 * risk - self.mean @ w + friction
-        elif kind == "target_return":
-            net = self.mean @ w - (c.costs @ trades if trades is not None and c.costs is not None else 0.0)
-            feasible.append(net >= self.target)
-            objective = risk + friction
-        else:
+        self.theta = cp.Parameter(2 * n + 1, name="theta")
+        if kind == "cara":
+            w = cp.Variable(n)
+            feasible, trades = _feasible_set(w, c, self.theta[n : 2 * n])
+            friction = c.trade_costs @ trades if trades is not None else 0.0
             self._cara = (w, feasible, friction, periods_per_year / c.risk_aversion)
             if n_scenarios * n <= DPP_MAX_SCENARIO_ENTRIES:
                 self.scenarios = cp.Parameter((n_scenarios, n), name="scenarios")
@@ -120,8 +140,12 @@ class CvxpyPortfolioProblem:
                 self.scenarios = self.problem = None  # built per solve, scenarios as constants
             self._weights = lambda: w.value
             return
-        self.problem = cp.Problem(cp.Minimize(objective), feasible)
-        self._weights = lambda: w.value
+        qp = PortfolioQP.build(kind, c)
+        x = cp.Variable(qp.n_x)
+        linear = (qp.q + _scattered(qp.q_slot, self.theta, qp.n_x)) @ x
+        risk = cp.sum_squares(self.factor @ x[:n])
+        self.problem = cp.Problem(cp.Minimize(qp.p_scale / 2 * risk + linear), _rows(qp, x, self.theta))
+        self._weights = lambda: x.value[:n] / x.value[qp.kappa] if qp.kappa is not None else x.value[:n]
 
     def _cara_problem(self, scenarios) -> cp.Problem:
         w, feasible, friction, scale = self._cara
@@ -136,11 +160,8 @@ class CvxpyPortfolioProblem:
         scenarios: np.ndarray | None = None,
     ) -> Solution:
         """Set the parameters and solve (compiled on the first call, warm afterwards)."""
-        n = self.constraints.n
         self.factor.value = risk_factor(covariance)
-        self.mean.value = np.zeros(n) if mean is None else mean
-        self.current.value = np.zeros(n) if current is None else current
-        self.target.value = 0.0 if target is None else target
+        self.theta.value = data_vector(self.constraints.n, mean, current, target)
         if self.kind == "cara":
             if self.scenarios is None:
                 self.problem = self._cara_problem(-self.constraints.risk_aversion * scenarios)
@@ -173,7 +194,7 @@ def max_expected_return(
 ) -> float | None:
     """The highest net expected return the constraints allow (an LP); None if they are infeasible."""
     w = cp.Variable(constraints.n)
-    feasible, trades = _feasible_set(w, constraints, 1.0, current)
+    feasible, trades = _feasible_set(w, constraints, current)
     net = mean @ w
     if trades is not None and constraints.costs is not None:
         net = net - constraints.costs @ trades

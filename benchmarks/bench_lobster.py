@@ -4,7 +4,7 @@ Both replay the same messages with the same rules (seed from the state before
 the first message, forget levels beyond depth L, take levels entering from
 beyond L from the orderbook file) and must rebuild the orderbook file exactly;
 the script checks that, then prints messages/s of each and their ratio, on the
-AAPL sample of ../shared/data/lobster (replayed many times) and on a longer
+AAPL sample of ``hftlab.data.lobster_sample()`` (replayed many times) and on a longer
 synthetic LOBSTER stream generated through the matching engine.
 
 Targets (issue 8): >= 1M messages/s and >= 10x the plain book.
@@ -18,13 +18,14 @@ import argparse
 import time
 from collections import deque
 from itertools import islice
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sortedcontainers import SortedDict
 from tqdm import tqdm
 
+from hftlab.data import lobster_sample
+from hftlab.errors import SampleUnavailable
 from hftlab.market.lobster import (
     EMPTY_ASK_PRICE,
     EMPTY_BID_PRICE,
@@ -34,8 +35,6 @@ from hftlab.market.lobster import (
 )
 from hftlab.market.synthetic import synthetic_lobster
 
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "lobster"
-STEM = "AAPL_2012-06-21_34200000_57600000"
 UNKNOWN = -1  # resting shares whose order ids are not in the message file (seeded or entered from beyond)
 
 
@@ -144,12 +143,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=200, help="replays of the AAPL sample per batch")
     args = parser.parse_args()
     rows = []
-    if (SAMPLE / f"{STEM}_message_10.csv").exists():
-        messages = read_messages(SAMPLE / f"{STEM}_message_10.csv")
-        orderbook = read_orderbook(SAMPLE / f"{STEM}_orderbook_10.csv")
-        rows.append(compare("AAPL sample (L=10)", messages, orderbook, args.repeats))
+    try:
+        sample = lobster_sample()
+    except SampleUnavailable as exc:
+        print(f"{exc}\nsynthetic stream only")
     else:
-        print(f"AAPL sample not found under {SAMPLE}: synthetic stream only")
+        messages, orderbook = read_messages(sample.message), read_orderbook(sample.orderbook)
+        rows.append(compare("AAPL sample (L=10)", messages, orderbook, args.repeats))
     start = time.perf_counter()
     messages, orderbook = synthetic_lobster(args.synthetic, levels=10, seed=0)
     print(

@@ -47,7 +47,7 @@ ROOM = 64  # advance() pauses when fewer fill rows are free (the caller grows th
 
 # slots of the integer and float registers of the state (Engine.ints, Engine.floats)
 IE, IL, BB, BA, LBB, LBA, RQH, RQT, SH, ST, NO, NF, NS, NEXT_SAMPLE = range(14)
-TICK0, NT, LATENCY, FEED, EVERY, QMODEL, OVERFLOW, LAST_TS = range(14, 22)
+TICK0, NT, LATENCY, FEED, EVERY, QMODEL, OVERFLOW, LAST_TS, NLIVE = range(14, 23)
 POS, CASH, LPOS, LCASH, QPOW, TICK, LOT, MAKER, TAKER, MAKER_VOL, TAKER_VOL, FEES, MAX_INV = range(13)
 
 ORDER_DTYPE = np.dtype(
@@ -80,7 +80,8 @@ class Engine(NamedTuple):
     ask: np.ndarray
     taken_bid: np.ndarray  # liquidity our takers consumed at a level since the data last set it
     taken_ask: np.ndarray
-    resting: np.ndarray  # our open orders per tick index (bids and asks never share a tick)
+    resting: np.ndarray  # how many of our open orders rest at each tick index
+    live: np.ndarray  # indices of our open orders (the first ints[NLIVE])
     local_bid: np.ndarray  # our (delayed) view of the book
     local_ask: np.ndarray
     orders: np.ndarray
@@ -92,12 +93,7 @@ class Engine(NamedTuple):
     floats: np.ndarray
 
 
-@numba.njit(cache=True)
-def _local_ts(E, i):
-    return E.events[i]["local_ts"] if E.ints[FEED] < 0 else E.events[i]["exch_ts"] + E.ints[FEED]
-
-
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _set_level(levels, ints, best_slot, is_bid, j, qty):
     """Set the quantity at tick index ``j`` and keep the best level's index in ``ints[best_slot]``."""
     levels[j] = qty
@@ -113,13 +109,13 @@ def _set_level(levels, ints, best_slot, is_bid, j, qty):
         ints[best_slot] = k
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _clear(levels, ints, best_slot, is_bid):
     levels[:] = 0.0
     ints[best_slot] = -1 if is_bid else len(levels)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _apply(levels, ints, best_slot, kind, side, j, qty):
     """Apply a book event to one view; returns the level's (previous, new) quantity."""
     previous = levels[j]
@@ -170,7 +166,7 @@ def _fill(E, o, j, qty, maker, ts):
     if order["leaves"] <= EMPTY:
         order["leaves"] = 0.0
         if order["status"] == OPEN:
-            E.resting[order["tick"]] -= 1
+            _close(E, o)
         order["status"] = FILLED
         order["done_ts"] = ts
     _respond(E, o, ints[NF], ts)
@@ -178,9 +174,34 @@ def _fill(E, o, j, qty, maker, ts):
 
 
 @numba.njit(cache=True)
+def _open(E, o):
+    """Order ``o`` rests in the book: count it at its tick and list it as live."""
+    ints = E.ints
+    if ints[NLIVE] >= len(E.live):
+        ints[OVERFLOW] = 1
+        return
+    E.resting[E.orders[o]["tick"]] += 1
+    E.live[ints[NLIVE]] = o
+    ints[NLIVE] += 1
+
+
+@numba.njit(cache=True)
+def _close(E, o):
+    """Order ``o`` leaves the book (filled or cancelled)."""
+    ints = E.ints
+    E.resting[E.orders[o]["tick"]] -= 1
+    for k in range(ints[NLIVE]):
+        if E.live[k] == o:
+            ints[NLIVE] -= 1
+            E.live[k] = E.live[ints[NLIVE]]
+            return
+
+
+@numba.njit(cache=True)
 def _resting_fills(E, ts, side):
     """Fill our resting orders on ``side`` that the opposite best price just moved to or through."""
-    for o in range(E.ints[NO]):
+    for k in range(E.ints[NLIVE] - 1, -1, -1):  # backwards: a fill may remove live[k]
+        o = E.live[k]
         order = E.orders[o]
         if order["status"] != OPEN or order["side"] != side:
             continue
@@ -192,7 +213,8 @@ def _resting_fills(E, ts, side):
 def _trade(E, aggressor, j, qty, ts):
     """A trade of ``qty`` at tick index ``j``: fills or advances our resting orders on the other side."""
     lot = E.floats[LOT]
-    for o in range(E.ints[NO]):
+    for k in range(E.ints[NLIVE] - 1, -1, -1):  # backwards: a fill may remove live[k]
+        o = E.live[k]
         order = E.orders[o]
         if order["status"] != OPEN or order["side"] != -aggressor:
             continue
@@ -212,42 +234,43 @@ def _trade(E, aggressor, j, qty, ts):
 @numba.njit(cache=True)
 def _depth_changed(E, side, j, previous, new):
     model, power = E.ints[QMODEL], E.floats[QPOW]
-    for o in range(E.ints[NO]):
+    for k in range(E.ints[NLIVE] - 1, -1, -1):  # backwards: a fill may remove live[k]
+        o = E.live[k]
         order = E.orders[o]
         if order["status"] == OPEN and order["side"] == side and order["tick"] == j:
             order["front"] = queue_on_depth(model, order["front"], order["traded"], previous, new, power)
             order["traded"] = 0.0
 
 
-@numba.njit(cache=True)
-def _exchange_event(E, i):
-    ints = E.ints
-    event = E.events[i]
-    kind, side, ts = event["kind"], event["side"], event["exch_ts"]
-    if kind == CLEAR:
-        if side >= 0:
-            _clear(E.bid, ints, BB, True)
-        if side <= 0:
-            _clear(E.ask, ints, BA, False)
-        return
-    if kind not in (DEPTH, TRADE, SNAPSHOT, ADD, CANCEL, EXECUTE):
-        return
-    j = np.int64(np.round(event["price"] / E.floats[TICK])) - ints[TICK0]
-    if kind in (TRADE, EXECUTE):
-        aggressor = -side if kind == EXECUTE else side
-        if aggressor == 0:  # unknown aggressor: infer it from the book
-            aggressor = 1 if j >= ints[BA] else (-1 if j <= ints[BB] else 0)
-        if aggressor != 0:
-            _trade(E, aggressor, j, event["qty"], ts)
-        if kind == TRADE:
-            return
-    levels, taken, slot = (E.bid, E.taken_bid, BB) if side > 0 else (E.ask, E.taken_ask, BA)
+@numba.njit(cache=True, inline="always")
+def _book_event(event, bid, ask, taken_bid, taken_ask, ints, tick):
+    """Apply one book event to the exchange book; returns (tick index, previous and new level
+    quantity, whether the side's best price improved). Arrays come apart: this runs per event."""
+    kind, side = event["kind"], event["side"]
+    j = np.int64(np.round(event["price"] / tick)) - ints[TICK0]
+    levels, taken, slot = (bid, taken_bid, BB) if side > 0 else (ask, taken_ask, BA)
     best = ints[slot]
     previous, new = _apply(levels, ints, slot, kind, side, j, event["qty"])
     taken[j] = 0.0
+    return j, previous, new, (ints[slot] < best if side < 0 else ints[slot] > best)
+
+
+@numba.njit(cache=True, inline="always")
+def _reaches_ours(orders, live, n_live, side, j):
+    """Whether one of our live orders on ``side`` is at tick index ``j`` or beyond it (a buy at
+    or above, a sell at or below): only then can a trade or a new best price there fill it."""
+    for k in range(n_live):
+        order = orders[live[k]]
+        if order["side"] == side and (order["tick"] >= j if side > 0 else order["tick"] <= j):
+            return True
+    return False
+
+
+@numba.njit(cache=True)
+def _depth_reached_ours(E, side, j, previous, new, improved, ts):
     if E.resting[j] > 0:
         _depth_changed(E, side, j, previous, new)
-    if ints[NO] > 0 and (ints[slot] < best if side < 0 else ints[slot] > best):
+    if improved:
         _resting_fills(E, ts, -side)  # a better price arrived on this side: it meets our quotes
 
 
@@ -284,7 +307,7 @@ def _arrive(E, o, kind, ts):
         if order["status"] == OPEN:
             order["status"] = CANCELLED
             order["done_ts"] = ts
-            E.resting[order["tick"]] -= 1
+            _close(E, o)
         _respond(E, o, -1, ts)
         return
     order["exch_ts"] = ts
@@ -305,25 +328,24 @@ def _arrive(E, o, kind, ts):
             else:
                 order["status"] = OPEN
                 order["front"] = E.bid[j] if buy else E.ask[j]
-                E.resting[j] += 1
+                _open(E, o)
     if order["status"] != OPEN and order["done_ts"] < 0:
         order["done_ts"] = ts
     _respond(E, o, -1, ts)
 
 
-@numba.njit(cache=True)
-def _local_event(E, i):
-    event = E.events[i]
+@numba.njit(cache=True, inline="always")
+def _local_event(event, local_bid, local_ask, ints, tick):
     kind, side = event["kind"], event["side"]
     if kind == CLEAR:
         if side >= 0:
-            _clear(E.local_bid, E.ints, LBB, True)
+            _clear(local_bid, ints, LBB, True)
         if side <= 0:
-            _clear(E.local_ask, E.ints, LBA, False)
+            _clear(local_ask, ints, LBA, False)
     elif kind in (DEPTH, SNAPSHOT, ADD, CANCEL, EXECUTE):
-        j = np.int64(np.round(event["price"] / E.floats[TICK])) - E.ints[TICK0]
-        levels, slot = (E.local_bid, LBB) if side > 0 else (E.local_ask, LBA)
-        _apply(levels, E.ints, slot, kind, side, j, event["qty"])
+        j = np.int64(np.round(event["price"] / tick)) - ints[TICK0]
+        levels, slot = (local_bid, LBB) if side > 0 else (local_ask, LBA)
+        _apply(levels, ints, slot, kind, side, j, event["qty"])
 
 
 @numba.njit(cache=True)
@@ -367,29 +389,60 @@ def grown(E) -> Engine:
 def advance(E, until):
     """Process everything that happens up to time ``until`` (ns), pausing early when the fill
     array is nearly full; True while anything remains to process."""
-    ints, n = E.ints, len(E.events)
-    while ints[OVERFLOW] == 0 and ints[NF] + ROOM < len(E.fills):
-        t_exchange = E.events[ints[IE]]["exch_ts"] if ints[IE] < n else NEVER
-        t_request = E.requests[ints[RQH] % len(E.requests)]["ts"] if ints[RQH] < ints[RQT] else NEVER
-        t_local = _local_ts(E, ints[IL]) if ints[IL] < n else NEVER
-        t_response = E.responses[ints[SH] % len(E.responses)]["ts"] if ints[SH] < ints[ST] else NEVER
+    events, ints, tick, feed = E.events, E.ints, E.floats[TICK], E.ints[FEED]
+    bid, ask, taken_bid, taken_ask = E.bid, E.ask, E.taken_bid, E.taken_ask
+    orders, live, resting = E.orders, E.live, E.resting
+    local_bid, local_ask, requests, responses = E.local_bid, E.local_ask, E.requests, E.responses
+    fills = E.fills
+    n = len(events)
+    while ints[OVERFLOW] == 0 and ints[NF] + ROOM < len(fills):
+        ie, il = ints[IE], ints[IL]
+        t_exchange = events[ie]["exch_ts"] if ie < n else NEVER
+        t_local = NEVER
+        if il < n:
+            t_local = events[il]["local_ts"] if feed < 0 else events[il]["exch_ts"] + feed
+        t_request = requests[ints[RQH] % len(requests)]["ts"] if ints[RQH] < ints[RQT] else NEVER
+        t_response = responses[ints[SH] % len(responses)]["ts"] if ints[SH] < ints[ST] else NEVER
         t = min(t_exchange, t_request, t_local, t_response)
         if t == NEVER or t > until:
             break
         if ints[NEXT_SAMPLE] < t:  # the state after everything at the sample time
             _sample(E)
         elif t == t_exchange:
-            _exchange_event(E, ints[IE])
-            ints[IE] += 1
+            event = events[ie]
+            kind, side = event["kind"], event["side"]
+            if kind == CLEAR:
+                if side >= 0:
+                    _clear(bid, ints, BB, True)
+                if side <= 0:
+                    _clear(ask, ints, BA, False)
+            elif kind in (DEPTH, TRADE, SNAPSHOT, ADD, CANCEL, EXECUTE):
+                n_live = ints[NLIVE]
+                if n_live > 0 and kind in (TRADE, EXECUTE):
+                    j = np.int64(np.round(event["price"] / tick)) - ints[TICK0]
+                    aggressor = -side if kind == EXECUTE else side
+                    if aggressor == 0:  # unknown aggressor: infer it from the book
+                        aggressor = 1 if j >= ints[BA] else (-1 if j <= ints[BB] else 0)
+                    if aggressor != 0 and _reaches_ours(orders, live, n_live, -aggressor, j):
+                        _trade(E, aggressor, j, event["qty"], t)
+                if kind != TRADE:
+                    j, previous, new, improved = _book_event(event, bid, ask, taken_bid, taken_ask, ints, tick)
+                    n_live = ints[NLIVE]
+                    best = ints[BA] if side < 0 else ints[BB]
+                    if n_live > 0 and (
+                        resting[j] > 0 or (improved and _reaches_ours(orders, live, n_live, -side, best))
+                    ):
+                        _depth_reached_ours(E, side, j, previous, new, improved, t)
+            ints[IE] = ie + 1
         elif t == t_request:
-            request = E.requests[ints[RQH] % len(E.requests)]
+            request = requests[ints[RQH] % len(requests)]
             ints[RQH] += 1
             _arrive(E, request["order"], request["kind"], t)
         elif t == t_local:
-            _local_event(E, ints[IL])
-            ints[IL] += 1
+            _local_event(events[il], local_bid, local_ask, ints, tick)
+            ints[IL] = il + 1
         else:
-            _receive(E, ints[SH] % len(E.responses))
+            _receive(E, ints[SH] % len(responses))
             ints[SH] += 1
         ints[LAST_TS] = t
     return ints[IE] < n or ints[IL] < n or ints[RQH] < ints[RQT] or ints[SH] < ints[ST]

@@ -1,0 +1,153 @@
+"""Tick engine throughput: events/s of the book replay, the compiled grid and a Python strategy.
+
+The events are a seeded L2 stream (five levels a side around a random-walk mid, size updates,
+trades at the touch; 10 µs apart) so the run needs no data files. Each path replays the same
+events in one run, best of ``--repeats`` (after one warm-up run that compiles):
+
+- replay: the book alone (an execution replay with no orders);
+- grid: the built-in quoter, compiled (target >= 5M events/s);
+- python: the same quoter as a plain Python class (target >= 200k events/s).
+
+Memory: peak RSS growth while the grid runs on 1M and on 4M events (the engine keeps the
+events, the books and the result; nothing per event beyond the input).
+
+    .venv/bin/python benchmarks/bench_tick.py [--events 1000000] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+
+import numba
+import numpy as np
+import pandas as pd
+
+from hftlab.market.events import EVENT_DTYPE
+from hftlab.tick import Strategy, tick_backtest
+
+TICK = 0.01
+GRID = {"half_spread": 0.02, "order_qty": 1, "max_position": 10, "interval": "1ms"}
+
+
+@numba.njit(cache=True)
+def _put(kinds, sides, ticks, qtys, k, kind, side, tick, qty):
+    kinds[k], sides[k], ticks[k], qtys[k] = kind, side, tick, qty
+
+
+@numba.njit(cache=True)
+def _stream(n, seed, out_kind, out_side, out_tick, out_qty):
+    np.random.seed(seed)
+    mid, k = 100_000, 0
+    for side in (1, -1):  # the opening book
+        for level in range(1, 6):
+            _put(out_kind, out_side, out_tick, out_qty, k, 4, side, mid - side * level, 10.0)
+            k += 1
+    while k < n - 4:
+        u = np.random.random()
+        if u < 0.1:  # the mid moves one tick: the touch it moves to goes, a level appears behind
+            step = 1 if np.random.random() < 0.5 else -1
+            _put(out_kind, out_side, out_tick, out_qty, k, 1, -step, mid + step, 0.0)
+            _put(out_kind, out_side, out_tick, out_qty, k + 1, 1, step, mid - 5 * step, 0.0)
+            mid += step
+            _put(out_kind, out_side, out_tick, out_qty, k + 2, 1, step, mid - step, 10.0)
+            _put(out_kind, out_side, out_tick, out_qty, k + 3, 1, -step, mid + 5 * step, 10.0)
+            k += 4
+        elif u < 0.3:  # a trade at the touch
+            side = 1 if np.random.random() < 0.5 else -1
+            _put(out_kind, out_side, out_tick, out_qty, k, 2, side, mid + side, 1.0 + np.random.randint(3))
+            k += 1
+        else:  # a size update inside the book
+            side = 1 if np.random.random() < 0.5 else -1
+            level = 1 + np.random.randint(5)
+            out_kind[k], out_side[k], out_tick[k], out_qty[k] = (
+                1,
+                side,
+                mid - side * level,
+                1.0 + np.random.randint(20),
+            )
+            k += 1
+    return k
+
+
+def l2_stream(n: int, seed: int = 0) -> np.ndarray:
+    """``n`` (or a few fewer) seeded L2 events of EVENT_DTYPE."""
+    kind, side, tick, qty = np.zeros(n, np.uint8), np.zeros(n, np.int8), np.zeros(n, np.int64), np.zeros(n)
+    used = _stream(n, seed, kind, side, tick, qty)
+    events = np.zeros(used, EVENT_DTYPE)
+    events["exch_ts"] = events["local_ts"] = 1_700_000_000_000_000_000 + np.arange(used) * 10_000
+    events["kind"], events["side"], events["price"], events["qty"] = (
+        kind[:used],
+        side[:used],
+        tick[:used] * TICK,
+        qty[:used],
+    )
+    return events
+
+
+class PythonGrid(Strategy):
+    """The grid quoter as a plain Python strategy (one bid, one ask, two ticks from the mid)."""
+
+    interval = 0.001
+
+    def __init__(self) -> None:
+        self.quotes: dict[int, tuple[int, float] | None] = {1: None, -1: None}
+
+    def on_tick(self, ctx) -> None:
+        mid = ctx.mid
+        if mid != mid:
+            return
+        for side, price in ((1, round(mid - 0.02, 2)), (-1, round(mid + 0.02, 2))):
+            quote = self.quotes[side]
+            if quote is not None and (ctx.status(quote[0]) not in ("sent", "open") or quote[1] != price):
+                ctx.cancel(quote[0])
+                quote = None
+            if quote is None and abs(ctx.position) < 10:
+                quote = ((ctx.buy if side > 0 else ctx.sell)(price, 1), price)
+            self.quotes[side] = quote
+
+
+def timed(run, repeats: int) -> tuple[float, object]:
+    run()
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = run()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    events = l2_stream(args.events)
+    empty = pd.DataFrame({"time": [], "side": [], "type": [], "price": [], "qty": []})
+    runs = {
+        "replay": lambda: tick_backtest(events, "orders", {"orders": empty}, tick_size=TICK, lot_size=1),
+        "grid": lambda: tick_backtest(events, "grid", GRID, tick_size=TICK, lot_size=1),
+        "python": lambda: tick_backtest(events, PythonGrid(), tick_size=TICK, lot_size=1),
+    }
+    targets = {"replay": None, "grid": 5e6, "python": 2e5}
+    rows = []
+    for name, run in runs.items():
+        seconds, result = timed(run, args.repeats if name != "python" else 1)
+        rate = len(events) / seconds
+        target = targets[name]
+        verdict = "" if target is None else ("met" if rate >= target else "MISSED")
+        rows.append(
+            {"path": name, "events": len(events), "seconds": round(seconds, 3), "fills": len(result.fills),
+             "events_per_s": f"{rate / 1e6:.2f}M", "target": verdict}
+        )  # fmt: skip
+    print(pd.DataFrame(rows).to_string(index=False))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    big = l2_stream(4 * args.events, seed=1)
+    tick_backtest(big, "grid", GRID, tick_size=TICK, lot_size=1)
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    print(f"peak RSS growth with {len(big):,} events (input {big.nbytes / 2**20:.0f} MiB): {grown:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

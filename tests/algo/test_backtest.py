@@ -279,6 +279,22 @@ def test_hedge_ratios_match_statsmodels_ols(pair):
     assert 1.2 < ols_hedge_ratio(pair["x"].to_numpy(), pair["y"].to_numpy()) < 1.4  # planted 1.3
 
 
+def state_machine(z, entry, exit_):
+    """The band rules one bar at a time: the reference the vectorised form must equal."""
+    position, out = 0, []
+    for value in z:
+        if np.isnan(value):
+            position = 0
+        elif value > entry:
+            position = -1
+        elif value < -entry:
+            position = 1
+        elif abs(value) < exit_:
+            position = 0
+        out.append(position)
+    return np.array(out, dtype=np.int8)
+
+
 def test_vectorized_band_signal_equals_the_state_machine():
     rng = np.random.default_rng(0)
     for _ in range(100):
@@ -287,7 +303,10 @@ def test_vectorized_band_signal_equals_the_state_machine():
         z[: rng.integers(0, 30)] = np.nan
         entry = rng.uniform(0.1, 3.0)
         exit_ = rng.uniform(0.0, entry)
-        np.testing.assert_array_equal(band_signal(z, entry, exit_), band_positions(z, entry, exit_))
+        z[rng.integers(0, 300, 5)] = entry  # exactly at the thresholds
+        z[rng.integers(0, 300, 5)] = -exit_
+        np.testing.assert_array_equal(band_signal(z, entry, exit_), state_machine(z, entry, exit_))
+    assert band_signal is band_positions  # one implementation
 
 
 def test_plot_shows_equity_and_drawdown():

@@ -10,7 +10,7 @@ with identical results::
     same = hftlab.mean_reversion(prices, lookback=20)
 """
 
-from hftlab import api, errors
+from hftlab import api, data, errors
 from hftlab.api import *  # noqa: F403  (every operation)
 from hftlab.backends import (
     Backend,

@@ -10,7 +10,8 @@ with identical results::
     same = hftlab.mean_reversion(prices, lookback=20)
 """
 
-from hftlab import api, data, errors
+from hftlab import api, errors
+from hftlab import data as data  # hftlab.data.lobster_sample() after a plain import hftlab
 from hftlab.api import *  # noqa: F403  (every operation)
 from hftlab.backends import (
     Backend,

@@ -18,7 +18,8 @@ Queue position (L2 data: our place in a price level's queue is estimated)
       ``p = f(back) / (f(back) + f(front))``, ``f(x) = x**n`` (``n = 3`` by default,
       ``queue_power``) or ``f(x) = log(1 + x)``; hftbacktest's ``ProbQueueModel`` with
       ``PowerProbQueueFunc``/``LogProbQueueFunc`` (after Rigtorp 2013, "Estimating order
-      queue position").
+      queue position"), except that the estimate never goes below zero (hftbacktest's can, and
+      its next trade then fills us with more than was traded).
 
 Fees
     A fill pays ``fee_rate * price * qty``, with the maker rate for resting orders and the
@@ -66,4 +67,4 @@ def queue_on_depth(model: int, front: float, traded: float, previous: float, new
     back = previous - front
     p = queue_probability(model, max(front, 0.0), max(back, 0.0), power)
     estimate = front - (1.0 - p) * change + min(back - p * change, 0.0)
-    return min(estimate, new)
+    return min(max(estimate, 0.0), new)  # nothing ahead, at most: a trade never fills more than it traded

@@ -65,6 +65,18 @@ def test_cancellations_behind_and_ahead_move_the_queue_by_model():
     assert run(events, table, queue_model="prob_power", queue_power=0.1).fills.empty  # p ~ 1/2: 7.5 ahead
 
 
+@pytest.mark.parametrize("model", ["prob_power", "prob_log"])
+def test_a_trade_never_fills_more_than_it_traded(model):
+    # 10 ahead of us, 5 join behind, the level drops to 1, then a 1-lot sell prints at our price
+    events = book(
+        *OPENING, (1, D, 1, 100.00, 15), (2, D, 1, 100.00, 1), (3, T, -1, 100.00, 1), (4, D, -1, 100.03, 1)
+    )
+    fills = run(events, orders((0.5, "buy", "limit", 100.00, 5)), queue_model=model).fills
+    assert fills["qty"].sum() <= 1.0  # prob_log leaves ~0.003 ahead of us: no whole lot fills
+    if model == "prob_power":  # p = 5^3 / (5^3 + 10^3): the 14 cancelled are almost all ahead of us
+        assert rows(fills, "exch_ts", "qty") == [(T0 + 3 * MS, 1.0)]
+
+
 def test_a_market_order_fills_at_the_best_price_when_it_arrives():
     events = book(*OPENING, (1, D, -1, 100.01, 0), (5, D, -1, 100.04, 1))
     table = orders((0, "buy", "market", np.nan, 3))

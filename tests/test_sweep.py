@@ -190,3 +190,15 @@ def test_search_bad_input(pair, kwargs, message):
     with pytest.raises(InvalidInput) as error:
         hftlab.optimize_strategy(pair, **{**SEARCH, **kwargs})
     assert str(error.value).startswith(message), str(error.value)
+
+
+def test_tick_backtests_sweep_on_dask_workers_reading_the_same_file(lobster_files, dask_client):
+    """Each worker reads the events from the file (only its path travels), as the serial run does."""
+    grid = {"order_latency": [0.0, 0.01, 0.1], "queue_model": ["risk_averse", "prob_log"]}
+    params = {"at_best": 1.0, "order_qty": 100.0}
+    fixed = {"path": str(lobster_files.message), "params": params, "tick_size": 0.01, "progress": False}
+    serial = hftlab.sweep("RunTickBacktest", grid, **fixed)
+    on_dask = hftlab.sweep("RunTickBacktest", grid, executor="dask", scheduler=dask_client, **fixed)
+    pd.testing.assert_frame_equal(serial, on_dask, check_exact=True)
+    direct = hftlab.tick_backtest(lobster_files, "grid", params, order_latency=0.1, tick_size=0.01)
+    assert serial.iloc[4]["trades"] == direct.stats["trades"] == len(direct.fills)

@@ -6,7 +6,9 @@ events in one run, best of ``--repeats`` (after one warm-up run that compiles):
 
 - replay: the book alone (an execution replay with no orders);
 - grid: the built-in quoter, compiled (target >= 5M events/s);
-- python: the same quoter as a plain Python class (target >= 200k events/s).
+- python: the same quoter as a plain Python class (target >= 200k events/s);
+- hftbacktest: its grid quoter on the same events, in its own venv (``hftbacktest_grid.py``;
+  made by ``hftbacktest_reference.py``), when that venv exists.
 
 Memory: peak RSS growth while the grid runs on 1M and on 4M events (the engine keeps the
 events, the books and the result; nothing per event beyond the input).
@@ -17,8 +19,12 @@ events, the books and the result; nothing per event beyond the input).
 from __future__ import annotations
 
 import argparse
+import json
 import resource
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -28,6 +34,7 @@ from hftlab.market.events import EVENT_DTYPE
 from hftlab.tick import Strategy, tick_backtest
 
 TICK = 0.01
+HFTBACKTEST = Path(__file__).resolve().parent / ".venv-hftbacktest" / "bin" / "python"
 GRID = {"half_spread": 0.02, "order_qty": 1, "max_position": 10, "interval": "1ms"}
 
 
@@ -142,6 +149,24 @@ def main() -> None:
              "events_per_s": f"{rate / 1e6:.2f}M", "target": verdict}
         )  # fmt: skip
     print(pd.DataFrame(rows).to_string(index=False))
+    if HFTBACKTEST.exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            stored = Path(tmp) / "events.npz"
+            np.savez(stored, **{name: events[name] for name in ("exch_ts", "kind", "side", "price", "qty")})
+            script = Path(__file__).with_name("hftbacktest_grid.py")
+            done = subprocess.run([str(HFTBACKTEST), str(script), str(stored)], capture_output=True, text=True)
+        if done.returncode == 0:
+            theirs = json.loads(done.stdout.strip().splitlines()[-1])
+            rate = theirs["events"] / theirs["seconds"]
+            ours = len(events) / float(rows[1]["seconds"])
+            print(
+                f"hftbacktest grid: {rate / 1e6:.2f}M events/s ({theirs['fills']} fills); "
+                f"hftlab grid / hftbacktest = {ours / rate:.2f}x"
+            )
+        else:
+            print(f"hftbacktest grid failed: {done.stderr[-500:]}")
+    else:
+        print("hftbacktest: its venv is missing (run benchmarks/hftbacktest_reference.py once to make it)")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     big = l2_stream(4 * args.events, seed=1)
     tick_backtest(big, "grid", GRID, tick_size=TICK, lot_size=1)

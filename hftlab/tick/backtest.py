@@ -217,7 +217,7 @@ def _engine(events, priced, tick, lot, latency, feed, every, table, queue_model,
     span = int(events["exch_ts"][-1] - events["exch_ts"][0])
     n_orders = len(table) + 16 if table is not None else 4096
     ring = max(4096, len(table) + 16 if table is not None else 0)
-    ints = np.zeros(23, np.int64)
+    ints = np.zeros(24, np.int64)
     floats = np.zeros(13, np.float64)
     ints[k.BB], ints[k.BA], ints[k.LBB], ints[k.LBA] = -1, size, -1, size
     ints[k.TICK0], ints[k.NT], ints[k.LATENCY], ints[k.FEED] = low - MARGIN_TICKS, size, latency, feed
@@ -233,10 +233,13 @@ def _engine(events, priced, tick, lot, latency, feed, every, table, queue_model,
         fees[0],
         fees[1],
     )
-    book = [np.zeros(size) for _ in range(6)]
+    same_view = feed == 0 or (feed < 0 and np.array_equal(events["local_ts"], events["exch_ts"]))
+    ints[k.SAME_VIEW] = same_view
+    book = [np.zeros(size) for _ in range(4)]
+    local = (book[0], book[1]) if same_view else (np.zeros(size), np.zeros(size))
     return k.Engine(
         events, book[0], book[1], book[2], book[3], np.zeros(size, np.int64), np.zeros(4096, np.int64),
-        book[4], book[5],
+        *local,
         np.zeros(n_orders, k.ORDER_DTYPE), np.zeros(ring, k.REQUEST_DTYPE),
         np.zeros(max(ring, 65_536), k.RESPONSE_DTYPE), np.zeros(4 * n_orders + 4 * k.ROOM, k.FILL_DTYPE),
         np.zeros(span // every + 2, k.SAMPLE_DTYPE), ints, floats,

@@ -9,7 +9,7 @@ each event to its book at ``exch_ts`` and our requests when they arrive (``order
 after we send them); **we** see each event at its local time (``local_ts``, or ``exch_ts``
 plus ``feed_latency``) in a second book, and learn of acks and fills ``order_latency`` after
 the exchange made them. At equal times the exchange goes first, then our requests, then our
-view.
+view. When every event is seen when it happens (no feed latency), the two books are one.
 
 Fill rules (after hftbacktest's ``docs/order_fill.rst``, partial-fill exchange):
 
@@ -47,7 +47,7 @@ ROOM = 64  # advance() pauses when fewer fill rows are free (the caller grows th
 
 # slots of the integer and float registers of the state (Engine.ints, Engine.floats)
 IE, IL, BB, BA, LBB, LBA, RQH, RQT, SH, ST, NO, NF, NS, NEXT_SAMPLE = range(14)
-TICK0, NT, LATENCY, FEED, EVERY, QMODEL, OVERFLOW, LAST_TS, NLIVE = range(14, 23)
+TICK0, NT, LATENCY, FEED, EVERY, QMODEL, OVERFLOW, LAST_TS, NLIVE, SAME_VIEW = range(14, 24)
 POS, CASH, LPOS, LCASH, QPOW, TICK, LOT, MAKER, TAKER, MAKER_VOL, TAKER_VOL, FEES, MAX_INV = range(13)
 
 ORDER_DTYPE = np.dtype(
@@ -394,12 +394,12 @@ def advance(E, until):
     orders, live, resting = E.orders, E.live, E.resting
     local_bid, local_ask, requests, responses = E.local_bid, E.local_ask, E.requests, E.responses
     fills = E.fills
-    n = len(events)
+    n, same_view = len(events), ints[SAME_VIEW] == 1
     while ints[OVERFLOW] == 0 and ints[NF] + ROOM < len(fills):
         ie, il = ints[IE], ints[IL]
         t_exchange = events[ie]["exch_ts"] if ie < n else NEVER
         t_local = NEVER
-        if il < n:
+        if il < n and not same_view:
             t_local = events[il]["local_ts"] if feed < 0 else events[il]["exch_ts"] + feed
         t_request = requests[ints[RQH] % len(requests)]["ts"] if ints[RQH] < ints[RQT] else NEVER
         t_response = responses[ints[SH] % len(responses)]["ts"] if ints[SH] < ints[ST] else NEVER
@@ -434,6 +434,8 @@ def advance(E, until):
                     ):
                         _depth_reached_ours(E, side, j, previous, new, improved, t)
             ints[IE] = ie + 1
+            if same_view:  # we see the book as the exchange has it
+                ints[LBB], ints[LBA] = ints[BB], ints[BA]
         elif t == t_request:
             request = requests[ints[RQH] % len(requests)]
             ints[RQH] += 1
@@ -445,7 +447,8 @@ def advance(E, until):
             _receive(E, ints[SH] % len(responses))
             ints[SH] += 1
         ints[LAST_TS] = t
-    return ints[IE] < n or ints[IL] < n or ints[RQH] < ints[RQT] or ints[SH] < ints[ST]
+    local_left = ints[IL] < n and not same_view
+    return ints[IE] < n or local_left or ints[RQH] < ints[RQT] or ints[SH] < ints[ST]
 
 
 @numba.njit(cache=True)

@@ -30,7 +30,7 @@ def tick_backtest(
     *,
     feed_latency: float | None = None,
     order_latency: float = 0.0,
-    queue_model: str = "risk_averse",
+    queue_model: str = "auto",
     queue_power: float = 3.0,
     maker_fee: float = 0.0,
     taker_fee: float = 0.0,
@@ -62,9 +62,10 @@ def tick_backtest(
     feed_latency, order_latency : float
         Seconds: market data seen late (default: the recorded receive times) and each request's
         way to the exchange and back.
-    queue_model : {"risk_averse", "prob_power", "prob_log"}
-        Queue position on L2 data (:mod:`hftlab.tick.models`); risk-averse by default: only
-        trades move us forward, so fills are a lower bound.
+    queue_model : {"auto", "fifo", "risk_averse", "prob_power", "prob_log"}
+        Queue position (:mod:`hftlab.tick.models`). ``"auto"``: exact FIFO from order ids on
+        L3 data (LOBSTER), risk-averse on L2 data (only trades move us forward, so fills are a
+        lower bound).
     maker_fee, taker_fee : float
         Fee rates on traded value; negative maker fee = rebate.
     tick_size, lot_size : float, optional

@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numba import types
+from numba.typed import Dict
 
 from hftlab import validation as v
 from hftlab.errors import InvalidInput, ResourceExhausted
@@ -28,7 +30,7 @@ def tick_backtest(
     *,
     feed_latency: float | None = None,
     order_latency: float = 0.0,
-    queue_model: str = "risk_averse",
+    queue_model: str = "auto",
     queue_power: float = 3.0,
     maker_fee: float = 0.0,
     taker_fee: float = 0.0,
@@ -54,9 +56,10 @@ def tick_backtest(
         Seconds from exchange time to our view; default the recorded ``local_ts``.
     order_latency : float
         Seconds from sending a request to the exchange, and from the exchange back to us.
-    queue_model : {"risk_averse", "prob_power", "prob_log"}
-        How cancellations move us in the queue (:mod:`hftlab.tick.models`); ``queue_power`` is
-        the exponent of ``prob_power``.
+    queue_model : {"auto", "fifo", "risk_averse", "prob_power", "prob_log"}
+        Queue position (:mod:`hftlab.tick.models`): ``"fifo"`` is exact from order ids and needs
+        L3 events; the others estimate it on L2 data (``queue_power`` is the exponent of
+        ``prob_power``); ``"auto"``: ``"fifo"`` on L3 events, ``"risk_averse"`` otherwise.
     maker_fee, taker_fee : float
         Fee rates on the traded value (``-0.0001``: a 1 bp rebate); each must lie in (-1, 1).
     tick_size, lot_size : float, optional
@@ -96,9 +99,8 @@ def tick_backtest(
     table = orders_table(params.pop("orders", None)) if strategy == "orders" else None
     if strategy == "orders" and params:
         raise v.fail("params", "only 'orders' for strategy 'orders'", sorted(params))
-    engine = _engine(
-        events, priced, tick, lot, latency, feed, every, table, queue_model, settings["queue_power"], fees
-    )
+    model, power = _queue_model(settings["queue_model"], events), settings["queue_power"]
+    engine = _engine(events, priced, tick, lot, latency, feed, every, table, model, power, fees)
     start = int(events["local_ts"][0] if feed < 0 else events["exch_ts"][0] + feed)
     if isinstance(strategy, Strategy):
         engine = run_python(engine, strategy, start, interval, _progress(progress, len(events)))
@@ -129,7 +131,7 @@ def check_settings(params: dict | None = None, **settings: Any) -> dict[str, Any
     same input with the same message.
     """
     checked: dict[str, Any] = {
-        "queue_model": v.check_choice("queue_model", settings["queue_model"], list(QUEUE_MODELS))
+        "queue_model": v.check_choice("queue_model", settings["queue_model"], ["auto", *QUEUE_MODELS])
     }
     checked["queue_power"] = v.check_float("queue_power", settings["queue_power"], low=0, low_open=True)
     checked["order_latency"] = _seconds("order_latency", settings["order_latency"])
@@ -161,6 +163,14 @@ def _seconds(name: str, value: Any, positive: bool = False) -> float:
     if seconds < 0 or (positive and seconds <= 0):
         raise v.fail(name, "a positive duration" if positive else "a duration >= 0", value)
     return seconds
+
+
+def _queue_model(name: str, events: np.ndarray) -> str:
+    """``"auto"`` resolved: exact FIFO on L3 events (orders added with ids), risk-averse on L2."""
+    by_order = bool(np.any(events["kind"] == k.ADD))
+    if name == "fifo" and not by_order:
+        raise InvalidInput("'queue_model' 'fifo' needs L3 events (orders with ids); these are L2.")
+    return ("fifo" if by_order else "risk_averse") if name == "auto" else name
 
 
 def _grid(value: float | None, values: np.ndarray, steps: bool) -> float:
@@ -217,7 +227,7 @@ def _engine(events, priced, tick, lot, latency, feed, every, table, queue_model,
     span = int(events["exch_ts"][-1] - events["exch_ts"][0])
     n_orders = len(table) + 16 if table is not None else 4096
     ring = max(4096, len(table) + 16 if table is not None else 0)
-    ints = np.zeros(24, np.int64)
+    ints = np.zeros(25, np.int64)
     floats = np.zeros(13, np.float64)
     ints[k.BB], ints[k.BA], ints[k.LBB], ints[k.LBA] = -1, size, -1, size
     ints[k.TICK0], ints[k.NT], ints[k.LATENCY], ints[k.FEED] = low - MARGIN_TICKS, size, latency, feed
@@ -242,7 +252,7 @@ def _engine(events, priced, tick, lot, latency, feed, every, table, queue_model,
         *local,
         np.zeros(n_orders, k.ORDER_DTYPE), np.zeros(ring, k.REQUEST_DTYPE),
         np.zeros(max(ring, 65_536), k.RESPONSE_DTYPE), np.zeros(4 * n_orders + 4 * k.ROOM, k.FILL_DTYPE),
-        np.zeros(span // every + 2, k.SAMPLE_DTYPE), ints, floats,
+        np.zeros(span // every + 2, k.SAMPLE_DTYPE), Dict.empty(types.int64, types.int64), ints, floats,
     )  # fmt: skip
 
 

@@ -47,14 +47,15 @@ ROOM = 64  # advance() pauses when fewer fill rows are free (the caller grows th
 
 # slots of the integer and float registers of the state (Engine.ints, Engine.floats)
 IE, IL, BB, BA, LBB, LBA, RQH, RQT, SH, ST, NO, NF, NS, NEXT_SAMPLE = range(14)
-TICK0, NT, LATENCY, FEED, EVERY, QMODEL, OVERFLOW, LAST_TS, NLIVE, SAME_VIEW = range(14, 24)
+TICK0, NT, LATENCY, FEED, EVERY, QMODEL, OVERFLOW, LAST_TS, NLIVE, SAME_VIEW, ADDS = range(14, 25)
+FIFO = 3  # the queue model of L3 data (hftlab.tick.models.QUEUE_MODELS)
 POS, CASH, LPOS, LCASH, QPOW, TICK, LOT, MAKER, TAKER, MAKER_VOL, TAKER_VOL, FEES, MAX_INV = range(13)
 
 ORDER_DTYPE = np.dtype(
     [
         ("order_id", np.int64), ("side", np.int8), ("kind", np.int8), ("tick", np.int64),
         ("qty", np.float64), ("leaves", np.float64), ("status", np.int8), ("local_status", np.int8),
-        ("cancel_sent", np.bool_), ("front", np.float64), ("traded", np.float64),
+        ("cancel_sent", np.bool_), ("front", np.float64), ("traded", np.float64), ("seq", np.int64),
         ("sent_ts", np.int64), ("exch_ts", np.int64), ("first_fill_ts", np.int64), ("done_ts", np.int64),
         ("filled", np.float64), ("notional", np.float64), ("fee", np.float64),
     ]
@@ -89,6 +90,7 @@ class Engine(NamedTuple):
     responses: np.ndarray  # ring buffer of RESPONSE_DTYPE
     fills: np.ndarray
     samples: np.ndarray
+    seq_of: dict  # L3: the venue's order id -> the number of its ADD (FIFO queue position)
     ints: np.ndarray
     floats: np.ndarray
 
@@ -210,8 +212,13 @@ def _resting_fills(E, ts, side):
 
 
 @numba.njit(cache=True)
-def _trade(E, aggressor, j, qty, ts):
-    """A trade of ``qty`` at tick index ``j``: fills or advances our resting orders on the other side."""
+def _trade(E, aggressor, j, qty, ts, seq):
+    """A trade of ``qty`` at tick index ``j``: fills or advances our resting orders on the other side.
+
+    ``seq`` >= -1 on L3 data: the executed order's ADD number (-1: volume that rested before
+    the data or came from beyond its depth). It was ahead of an order of ours that arrived
+    after it (FIFO): the queue ahead shrinks; if it was behind, the aggressor met us first.
+    """
     lot = E.floats[LOT]
     for k in range(E.ints[NLIVE] - 1, -1, -1):  # backwards: a fill may remove live[k]
         o = E.live[k]
@@ -221,6 +228,11 @@ def _trade(E, aggressor, j, qty, ts):
         through = order["tick"] > j if order["side"] > 0 else order["tick"] < j
         if through:
             _fill(E, o, order["tick"], order["leaves"], True, ts)
+        elif order["tick"] == j and seq > -2:  # FIFO on L3 data
+            if seq <= order["seq"]:
+                order["front"] = max(order["front"] - qty, 0.0)
+            elif order["front"] <= EMPTY:
+                _fill(E, o, j, min(qty, order["leaves"]), True, ts)
         elif order["tick"] == j:
             order["front"] -= qty
             order["traded"] += qty
@@ -267,8 +279,17 @@ def _reaches_ours(orders, live, n_live, side, j):
 
 
 @numba.njit(cache=True)
-def _depth_reached_ours(E, side, j, previous, new, improved, ts):
-    if E.resting[j] > 0:
+def _fifo_cancel(E, side, j, qty, seq):
+    """L3: a cancel of the venue's order number ``seq`` at our price moves us up if it was ahead."""
+    for k in range(E.ints[NLIVE]):
+        order = E.orders[E.live[k]]
+        if order["side"] == side and order["tick"] == j and seq <= order["seq"]:
+            order["front"] = max(order["front"] - qty, 0.0)
+
+
+@numba.njit(cache=True)
+def _depth_reached_ours(E, side, j, previous, new, improved, ts, by_order):
+    if E.resting[j] > 0 and not by_order:  # orders' adds, cancels and executions move FIFO queues
         _depth_changed(E, side, j, previous, new)
     if improved:
         _resting_fills(E, ts, -side)  # a better price arrived on this side: it meets our quotes
@@ -328,6 +349,7 @@ def _arrive(E, o, kind, ts):
             else:
                 order["status"] = OPEN
                 order["front"] = E.bid[j] if buy else E.ask[j]
+                order["seq"] = ints[ADDS]  # every order the venue added so far is ahead of us
                 _open(E, o)
     if order["status"] != OPEN and order["done_ts"] < 0:
         order["done_ts"] = ts
@@ -394,7 +416,7 @@ def advance(E, until):
     orders, live, resting = E.orders, E.live, E.resting
     local_bid, local_ask, requests, responses = E.local_bid, E.local_ask, E.requests, E.responses
     fills = E.fills
-    n, same_view = len(events), ints[SAME_VIEW] == 1
+    n, same_view, fifo, seq_of = len(events), ints[SAME_VIEW] == 1, ints[QMODEL] == FIFO, E.seq_of
     while ints[OVERFLOW] == 0 and ints[NF] + ROOM < len(fills):
         ie, il = ints[IE], ints[IL]
         t_exchange = events[ie]["exch_ts"] if ie < n else NEVER
@@ -418,21 +440,31 @@ def advance(E, until):
                     _clear(ask, ints, BA, False)
             elif kind in (DEPTH, TRADE, SNAPSHOT, ADD, CANCEL, EXECUTE):
                 n_live = ints[NLIVE]
+                by_order = fifo and kind in (ADD, CANCEL, EXECUTE)
+                seq = -2  # L2: no order ids
+                if by_order:
+                    if kind == ADD:
+                        ints[ADDS] += 1
+                        seq_of[event["order_id"]] = ints[ADDS]
+                    else:
+                        seq = seq_of.get(event["order_id"], -1)
                 if n_live > 0 and kind in (TRADE, EXECUTE):
                     j = np.int64(np.round(event["price"] / tick)) - ints[TICK0]
                     aggressor = -side if kind == EXECUTE else side
                     if aggressor == 0:  # unknown aggressor: infer it from the book
                         aggressor = 1 if j >= ints[BA] else (-1 if j <= ints[BB] else 0)
                     if aggressor != 0 and _reaches_ours(orders, live, n_live, -aggressor, j):
-                        _trade(E, aggressor, j, event["qty"], t)
+                        _trade(E, aggressor, j, event["qty"], t, seq)
                 if kind != TRADE:
                     j, previous, new, improved = _book_event(event, bid, ask, taken_bid, taken_ask, ints, tick)
+                    if kind == CANCEL and by_order and resting[j] > 0:
+                        _fifo_cancel(E, side, j, event["qty"], seq)
                     n_live = ints[NLIVE]
                     best = ints[BA] if side < 0 else ints[BB]
                     if n_live > 0 and (
                         resting[j] > 0 or (improved and _reaches_ours(orders, live, n_live, -side, best))
                     ):
-                        _depth_reached_ours(E, side, j, previous, new, improved, t)
+                        _depth_reached_ours(E, side, j, previous, new, improved, t, by_order)
             ints[IE] = ie + 1
             if same_view:  # we see the book as the exchange has it
                 ints[LBB], ints[LBA] = ints[BB], ints[BA]

@@ -3,7 +3,13 @@
 Each is small and numba-compatible, after hftbacktest's ``models/{queue,fee,latency}.rs``
 (https://github.com/nkaz001/hftbacktest), written anew here.
 
-Queue position (L2 data: our place in a price level's queue is estimated)
+Queue position on L3 data (``"fifo"``, the default there): exact, from order ids. An order of
+ours joins its level behind every order the venue added before it and behind anonymous volume
+(what rested before the data began or entered from beyond its depth); a cancel or execution of
+an order ahead of us moves us up by its size, and the execution of an order *behind* us, once
+nothing is ahead, means the aggressor met us first: it fills us.
+
+Queue position on L2 data (our place in a price level's queue is estimated)
     ``front`` is the quantity ahead of our resting order. It starts as the level's whole
     quantity when the order arrives (we join the back of the queue). A trade at our price
     advances it by the traded quantity; once it would go below zero, the excess fills us.
@@ -38,7 +44,7 @@ import math
 
 import numba
 
-QUEUE_MODELS = {"risk_averse": 0, "prob_power": 1, "prob_log": 2}
+QUEUE_MODELS = {"risk_averse": 0, "prob_power": 1, "prob_log": 2, "fifo": 3}
 
 
 @numba.njit(cache=True)
@@ -62,7 +68,7 @@ def queue_on_depth(model: int, front: float, traded: float, previous: float, new
     from ``front`` by :func:`queue_on_trade`), so it is not counted twice.
     """
     change = previous - new - traded
-    if change <= 0.0 or model == 0:
+    if change <= 0.0 or model in (0, 3):
         return min(front, new)
     back = previous - front
     p = queue_probability(model, max(front, 0.0), max(back, 0.0), power)

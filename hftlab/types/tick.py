@@ -34,7 +34,7 @@ class TickBacktestRequest(Request):
     orders: pd.DataFrame | None = None
     feed_latency: float | None = None
     order_latency: float = 0.0
-    queue_model: str = "risk_averse"
+    queue_model: str = "auto"
     queue_power: float = 3.0
     maker_fee: float = 0.0
     taker_fee: float = 0.0

@@ -11,15 +11,17 @@ from hftlab.tick import Strategy, tick_backtest
 MS = 1_000_000
 T0 = 1_700_000_000_000_000_000
 D, T, S = EventKind.DEPTH, EventKind.TRADE, EventKind.SNAPSHOT
+ADD, CANCEL, EXECUTE = EventKind.ADD, EventKind.CANCEL, EventKind.EXECUTE
 
 
 def book(*rows, feed_ms: float = 0.0) -> np.ndarray:
-    """Events from ``(ms, kind, side, price, qty)`` rows, seen ``feed_ms`` after they happen."""
+    """Events from ``(ms, kind, side, price, qty[, order_id])`` rows, seen ``feed_ms`` after they happen."""
     events = np.zeros(len(rows), EVENT_DTYPE)
-    for row, (ms, kind, side, price, qty) in zip(events, rows, strict=True):
+    for row, (ms, kind, side, price, qty, *order_id) in zip(events, rows, strict=True):
         row["exch_ts"] = T0 + round(ms * MS)
         row["local_ts"] = T0 + round((ms + feed_ms) * MS)
         row["kind"], row["side"], row["price"], row["qty"] = kind, side, price, qty
+        row["order_id"] = order_id[0] if order_id else 0
     return events
 
 
@@ -63,6 +65,25 @@ def test_cancellations_behind_and_ahead_move_the_queue_by_model():
     filled = run(events, table, queue_model="prob_power").fills
     assert rows(filled, "exch_ts", "price", "qty") == [(T0 + 3 * MS, 100.00, 1.0)]
     assert run(events, table, queue_model="prob_power", queue_power=0.1).fills.empty  # p ~ 1/2: 7.5 ahead
+
+
+def test_on_l3_data_the_queue_is_exact_from_order_ids():
+    events = book(
+        (0, ADD, 1, 100.00, 10, 1), (0, ADD, 1, 100.00, 5, 2), (0, ADD, -1, 100.01, 5, 3),
+        (1, ADD, 1, 100.00, 7, 4),  # behind us (we arrived at 0.5 ms, 15th)
+        (3, CANCEL, 1, 100.00, 10, 1),  # ahead: 5 ahead now (an L2 estimate only knows 12 remain)
+        (4, EXECUTE, 1, 100.00, 5, 2),  # ahead: nothing ahead now, no fill
+        (6, EXECUTE, 1, 100.00, 2, 4),  # behind us: the seller met us first
+        (7, EXECUTE, 1, 100.00, 2, 4),
+    )  # fmt: skip
+    table = orders((0.5, "buy", "limit", 100.00, 3))
+    fifo = run(events, table)  # "auto" on L3 events
+    expected = [(T0 + 6 * MS, 2.0, "maker"), (T0 + 7 * MS, 1.0, "maker")]
+    assert rows(fifo.fills, "exch_ts", "qty", "liquidity") == expected
+    assert rows(run(events, table, queue_model="fifo").fills, "qty") == [(2.0,), (1.0,)]
+    assert run(events, table, queue_model="risk_averse").fills.empty  # 12 - 5 - 2 - 2 still ahead
+    with pytest.raises(InvalidInput, match="'queue_model' 'fifo' needs L3 events"):
+        run(book(*OPENING, (1, D, -1, 100.03, 1)), table, queue_model="fifo")
 
 
 @pytest.mark.parametrize("model", ["prob_power", "prob_log"])

@@ -128,6 +128,7 @@ def as_series(value: Any, name: str, *, min_length: int = 1) -> pd.Series:
     _check_finite_values(name, series.to_numpy())
     if not series.index.is_unique:
         raise InvalidInput(f"'{name}' must have a unique index; it has duplicate labels.")
+    check_time_order(name, series.index)
     return series
 
 
@@ -162,7 +163,19 @@ def as_frame(value: Any, name: str, *, min_rows: int = 1, min_columns: int = 1) 
     _check_finite_values(name, frame.to_numpy())
     if not frame.index.is_unique:
         raise InvalidInput(f"'{name}' must have a unique index; it has duplicate labels.")
+    check_time_order(name, frame.index)
     return frame
+
+
+def check_time_order(name: str, index: pd.Index) -> None:
+    """Refuse dates that are not oldest first (a newest-first table gives other statistics
+    silently): name the first label that comes before the one above it."""
+    if isinstance(index, pd.DatetimeIndex) and not index.is_monotonic_increasing:
+        row = int(np.flatnonzero(np.diff(index.asi8) < 0)[0]) + 1
+        raise InvalidInput(
+            f"'{name}' must be in time order, oldest first: {index[row]} (row {row}) comes after "
+            f"{index[row - 1]}; sort it with .sort_index()."
+        )
 
 
 def check_not_constant(name: str, values: pd.Series | np.ndarray) -> None:

@@ -80,3 +80,22 @@ def test_use_switches_and_caches_clients(grpc_address):
 def test_bad_addresses(address, message):
     with pytest.raises(InvalidInput, match=message):
         hftlab.use(address)
+
+
+def test_dates_out_of_time_order_are_refused_on_both_backends(backend):
+    """A newest-first table (as many vendors deliver) or shuffled rows would give other statistics
+    silently; the message names the field and the first label out of order."""
+    rng = np.random.default_rng(5)
+    dates = pd.bdate_range("2021-01-04", periods=120)
+    prices = pd.Series(100 + np.cumsum(rng.normal(size=120)), index=dates, name="p")
+    with pytest.raises(
+        InvalidInput, match=r"'prices' must be in time order, oldest first: 2021-06-17 00:00:00 \(row 1\)"
+    ):
+        hftlab.mean_reversion(prices[::-1])
+    pair = pd.DataFrame({"x": prices, "y": 2 * prices + rng.normal(size=120)}).iloc[rng.permutation(120)]
+    with pytest.raises(InvalidInput, match=r"'prices' must be in time order"):
+        hftlab.cointegration(pair)
+    assert (
+        hftlab.differences(hftlab.cointegration(pair.sort_index()), hftlab.cointegration(pair.sort_index()))
+        == []
+    )

@@ -75,6 +75,7 @@ def price_table(
         frame = v.as_frame(value, name, min_rows=min_rows, min_columns=min_columns)
     except InvalidInput:
         if isinstance(value, pd.DataFrame):  # name the first bad column, if one is
+            v.check_time_order(name, value.index)
             for column in value.columns:
                 v.as_series(value[column], f"{name}.{column}")
         raise

@@ -25,6 +25,7 @@ from hftlab.backends import (
 )
 from hftlab.errors import BackendUnavailable, HftlabError, InvalidInput
 from hftlab.market.events import load_events
+from hftlab.market.recorder import record_market_data
 from hftlab.results import differences
 from hftlab.version import __version__
 from hftlab.workflows import optimize_strategy, record, sweep
@@ -54,6 +55,7 @@ __all__ = [
     "load_ipython_extension",
     "optimize_strategy",
     "record",
+    "record_market_data",
     "sweep",
     "use",
     "using",

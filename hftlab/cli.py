@@ -1,4 +1,4 @@
-"""The ``hftlab`` command: ``serve``, ``report`` and ``bench``."""
+"""The ``hftlab`` command: ``serve``, ``report``, ``bench`` and ``record``."""
 
 from __future__ import annotations
 
@@ -103,6 +103,26 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _record(args: argparse.Namespace) -> int:
+    import logging
+
+    from hftlab.market.recorder import record_market_data
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    summary = record_market_data(
+        args.venue,
+        args.symbols,
+        args.out,
+        ws_url=args.ws_url,
+        rest_url=args.rest_url,
+        duration=args.duration,
+        max_events=args.max_events,
+        progress=True,
+    )  # Ctrl-C ends the recording: the files are closed and the summary returned
+    print(f"recorded {summary}", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hftlab", description=__doc__)
     parser.add_argument("--version", action="version", version=f"hftlab {__version__}")
@@ -163,6 +183,18 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--token", help="bearer token for --address")
     bench.add_argument("--out", default="reports/bench.json", help="JSON output (default reports/bench.json)")
     bench.set_defaults(run=_bench)
+
+    record = commands.add_parser(
+        "record", help="record an exchange's books and trades to Parquet (Ctrl-C stops)"
+    )
+    record.add_argument("venue", help="binance, kraken or coinbase")
+    record.add_argument("symbols", nargs="+", help="instruments in the venue's spelling")
+    record.add_argument("--out", required=True, help="output directory (venue=/symbol=/hour= partitions)")
+    record.add_argument("--ws-url", help="websocket base URL (default: the venue's public endpoint)")
+    record.add_argument("--rest-url", help="REST base URL (Binance snapshots)")
+    record.add_argument("--duration", type=float, help="seconds to record (default: until Ctrl-C)")
+    record.add_argument("--max-events", type=int, help="stop after this many events")
+    record.set_defaults(run=_record)
 
     args = parser.parse_args(argv)
     from hftlab.errors import HftlabError

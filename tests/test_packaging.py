@@ -51,6 +51,7 @@ def test_public_api_is_pinned_and_sorted():
         "load_ipython_extension",
         "mean_reversion",
         "record",
+        "record_market_data",
         "server_info",
         "use",
         "using",

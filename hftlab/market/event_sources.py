@@ -6,11 +6,18 @@
   :func:`~hftlab.market.replay_feed.load_ticks` reads) as a top-of-book L2 stream.
 - :func:`write_events` / :func:`read_events`: the native format, one Parquet
   column per field of :data:`~hftlab.market.events.EVENT_DTYPE`, same types.
+- :func:`recordings` / :func:`read_recording`: the recorder's directories of
+  native parts (:mod:`hftlab.market.recorder`), hive-partitioned
+  ``venue=<venue>/symbol=<symbol>/hour=<YYYY-MM-DDTHH>/part-<n>.parquet``.
+- :func:`ticks_from_events`: events as a tick table (top of book after each
+  update, trades as last/volume), what ``source="replay"`` streams of them.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import numba
 import numpy as np
@@ -19,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hftlab.errors import InvalidInput, NotFound
-from hftlab.market.events import EVENT_DTYPE, EventKind, validate_events
+from hftlab.market.events import _EMPTY, EVENT_DTYPE, EventKind, validate_events
 from hftlab.market.lobster import (
     EMPTY_ASK_PRICE,
     EMPTY_BID_PRICE,
@@ -293,9 +300,14 @@ def _require(bad: np.ndarray, ticks: pd.DataFrame, column: str, rule: str) -> No
         raise InvalidInput(f"tick column {column!r} at row {row} is {ticks[column][row]}; {rule}.")
 
 
-def write_events(events: np.ndarray, path: str | Path) -> None:
-    """Write validated events as native Parquet: one column per field, same types (``kind`` uint8)."""
-    validate_events(events)
+def write_events(events: np.ndarray, path: str | Path, *, validate: bool = True) -> None:
+    """Write events as native Parquet: one column per field, same types (``kind`` uint8).
+
+    ``validate=False`` skips :func:`~hftlab.market.events.validate_events` (for
+    a part of a longer stream, whose book starts before the part does).
+    """
+    if validate:
+        validate_events(events)
     columns = {name: np.ascontiguousarray(events[name]) for name in EVENT_DTYPE.names}
     pq.write_table(pa.table(columns, schema=_SCHEMA), path)
 
@@ -317,3 +329,166 @@ def read_events(path: str | Path) -> np.ndarray:
     for name in EVENT_DTYPE.names:
         events[name] = table[name].to_numpy()
     return events
+
+
+_PART = re.compile(r"part-(\d+)\.parquet$")
+
+
+def recordings(path: str | Path, venue: str | None = None, symbol: str | None = None) -> dict:
+    """The recordings under ``path``: ``{(venue, symbol): [part files in time order]}``.
+
+    ``path`` is a recorder's output directory, any directory below it (a
+    venue's, a symbol's, an hour's) or one native Parquet file. A part's venue
+    and symbol are its path's ``venue=`` and ``symbol=`` segments
+    (URL-decoded, as Hive and pyarrow encode them); a native file outside such
+    directories is a recording of its own, named by its stem. Parts are in time
+    order: by ``hour=`` segment, then part number. ``venue`` and ``symbol`` keep
+    only the matching recordings.
+    """
+    path = Path(path)
+    if path.is_file():
+        files = [path]
+    elif path.is_dir():
+        files = sorted(f for f in path.rglob("*") if f.is_file() and f.suffix in (".parquet", ".pq"))
+    else:
+        raise NotFound(f"'path' {str(path)!r} does not exist.")
+    found: dict[tuple[str, str], list[tuple]] = {}
+    for file in files:
+        if not is_native(file):
+            continue
+        segments = dict(part.split("=", 1) for part in file.parts[:-1] if "=" in part)
+        key = (unquote(segments.get("venue", "")), unquote(segments.get("symbol", file.stem)))
+        number = _PART.match(file.name)
+        found.setdefault(key, []).append((segments.get("hour", ""), int(number[1]) if number else -1, file))
+    chosen = {
+        key: [file for *_, file in sorted(parts)]
+        for key, parts in found.items()
+        if venue in (None, key[0]) and symbol in (None, key[1])
+    }
+    if not chosen:
+        wanted = "".join(
+            f" {name} {value!r}" for name, value in (("venue", venue), ("symbol", symbol)) if value
+        )
+        held = ", ".join("/".join(key) for key in sorted(found)) or "none"
+        raise NotFound(f"no recording{wanted} of the event format under {str(path)!r}; it holds: {held}.")
+    return chosen
+
+
+def read_recording(path: str | Path, venue: str | None = None, symbol: str | None = None) -> np.ndarray:
+    """The events of one recording under ``path`` (see :func:`recordings`), its parts concatenated.
+
+    Raises :class:`~hftlab.errors.InvalidInput` naming ``venue`` and ``symbol``
+    when ``path`` holds several recordings and they do not pick one.
+    """
+    found = recordings(path, venue, symbol)
+    if len(found) > 1:
+        held = ", ".join(f"venue={v!r} symbol={s!r}" for v, s in sorted(found))
+        raise InvalidInput(f"'symbol' (and 'venue') must pick one recording under {str(path)!r}: {held}.")
+    parts = next(iter(found.values()))
+    return np.concatenate([read_events(part) for part in parts])
+
+
+def ticks_from_events(events: np.ndarray, symbol: str) -> pd.DataFrame:
+    """Events as a tick table (the columns :func:`~hftlab.market.replay_feed.load_ticks` returns).
+
+    One tick per trade (TRADE or EXECUTE row: ``last`` = its price, ``volume``
+    = its size) and one after each update that changes the top of book (an
+    update: consecutive rows with the same ``exch_ts`` and ``local_ts``);
+    ``bid``/``ask`` are the best prices after the row (NaN while a side is
+    empty), ``bid_size``/``ask_size`` the size there (0 when empty),
+    ``timestamp`` the row's ``exch_ts``. The book is kept per price as
+    :func:`~hftlab.market.events.validate_events` keeps it.
+    """
+    codes, prices = pd.factorize(events["price"], use_na_sentinel=False)
+    order = np.argsort(prices)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    grid = prices[order]
+    rows, bid, ask, bid_size, ask_size = _tops(
+        events["exch_ts"],
+        events["local_ts"],
+        events["kind"],
+        events["side"],
+        events["qty"],
+        rank[codes],
+        len(grid),
+    )
+    kinds = events["kind"][rows]
+    trade = (kinds == EventKind.TRADE) | (kinds == EventKind.EXECUTE)
+    last = pd.Series(np.where(trade, events["price"][rows], np.nan)).ffill().to_numpy()
+    padded = np.r_[grid, np.nan]  # index -1 (an empty side) reads NaN
+    return pd.DataFrame(
+        {
+            "timestamp": events["exch_ts"][rows],
+            "symbol": symbol,
+            "bid": padded[bid],
+            "ask": padded[ask],
+            "bid_size": bid_size,
+            "ask_size": ask_size,
+            "last": last,
+            "volume": np.where(trade, events["qty"][rows], 0.0),
+        }
+    )
+
+
+@numba.njit(cache=True)
+def _tops(exch_ts, local_ts, kinds, sides, qty, level, n_levels):
+    """Rows of :func:`ticks_from_events`' ticks and the top of book after each (-1: empty side)."""
+    size = np.zeros((2, n_levels))
+    stamp = np.zeros((2, n_levels), dtype=np.int64)  # a level counts only if stamped with its side's generation
+    generation = np.ones(2, dtype=np.int64)
+    best_bid, best_ask = -1, n_levels
+    n = len(kinds)
+    rows, bids, asks = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+    bid_sizes, ask_sizes = np.empty(n), np.empty(n)
+    m = 0
+    shown_bid, shown_ask, shown_bid_size, shown_ask_size = -2, -2, -1.0, -1.0  # the top of the last tick
+    for k in range(n):
+        kind = kinds[k]
+        if kind == EventKind.CLEAR:
+            if sides[k] >= 0:
+                generation[0] += 1
+                best_bid = -1
+            if sides[k] <= 0:
+                generation[1] += 1
+                best_ask = n_levels
+        elif kind != EventKind.TRADE and kind != EventKind.GAP and kind != EventKind.RESYNC:
+            s = 0 if sides[k] == 1 else 1
+            i = level[k]
+            held = size[s, i] if stamp[s, i] == generation[s] else 0.0
+            if kind == EventKind.DEPTH or kind == EventKind.SNAPSHOT:
+                held = qty[k]
+            elif kind == EventKind.ADD:
+                held += qty[k]
+            else:  # CANCEL, EXECUTE
+                held = max(held - qty[k], 0.0)
+            size[s, i] = held
+            stamp[s, i] = generation[s]
+            if held > _EMPTY and s == 0:
+                best_bid = max(best_bid, i)
+            elif held > _EMPTY:
+                best_ask = min(best_ask, i)
+            elif s == 0 and i == best_bid:
+                while best_bid >= 0 and (stamp[0, best_bid] != generation[0] or size[0, best_bid] <= _EMPTY):
+                    best_bid -= 1
+            elif s == 1 and i == best_ask:
+                while best_ask < n_levels and (
+                    stamp[1, best_ask] != generation[1] or size[1, best_ask] <= _EMPTY
+                ):
+                    best_ask += 1
+        ask = best_ask if best_ask < n_levels else -1
+        bid_size = size[0, best_bid] if best_bid >= 0 else 0.0
+        ask_size = size[1, ask] if ask >= 0 else 0.0
+        moved = (
+            best_bid != shown_bid
+            or ask != shown_ask
+            or bid_size != shown_bid_size
+            or ask_size != shown_ask_size
+        )
+        trade = kind == EventKind.TRADE or kind == EventKind.EXECUTE
+        last = k == n - 1 or exch_ts[k + 1] != exch_ts[k] or local_ts[k + 1] != local_ts[k]
+        if trade or (last and moved):
+            rows[m], bids[m], asks[m], bid_sizes[m], ask_sizes[m] = k, best_bid, ask, bid_size, ask_size
+            shown_bid, shown_ask, shown_bid_size, shown_ask_size = best_bid, ask, bid_size, ask_size
+            m += 1
+    return rows[:m], bids[:m], asks[:m], bid_sizes[:m], ask_sizes[:m]

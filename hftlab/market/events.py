@@ -280,21 +280,32 @@ def _crossed(exch_ts, kinds, sides, qty, level, n_levels):
 
 
 def load_events(
-    source, *, symbol: str | None = None, date: str | None = None, levels: int | None = None
+    source,
+    *,
+    symbol: str | None = None,
+    venue: str | None = None,
+    date: str | None = None,
+    levels: int | None = None,
 ) -> np.ndarray:
-    """Order-book events of a file, a LOBSTER pair or an array, validated.
+    """Order-book events of a file, a recording, a LOBSTER pair or an array, validated.
 
     Parameters
     ----------
     source : str, Path, (message, orderbook) pair, np.ndarray or DataFrame
         A LOBSTER message or orderbook file (read with its pair), a native
         Parquet file (see :func:`~hftlab.market.event_sources.write_events`), a
+        directory of the recorder's native parts (its output directory with
+        ``venue`` and ``symbol``, or any directory below it that holds one
+        recording; parts concatenated in time order, see
+        :func:`~hftlab.market.event_sources.recordings`), a
         CSV/Parquet tick table, a LOBSTER ``(message, orderbook)`` pair of paths
         or frames (e.g. ``hftlab.data.lobster_sample()``), an array of
         :data:`EVENT_DTYPE` (validated and returned), or a frame with one
         numeric column per field of :data:`EVENT_DTYPE` (how events travel to a server).
     symbol : str, optional
-        The symbol to take from a tick table holding several.
+        The symbol to take from a tick table or a recording directory holding several.
+    venue : str, optional
+        The venue to take from a recording directory holding several.
     date : str, optional
         A LOBSTER pair's trading day (``"2012-06-21"``); default: from the file
         name (Huang & Polak 2011 name files ``SYMBOL_DATE_..._message_L.csv``).
@@ -316,6 +327,8 @@ def load_events(
         events = sources.events_from_lobster(*source, date=date, levels=levels)
     elif isinstance(source, (str, Path)):
         path = Path(source)
+        if path.is_dir():
+            return load_events(sources.read_recording(path, venue, symbol))
         if not path.is_file():
             raise NotFound(f"'source' {str(path)!r} does not exist.")
         pair = lobster_pair(path)

@@ -11,6 +11,13 @@ Two kinds of files are read:
   (int64 ns since the epoch, or datetimes; naive means UTC), ``symbol``,
   ``bid``, ``ask`` and optionally ``bid_size``, ``ask_size``, ``last``,
   ``volume`` (missing sizes/last are NaN, missing volume 0), in time order.
+- **Event files and recordings**: a native Parquet file of the event format
+  (:func:`~hftlab.market.event_sources.write_events`) or a directory of the
+  recorder's parts (:mod:`hftlab.market.recorder`; its output directory or
+  any directory below it), replayed as ticks by
+  :func:`~hftlab.market.event_sources.ticks_from_events` (top of book after
+  each update, trades as last/volume), every recording's ticks merged in time
+  order, each named by its symbol.
 
 Batch ``k`` always holds the same rows, so ``resume_from`` seeks directly to
 the next batch. ``speed=None`` replays as fast as possible, ``1.0`` at recorded
@@ -54,14 +61,21 @@ def lobster_pair(path: Path) -> tuple[Path, Path, re.Match] | None:
 
 
 def load_ticks(path: str | Path) -> pd.DataFrame:
-    """Every tick of a LOBSTER pair or tick table: ``timestamp`` (int64 ns), ``symbol`` and the prices."""
+    """Every tick of a LOBSTER pair, tick table, event file or recording (see the module docstring):
+    ``timestamp`` (int64 ns), ``symbol`` and the prices."""
+    from hftlab.market import event_sources  # it imports this module
+
     path = Path(path)
+    if path.is_dir():
+        return _recorded_ticks(path)
     if not path.is_file():
         raise NotFound(f"'path' {str(path)!r} does not exist.")
     pair = lobster_pair(path)
     if pair is not None:
         return _lobster_ticks(*pair)
     suffixes = "".join(path.suffixes[-2:]).lower()
+    if suffixes.endswith((".parquet", ".pq")) and event_sources.is_native(path):
+        return _recorded_ticks(path)
     if suffixes.endswith((".parquet", ".pq")):
         frame = pd.read_parquet(path)
     elif suffixes.endswith((".csv", ".csv.gz")):
@@ -69,6 +83,28 @@ def load_ticks(path: str | Path) -> pd.DataFrame:
     else:
         raise InvalidInput(f"'path' must be a LOBSTER file, a .csv or a .parquet tick file; got {path.name!r}.")
     return _normalise(frame, path.name)
+
+
+def _recorded_ticks(path: Path) -> pd.DataFrame:
+    """The ticks of every recording under ``path`` (validated events), merged in time order."""
+    from hftlab.market import event_sources
+    from hftlab.market.events import load_events
+
+    found = event_sources.recordings(path)
+    symbols = [symbol for _, symbol in found]
+    repeated = sorted({s for s in symbols if symbols.count(s) > 1})
+    if repeated:
+        raise InvalidInput(
+            f"'path' {str(path)!r} holds symbol(s) {repeated} of several venues; replay one venue's directory."
+        )
+    frames = [
+        event_sources.ticks_from_events(
+            load_events(np.concatenate([event_sources.read_events(p) for p in parts])), symbol
+        )
+        for (_, symbol), parts in found.items()
+    ]
+    ticks = pd.concat(frames, ignore_index=True).sort_values("timestamp", kind="stable", ignore_index=True)
+    return _normalise(ticks, path.name)
 
 
 def _lobster_ticks(message_path: Path, orderbook_path: Path, match: re.Match) -> pd.DataFrame:
@@ -140,7 +176,8 @@ class ReplayFeed(GeneratedFeed):
     Parameters
     ----------
     path : str or Path
-        LOBSTER message or orderbook file, or a CSV/Parquet tick table.
+        LOBSTER message or orderbook file, a CSV/Parquet tick table, an event
+        file or a recording's directory.
     symbols : list of str, optional
         Replay only these (default: every symbol of the file, in order of appearance).
     batch_size : int
@@ -185,11 +222,11 @@ class ReplayFeed(GeneratedFeed):
 def replay_book(path: str | Path, symbol: str, ticks: int | None = None) -> L2Book:
     """The book of ``symbol`` after its first ``ticks`` ticks of a file (all of them if None).
 
-    From a LOBSTER pair every level of the orderbook file; from a tick table the
-    top of book only.
+    From a LOBSTER pair every level of the orderbook file; from a tick table,
+    event file or recording the top of book only.
     """
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise NotFound(f"'path' {str(path)!r} does not exist.")
     pair = lobster_pair(path)
     if pair is None:

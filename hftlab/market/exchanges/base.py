@@ -17,6 +17,20 @@ NautilusTrader's adapters):
   from a fresh snapshot, without dropping the connection;
 - a **malformed message** is counted (``stats.malformed``), logged and
   skipped: it never stops the feed.
+
+Events (the recorder's extension point): a connector given ``on_event``
+reports, as it applies them, every change of its books and every trade as rows
+of the event format (:mod:`hftlab.market.events`): ``on_event(symbol,
+exch_ts, local_ts, kind, side, price, qty, update_id)``. A (re)built book is a
+CLEAR of both sides and one SNAPSHOT row per level it holds (bids best first,
+then asks); an applied diff is one DEPTH row per level it sets (plus a DEPTH
+of size 0 per level a depth-limited book drops); a trade is a TRADE row. A
+detected gap (an integrity failure, or a lost connection while the book was in
+sync) is one GAP row; the next snapshot of that book is followed by a RESYNC
+row. ``exch_ts`` is the venue's time (None where the message carries none:
+the consumer chooses), ``local_ts`` the receive time of the message (for a
+REST snapshot and the diffs buffered for it: when the snapshot was applied,
+the first moment the book held them).
 """
 
 from __future__ import annotations
@@ -35,6 +49,7 @@ import websockets
 
 from hftlab.errors import BackendUnavailable, DeadlineExceeded, InvalidInput
 from hftlab.market.book import L2Book
+from hftlab.market.events import EventKind
 from hftlab.market.feeds import AsyncFeed, TickBatch, TickBuffer
 from hftlab.retry import Backoff
 
@@ -101,6 +116,10 @@ def seconds_ns(text: str | float) -> int:
     return int(whole) * 1_000_000_000 + int((fraction + "000000000")[:9])
 
 
+EventSink = Callable[[str, "int | None", int, int, int, float, float, int], None]
+"""``on_event(symbol, exch_ts, local_ts, kind, side, price, qty, update_id)``: one event row."""
+
+
 class ExchangeFeed(AsyncFeed):
     """Base of the exchange connectors (see the module docstring).
 
@@ -127,6 +146,9 @@ class ExchangeFeed(AsyncFeed):
         failed connections in a row (None: never).
     open_timeout : float
         Seconds allowed to open a connection.
+    on_event : callable, optional
+        Receives every book change, trade, gap and resync as an event row (see
+        the module docstring); called in the feed's event loop, so it must be quick.
     """
 
     name: ClassVar[str]
@@ -148,6 +170,7 @@ class ExchangeFeed(AsyncFeed):
         max_reconnect_delay: float = 30.0,
         max_reconnects: int | None = None,
         open_timeout: float = 10.0,
+        on_event: EventSink | None = None,
     ) -> None:
         if not symbols:
             raise InvalidInput("'symbols' must name at least one instrument.")
@@ -158,6 +181,7 @@ class ExchangeFeed(AsyncFeed):
         self.max_batches, self.resume_from = max_batches, resume_from
         self.reconnect_delay, self.max_reconnect_delay = reconnect_delay, max_reconnect_delay
         self.max_reconnects, self.open_timeout = max_reconnects, open_timeout
+        self.on_event = on_event
         self.stats = FeedStats()
         self.books = {s: L2Book(s, max_depth=self.MAX_DEPTH) for s in self.symbols}
         self._ids = {s: i for i, s in enumerate(self.symbols)}
@@ -167,6 +191,8 @@ class ExchangeFeed(AsyncFeed):
         self._resync: set[str] = set()
         self._inbox: asyncio.Queue | None = None
         self._tasks: set[asyncio.Task] = set()
+        self._received_ns = 0  # receive time of the message (or snapshot) being applied
+        self._gapped: set[str] = set()  # symbols with a GAP row not yet followed by a RESYNC
 
     # ------------------------------------------------------------ subclass hooks
 
@@ -187,12 +213,84 @@ class ExchangeFeed(AsyncFeed):
 
     # ------------------------------------------------------------ books and ticks
 
-    def _gap(self, symbol: str, reason: str) -> None:
-        """An integrity failure: the book is stale until a fresh snapshot arrives."""
+    def _gap(self, symbol: str, reason: str, first_missing: int = 0) -> None:
+        """An integrity failure: the book is stale until a fresh snapshot arrives.
+
+        ``first_missing``: the first update id the book misses, where the venue numbers updates.
+        """
         self.stats.gaps += 1
         self.books[symbol].mark_stale()
         self._resync.add(symbol)
+        self._emit_gap(symbol, first_missing)
         logger.warning("%s %s: %s; resynchronising the book", self.name, symbol, reason)
+
+    # ------------------------------------------------------------ event rows (on_event)
+
+    def _emit(
+        self,
+        symbol: str,
+        kind: int,
+        exch_ts: int | None,
+        side: int = 0,
+        price: float = 0.0,
+        qty: float = 0.0,
+        update_id: int = 0,
+    ) -> None:
+        if self.on_event is not None:
+            self.on_event(symbol, exch_ts, self._received_ns, kind, side, price, qty, update_id)
+
+    def _emit_gap(self, symbol: str, first_missing: int = 0) -> None:
+        """A GAP row, unless the book already awaits its resync."""
+        if self.on_event is not None and symbol not in self._gapped:
+            self._gapped.add(symbol)
+            self._emit(symbol, EventKind.GAP, None, update_id=first_missing)
+
+    def _emit_book(self, symbol: str, exch_ts: int | None, update_id: int = 0) -> None:
+        """CLEAR and SNAPSHOT rows of the book as (re)built, then RESYNC if it followed a gap."""
+        if self.on_event is None:
+            return
+        book = self.books[symbol]
+        self._emit(symbol, EventKind.CLEAR, exch_ts, update_id=update_id)
+        for side, levels in ((1, book.bids()), (-1, book.asks())):
+            for price, size in levels.tolist():
+                self._emit(symbol, EventKind.SNAPSHOT, exch_ts, side, price, size, update_id)
+        if symbol in self._gapped:
+            self._gapped.discard(symbol)
+            self._emit(symbol, EventKind.RESYNC, exch_ts, update_id=update_id)
+
+    def _emit_levels(
+        self,
+        symbol: str,
+        exch_ts: int | None,
+        sides: list[int],
+        prices: list[float],
+        sizes: list[float],
+        update_id: int = 0,
+        before: dict[int, set[float]] | None = None,
+    ) -> None:
+        """DEPTH rows of an applied diff; with ``before`` (the prices each touched side held),
+        also a DEPTH of size 0 per level the book's depth limit dropped."""
+        if self.on_event is None:
+            return
+        for side, price, size in zip(sides, prices, sizes, strict=True):
+            self._emit(symbol, EventKind.DEPTH, exch_ts, side, price, size, update_id)
+        for side, held in (before or {}).items():
+            for s, price, size in zip(sides, prices, sizes, strict=True):  # the diff, in order
+                if s == side and size > 0:
+                    held.add(price)
+                elif s == side:
+                    held.discard(price)
+            levels = self.books[symbol].bids() if side == 1 else self.books[symbol].asks()
+            for price in sorted(held - set(levels[:, 0].tolist()), reverse=side == 1):
+                self._emit(symbol, EventKind.DEPTH, exch_ts, side, price, 0.0, update_id)
+
+    def _held_before(self, symbol: str, sides: list[int], sizes: list[float]) -> dict[int, set[float]] | None:
+        """Prices each side touched by a diff holds now, if the diff could push levels past
+        the book's depth limit (and events are reported); else None."""
+        book = self.books[symbol]
+        if self.on_event is None or self.MAX_DEPTH is None or len(book) + len(sizes) <= self.MAX_DEPTH:
+            return None
+        return {side: set((book.bids() if side == 1 else book.asks())[:, 0].tolist()) for side in set(sides)}
 
     def _quote(self, symbol: str, timestamp: int) -> None:
         """A tick with the book's top, if it changed."""
@@ -213,10 +311,14 @@ class ExchangeFeed(AsyncFeed):
             self._last_top[symbol] = top
             self._buffer.add(self._ids[symbol], timestamp, *top, self._last_price[symbol], 0.0)
 
-    def _trade(self, symbol: str, timestamp: int, price: float, size: float) -> None:
-        """A trade tick (with the current top of book, NaN while the book is not in sync)."""
+    def _trade(self, symbol: str, timestamp: int, price: float, size: float, aggressor: int = 0) -> None:
+        """A trade tick (with the current top of book, NaN while the book is not in sync).
+
+        ``aggressor``: +1 a buyer took liquidity, -1 a seller, 0 unknown (for the TRADE row).
+        """
         if not (math.isfinite(price) and price > 0 and math.isfinite(size) and size >= 0):
             raise MalformedMessage(f"trade price {price!r} / size {size!r}")
+        self._emit(symbol, EventKind.TRADE, timestamp, aggressor, price, size)
         self._last_price[symbol] = price
         book = self.books[symbol]
         top = (
@@ -235,6 +337,7 @@ class ExchangeFeed(AsyncFeed):
 
     def _dispatch(self, raw: str | bytes, received_ns: int) -> None:
         self.stats.messages += 1
+        self._received_ns = received_ns
         try:
             self._handle(json.loads(raw), received_ns)
         except (MalformedMessage, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
@@ -281,7 +384,10 @@ class ExchangeFeed(AsyncFeed):
                     self._inbox = inbox = asyncio.Queue()
                     reader = loop.create_task(self._read(ws, inbox))
                     try:
-                        for book in self.books.values():
+                        self._received_ns = time.time_ns()
+                        for symbol, book in self.books.items():
+                            if not book.stale:  # a lost connection: what was sent meanwhile is gone
+                                self._emit_gap(symbol)
                             book.mark_stale()
                         await self._on_open(ws)
                         deadline = loop.time() + self.flush_interval
@@ -297,6 +403,7 @@ class ExchangeFeed(AsyncFeed):
                                 self._dispatch(item[1], item[2])
                                 backoff.reset()
                             elif item is not None and item[0] == "call":
+                                self._received_ns = time.time_ns()
                                 item[1]()
                             elif item is not None:
                                 raise item[1]

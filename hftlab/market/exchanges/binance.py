@@ -7,7 +7,8 @@ events with ``u <= lastUpdateId``; the first applied event must have
 ``U <= lastUpdateId + 1 <= u``, and every later one ``U = previous u + 1``.
 Anything else is a gap: the book is marked stale and rebuilt the same way,
 while the connection stays up. ``<symbol>@bookTicker`` adds real-time best
-bid/offer ticks newer than the book, ``<symbol>@aggTrade`` the trades. All
+bid/offer ticks newer than the book, ``<symbol>@aggTrade`` the trades (``m``, "is the buyer the market maker",
+gives the aggressor side of the TRADE rows reported to ``on_event``). All
 streams of all symbols share one combined-stream connection
 (``/stream?streams=a/b/c``). An unknown symbol is reported by the REST
 endpoint (error ``-1121``) and raised as :class:`~hftlab.errors.NotFound`.
@@ -129,6 +130,7 @@ class BinanceFeed(ExchangeFeed):
             self._gap(symbol, f"crossed snapshot ({exc})")
             return
         self.stats.snapshots += 1
+        self._emit_book(symbol, None, last_id)  # the REST snapshot carries no time
         for event in events:
             self._apply_depth(symbol, event)
 
@@ -151,7 +153,9 @@ class BinanceFeed(ExchangeFeed):
                 (bid, ask), (bid_size, ask_size) = parse_levels(top)
                 self._top_quote(symbol, received_ns, bid, ask, bid_size, ask_size)
         elif kind == "aggTrade":
-            self._trade(self._symbol(data["s"]), int(data["T"]) * 1_000_000, float(data["p"]), float(data["q"]))
+            aggressor = {True: -1, False: 1}.get(data.get("m"), 0)  # m: the buyer was the maker
+            symbol, price, size = self._symbol(data["s"]), float(data["p"]), float(data["q"])
+            self._trade(symbol, int(data["T"]) * 1_000_000, price, size, aggressor)
         else:
             self.stats.ignored += 1
 
@@ -176,12 +180,15 @@ class BinanceFeed(ExchangeFeed):
             )
         except InvalidInput as exc:
             self._pending[symbol] = [data]
-            self._gap(symbol, f"update {first}..{last} would cross the book ({exc})")
+            self._gap(symbol, f"update {first}..{last} would cross the book ({exc})", previous + 1)
             return
         if book.stale:
             self._pending[symbol] = [data]
-            self._gap(symbol, f"update ids {first}..{last} do not follow {previous}")
+            self._gap(symbol, f"update ids {first}..{last} do not follow {previous}", previous + 1)
         elif applied:
+            self._emit_levels(
+                symbol, event_ms * 1_000_000, sides, bid_prices + ask_prices, bid_sizes + ask_sizes, last
+            )
             self._quote(symbol, event_ms * 1_000_000)
 
 

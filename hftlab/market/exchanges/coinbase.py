@@ -12,6 +12,10 @@ the book is treated the same way. ``ticker`` messages give best bid/ask
 ticks while a product's book is not in sync. Coinbase answers an unknown
 product with an ``error`` message, raised as :class:`~hftlab.errors.NotFound`.
 
+For ``on_event``: a ``match``'s ``side`` is the maker order's side, so the
+TRADE row's aggressor side is the other one; a trade-id gap's GAP row carries
+the first missing trade id; snapshots carry no time.
+
 Coinbase now serves the ``level2`` channel to authenticated clients only; the
 public ``level2_batch`` channel has the same messages, batched every 50 ms, and
 is the default here (``book_channel``).
@@ -110,6 +114,7 @@ class CoinbaseFeed(ExchangeFeed):
             self._gap(product, f"crossed snapshot ({exc})")
             return
         self.stats.snapshots += 1
+        self._emit_book(product, None)
         self._quote(product, received_ns)
 
     def _update(self, product: str, message: dict) -> None:
@@ -125,6 +130,7 @@ class CoinbaseFeed(ExchangeFeed):
         except InvalidInput as exc:
             self._gap(product, f"update would cross the book ({exc})")
             return
+        self._emit_levels(product, when, sides, prices, sizes)
         self._quote(product, when)
 
     def _match(self, product: str, message: dict, kind: str) -> None:
@@ -138,6 +144,6 @@ class CoinbaseFeed(ExchangeFeed):
         self._trade_ids[product] = trade_id
         if kind == "last_match":
             return
-        self._trade(product, when, price, size)
+        self._trade(product, when, price, size, -_SIDES.get(message.get("side"), 0))  # side: the maker's
         if previous is not None and trade_id != previous + 1 and not self.books[product].stale:
-            self._gap(product, f"trade id {trade_id} after {previous}: messages were lost")
+            self._gap(product, f"trade id {trade_id} after {previous}: messages were lost", previous + 1)

@@ -17,6 +17,11 @@ back with the decimals the pair's snapshot used. A mismatch means the book
 diverged: it is marked stale and re-subscribed (unsubscribe + subscribe), which
 brings a fresh snapshot. Kraken v1 has no sequence numbers, so the checksum is
 the gap detector.
+
+Trades are ``[price, volume, time, side, orderType, misc]``; ``side`` (``"b"``
+buy, ``"s"`` sell) is the taker's, the aggressor side of the TRADE rows
+reported to ``on_event``; the levels a depth-``D`` book drops after an update
+are reported as DEPTH rows of size 0.
 """
 
 from __future__ import annotations
@@ -113,8 +118,9 @@ class KrakenFeed(ExchangeFeed):
         if channel.startswith("book"):
             self._book(pair, message[1:-2])
         elif channel == "trade":
-            for price, volume, when, *_ in message[1]:
-                self._trade(pair, seconds_ns(when), float(price), float(volume))
+            for price, volume, when, *rest in message[1]:
+                aggressor = {"b": 1, "s": -1}.get(rest[0] if rest else None, 0)
+                self._trade(pair, seconds_ns(when), float(price), float(volume), aggressor)
         else:
             self.stats.ignored += 1
 
@@ -149,7 +155,9 @@ class KrakenFeed(ExchangeFeed):
                 self._gap(pair, f"crossed snapshot ({exc})")
                 return
             self.stats.snapshots += 1
-            self._quote(pair, seconds_ns(max((x[2] for x in levels), key=float)))
+            when = seconds_ns(max((x[2] for x in levels), key=float))
+            self._emit_book(pair, when)
+            self._quote(pair, when)
             return
         sides, prices, sizes, times = [], [], [], []
         checksum = None
@@ -166,15 +174,18 @@ class KrakenFeed(ExchangeFeed):
             raise MalformedMessage("book update without levels or checksum")
         if book.stale:  # waiting for the snapshot of a re-subscription
             return
+        before = self._held_before(pair, sides, sizes)
         try:
             book.apply_updates(sides, prices, sizes, sequence=None, timestamp=float(max(times, key=float)))
         except InvalidInput as exc:
             self._gap(pair, f"update would cross the book ({exc})")
             return
+        when = seconds_ns(max(times, key=float))
+        self._emit_levels(pair, when, sides, prices, sizes, before=before)
         expected = book_checksum(book.asks(CHECKSUM_LEVELS), book.bids(CHECKSUM_LEVELS), *self._decimals[pair])
         if expected != int(checksum):
             self.checksum_failures += 1
             self._gap(pair, f"checksum {expected} != {checksum} from Kraken")
             return
         self.checksums_verified += 1
-        self._quote(pair, seconds_ns(max(times, key=float)))
+        self._quote(pair, when)

@@ -218,6 +218,41 @@ def test_forced_gap_is_a_gap_row_then_a_resync_from_a_fresh_snapshot(tmp_path):
     assert rebuilt_book(events[clears[1] :]) == book_of(feed, "NKNUSDT")
 
 
+def test_a_lost_connection_is_a_gap_of_every_synced_book_then_a_resync(tmp_path):
+    with binance_server(disconnect_after=120, lost_on_reconnect=10) as server:
+        feed, writer = record_with_connector("binance", server, tmp_path)
+        assert book_differences(feed, server) == []
+    assert feed.stats.reconnects == 1 and feed.stats.gaps == 0
+    assert writer.gaps == writer.resyncs > 0
+    for symbol in feed.symbols:
+        events = load_events(tmp_path, venue="binance", symbol=symbol)
+        kinds = events["kind"].tolist()
+        assert rebuilt_book(events) == book_of(feed, symbol)
+        if EventKind.GAP in kinds:  # the book was in sync when the connection dropped
+            gap = kinds.index(EventKind.GAP)
+            assert events["update_id"][gap] == 0  # what was missed is unknown
+            assert kinds.index(EventKind.RESYNC) > kinds.index(EventKind.CLEAR, gap) > gap
+
+
+def test_a_coinbase_trade_id_gap_names_the_first_missing_trade(tmp_path):
+    payloads = read_capture(exchange_capture("COINBASE.ws.28.0"))
+    skl = [i for i, t in enumerate(payloads) if '"product_id":"SKL-USD"' in t]
+    match = [i for i in skl if payloads[i].startswith('{"type":"match"')][20]
+    lost = [i for i in skl if match - 400 < i <= match]
+    previous = max(
+        int(json.loads(payloads[i])["trade_id"]) for i in skl if i < match - 400 and '"match"' in payloads[i]
+    )
+    with coinbase_server(drop=lost) as server:
+        feed, writer = record_with_connector("coinbase", server, tmp_path)
+        assert book_differences(feed, server) == []
+    assert feed.stats.gaps == writer.gaps == writer.resyncs == 1
+    events = load_events(tmp_path, venue="coinbase", symbol="SKL-USD")
+    kinds = events["kind"].tolist()
+    gap = kinds.index(EventKind.GAP)
+    assert events["update_id"][gap] == previous + 1 and kinds[gap - 1] == EventKind.TRADE
+    assert rebuilt_book(events) == book_of(feed, "SKL-USD")
+
+
 def test_a_depth_limited_book_records_the_levels_it_drops_and_every_resync(tmp_path):
     """Kraken depth 10 against a depth-1000 stream: levels pushed past depth 10 are dropped (DEPTH
     rows of size 0), and checksums fail whenever a level should re-enter the top 10 (GAP, then a

@@ -56,8 +56,9 @@ L3 (market by order):
 Recorder markers:
 
 ``GAP = 8``
-    Updates were missed; ``update_id`` is the first missing id. The book is
-    unreliable until the next RESYNC.
+    Updates were missed; ``update_id`` is the first missing id (0 where the
+    venue numbers none, or after a lost connection). The book is unreliable
+    until the next RESYNC.
 ``RESYNC = 9``
     The book was rebuilt from a snapshot (the CLEAR and SNAPSHOT rows before it)
     after a gap.

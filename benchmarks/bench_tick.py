@@ -30,8 +30,9 @@ import numba
 import numpy as np
 import pandas as pd
 
+from hftlab import tick_backtest
 from hftlab.market.events import EVENT_DTYPE
-from hftlab.tick import Strategy, tick_backtest
+from hftlab.tick import Strategy
 
 TICK = 0.01
 HFTBACKTEST = Path(__file__).resolve().parent / ".venv-hftbacktest" / "bin" / "python"

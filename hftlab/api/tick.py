@@ -12,7 +12,7 @@ from hftlab.backends import backend
 from hftlab.errors import InvalidInput
 from hftlab.market.events import as_frame, load_events
 from hftlab.tick import Strategy, TickBacktestResult
-from hftlab.tick import tick_backtest as run_locally
+from hftlab.tick.backtest import run
 from hftlab.types.tick import TickBacktestRequest
 
 __all__ = ["tick_backtest"]
@@ -65,11 +65,12 @@ def tick_backtest(
     queue_model : {"auto", "fifo", "risk_averse", "prob_power", "prob_log"}
         Queue position (:mod:`hftlab.tick.models`). ``"auto"``: exact FIFO from order ids on
         L3 data (LOBSTER), risk-averse on L2 data (only trades move us forward, so fills are a
-        lower bound).
+        lower bound); ``queue_power`` is the exponent of ``prob_power``.
     maker_fee, taker_fee : float
         Fee rates on traded value; negative maker fee = rebate.
     tick_size, lot_size : float, optional
-        Default: the data's smallest price step and quantity.
+        Default: the data's smallest price step and quantity; our prices round to the tick,
+        quantities to the lot.
     initial_cash : float
         Starting cash.
     sample_every : str or float
@@ -98,7 +99,7 @@ def tick_backtest(
                 f"a Python strategy runs in this process, not on the {backend().name} backend "
                 f"({backend().address}); use hftlab.use('local'), or a built-in strategy."
             )
-        return run_locally(events, strategy, params, progress=progress, **settings)
+        return run(events, strategy, params, progress, **settings)
     params = dict(params or {})
     orders = params.pop("orders", None)
     if isinstance(events, (str, Path)):

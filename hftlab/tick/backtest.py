@@ -1,4 +1,4 @@
-"""``tick_backtest``: a strategy on replayed order-book events, with latency, queue position and fees."""
+"""The engine run behind ``hftlab.tick_backtest``: settings checked once, the engine set up and driven."""
 
 from __future__ import annotations
 
@@ -23,52 +23,15 @@ MAX_TICKS = 20_000_000
 _PRICED = [k.DEPTH, k.TRADE, k.SNAPSHOT, k.ADD, k.CANCEL, k.EXECUTE]  # kinds with a price
 
 
-def tick_backtest(
-    events: Any,
-    strategy: str | Strategy,
-    params: dict | None = None,
-    *,
-    feed_latency: float | None = None,
-    order_latency: float = 0.0,
-    queue_model: str = "auto",
-    queue_power: float = 3.0,
-    maker_fee: float = 0.0,
-    taker_fee: float = 0.0,
-    tick_size: float | None = None,
-    lot_size: float | None = None,
-    initial_cash: float = 0.0,
-    sample_every: str | float = "1s",
-    progress: bool = False,
+def run(
+    events: Any, strategy: str | Strategy, params: dict | None = None, progress: bool = False, **settings: Any
 ) -> TickBacktestResult:
-    """Run ``strategy`` on replayed order-book ``events`` (fill rules: :mod:`hftlab.tick.engine`).
+    """Run ``strategy`` on replayed order-book ``events`` with the engine ``settings``.
 
-    Parameters
-    ----------
-    events : events array, path or LOBSTER (message, orderbook) pair
-        Anything :func:`hftlab.load_events` reads (validated: time order, uncrossed book).
-    strategy : "grid", "orders" or a :class:`~hftlab.tick.strategies.Strategy`
-        ``"grid"`` params: ``half_spread`` (price, default one tick), ``order_qty`` (1),
-        ``max_position`` (no limit), ``at_best`` (quote the best prices), ``post_only``,
-        ``interval`` (wake-ups, default ``"100ms"``). ``"orders"`` params: ``orders``, a frame
-        with columns ``time`` (datetime or int ns, local), ``side`` ("buy"/"sell" or +1/-1),
-        ``type`` (limit, market, ioc, fok, post_only), ``price``, ``qty``.
-    feed_latency : float, optional
-        Seconds from exchange time to our view; default the recorded ``local_ts``.
-    order_latency : float
-        Seconds from sending a request to the exchange, and from the exchange back to us.
-    queue_model : {"auto", "fifo", "risk_averse", "prob_power", "prob_log"}
-        Queue position (:mod:`hftlab.tick.models`): ``"fifo"`` is exact from order ids and needs
-        L3 events; the others estimate it on L2 data (``queue_power`` is the exponent of
-        ``prob_power``); ``"auto"``: ``"fifo"`` on L3 events, ``"risk_averse"`` otherwise.
-    maker_fee, taker_fee : float
-        Fee rates on the traded value (``-0.0001``: a 1 bp rebate); each must lie in (-1, 1).
-    tick_size, lot_size : float, optional
-        Price and quantity grids; default the smallest price step and smallest quantity in
-        ``events``. Our prices are rounded to the tick, quantities to the lot.
-    initial_cash : float
-        Cash at the start (equity = cash + position x mid).
-    sample_every : str or float
-        Interval of the equity samples (a pandas duration such as ``"1s"``, or seconds).
+    The engine behind :func:`hftlab.tick_backtest` (whose docstring documents every setting;
+    fill rules: :mod:`hftlab.tick.engine`). ``events`` is anything :func:`hftlab.load_events`
+    reads; ``settings`` are the keyword arguments of :data:`SETTINGS`, checked here by
+    :func:`check_settings` as the request checks them.
 
     References
     ----------
@@ -78,13 +41,9 @@ def tick_backtest(
     events = load_events(events)
     if len(events) == 0:
         raise InvalidInput("'events' must hold at least one event; got none.")
-    settings = check_settings(
-        params=params, feed_latency=feed_latency, order_latency=order_latency, queue_model=queue_model,
-        queue_power=queue_power, maker_fee=maker_fee, taker_fee=taker_fee, tick_size=tick_size,
-        lot_size=lot_size, initial_cash=initial_cash, sample_every=sample_every,
-    )  # fmt: skip
+    settings = check_settings(params, **settings)
     latency = round(settings["order_latency"] * 1e9)
-    feed = -1 if feed_latency is None else round(settings["feed_latency"] * 1e9)
+    feed = -1 if settings["feed_latency"] is None else round(settings["feed_latency"] * 1e9)
     fees = settings["maker_fee"], settings["taker_fee"]
     every = round(settings["sample_every"] * 1e9)
     priced = events[np.isin(events["kind"], _PRICED)]
@@ -127,7 +86,7 @@ SETTINGS = (
 def check_settings(params: dict | None = None, **settings: Any) -> dict[str, Any]:
     """The engine settings (and ``params``) checked and in plain units: durations in seconds.
 
-    The one validation of :func:`tick_backtest` and of its request, so both backends refuse the
+    The one validation of :func:`run` and of the request, so both backends refuse the
     same input with the same message.
     """
     checked: dict[str, Any] = {
@@ -271,16 +230,8 @@ def _progress(show: bool, total: int):
     return update
 
 
-def backtest_request(
-    events, path, strategy, params, orders, feed_latency, order_latency, queue_model, queue_power,
-    maker_fee, taker_fee, tick_size, lot_size, initial_cash, sample_every,
-) -> TickBacktestResult:  # fmt: skip
-    """:func:`tick_backtest` of a request's fields (events as a frame, or a file ``path``)."""
+def backtest_request(events, path, strategy, params, orders, **settings) -> TickBacktestResult:
+    """:func:`run` of a request's fields (events as a frame, or a file ``path``)."""
     if orders is not None:
         params = {**params, "orders": orders}
-    return tick_backtest(
-        events if events is not None else path, strategy, params, feed_latency=feed_latency,
-        order_latency=order_latency, queue_model=queue_model, queue_power=queue_power,
-        maker_fee=maker_fee, taker_fee=taker_fee, tick_size=tick_size, lot_size=lot_size,
-        initial_cash=initial_cash, sample_every=sample_every,
-    )  # fmt: skip
+    return run(events if events is not None else path, strategy, params, **settings)

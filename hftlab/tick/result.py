@@ -13,7 +13,7 @@ from hftlab.tick import engine as k
 
 @dataclass(frozen=True)
 class TickBacktestResult(Result):
-    """What a strategy did on a replayed book (:func:`hftlab.tick.tick_backtest`).
+    """What a strategy did on a replayed book (:func:`hftlab.tick_backtest`).
 
     Attributes
     ----------

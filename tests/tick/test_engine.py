@@ -4,9 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hftlab import tick_backtest
 from hftlab.errors import InvalidInput
 from hftlab.market.events import EVENT_DTYPE, EventKind
-from hftlab.tick import Strategy, tick_backtest
+from hftlab.tick import Strategy
 
 MS = 1_000_000
 T0 = 1_700_000_000_000_000_000

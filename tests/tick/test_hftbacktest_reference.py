@@ -40,8 +40,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hftlab import tick_backtest
 from hftlab.market.events import EVENT_DTYPE
-from hftlab.tick import tick_backtest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KEY = ["order_id", "exch_ts", "local_ts", "side", "price", "liquidity"]

@@ -6,14 +6,14 @@ import pytest
 import hftlab
 from hftlab.errors import InvalidInput
 from hftlab.tick import Strategy
-from hftlab.tick import tick_backtest as engine_run
 
 GRID = {"half_spread": 0.02, "order_qty": 100, "max_position": 300, "interval": "10ms"}
 
 
 def test_a_grid_on_the_lobster_sample_is_the_same_on_both_backends(backend, lobster_files):
     settings = {"order_latency": 0.001, "maker_fee": -0.0002, "taker_fee": 0.0003, "tick_size": 0.01}
-    expected = engine_run(lobster_files, "grid", GRID, **settings)
+    with hftlab.using("local"):
+        expected = hftlab.tick_backtest(lobster_files, "grid", GRID, **settings)
     sent = hftlab.tick_backtest(lobster_files, "grid", GRID, **settings)  # loaded here, sent as columns
     read = hftlab.tick_backtest(lobster_files.message, "grid", GRID, **settings)  # the server reads the file
     assert hftlab.differences(sent, expected) == [] and hftlab.differences(read, expected) == []
@@ -34,7 +34,9 @@ def test_an_execution_replay_on_both_backends(backend, lobster_files):
     )
     settings = {"order_latency": 0.0005, "tick_size": 0.01}
     result = hftlab.tick_backtest(events, "orders", {"orders": orders}, **settings)
-    assert hftlab.differences(result, engine_run(events, "orders", {"orders": orders}, **settings)) == []
+    with hftlab.using("local"):
+        local = hftlab.tick_backtest(events, "orders", {"orders": orders}, **settings)
+    assert hftlab.differences(result, local) == []
     assert result.orders["status"].tolist()[:2] == ["filled", "filled"]
     assert (result.fills.loc[result.fills["order_id"] == 1, "liquidity"] == "taker").all()
 

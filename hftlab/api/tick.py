@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hftlab.api.base import operation
@@ -105,6 +106,8 @@ def tick_backtest(
     if isinstance(events, (str, Path)):
         source = {"path": str(events)}
     else:
-        source = {"events": events if isinstance(events, pd.DataFrame) else as_frame(load_events(events))}
+        if not isinstance(events, (pd.DataFrame, np.ndarray)):
+            events = load_events(events)  # a LOBSTER pair: read here, sent as columns
+        source = {"events": as_frame(events) if isinstance(events, np.ndarray) else events}
     request = TickBacktestRequest(**source, strategy=strategy, params=params, orders=orders, **settings)
     return backend().execute(request)

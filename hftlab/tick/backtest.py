@@ -6,8 +6,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numba import types
-from numba.typed import Dict
 
 from hftlab import validation as v
 from hftlab.errors import InvalidInput, ResourceExhausted
@@ -132,6 +130,23 @@ def _queue_model(name: str, events: np.ndarray) -> str:
     return ("fifo" if by_order else "risk_averse") if name == "auto" else name
 
 
+def _order_seq(events: np.ndarray) -> np.ndarray:
+    """Per event, the number (1, 2, ...) of the ADD of the order it cancels or executes; -1 for
+    an order never added (anonymous volume: ahead of every order of ours)."""
+    kinds, ids = events["kind"], events["order_id"]
+    adds = np.flatnonzero(kinds == k.ADD)
+    added = pd.Index(ids[adds])
+    if not added.is_unique:
+        repeated = added[added.duplicated()][0]
+        raise InvalidInput(f"'events' add order id {repeated} more than once; FIFO needs unique ids.")
+    sequence = np.full(len(events), -1, np.int64)
+    rows = np.flatnonzero((kinds == k.CANCEL) | (kinds == k.EXECUTE))
+    found = added.get_indexer(ids[rows])
+    known = (found >= 0) & (adds[np.maximum(found, 0)] < rows)  # added before it is referred to
+    sequence[rows[known]] = found[known] + 1
+    return sequence
+
+
 def _grid(value: float | None, values: np.ndarray, steps: bool) -> float:
     """A given tick/lot size, or the data's smallest price step (``steps``) or quantity."""
     if value is not None:
@@ -211,7 +226,8 @@ def _engine(events, priced, tick, lot, latency, feed, every, table, queue_model,
         *local,
         np.zeros(n_orders, k.ORDER_DTYPE), np.zeros(ring, k.REQUEST_DTYPE),
         np.zeros(max(ring, 65_536), k.RESPONSE_DTYPE), np.zeros(4 * n_orders + 4 * k.ROOM, k.FILL_DTYPE),
-        np.zeros(span // every + 2, k.SAMPLE_DTYPE), Dict.empty(types.int64, types.int64), ints, floats,
+        np.zeros(span // every + 2, k.SAMPLE_DTYPE),
+        _order_seq(events) if queue_model == "fifo" else np.zeros(0, np.int64), ints, floats,
     )  # fmt: skip
 
 

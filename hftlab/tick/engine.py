@@ -90,7 +90,7 @@ class Engine(NamedTuple):
     responses: np.ndarray  # ring buffer of RESPONSE_DTYPE
     fills: np.ndarray
     samples: np.ndarray
-    seq_of: dict  # L3: the venue's order id -> the number of its ADD (FIFO queue position)
+    order_seq: np.ndarray  # L3 (FIFO): per event, the number of the ADD of the order it cancels or executes
     ints: np.ndarray
     floats: np.ndarray
 
@@ -416,7 +416,7 @@ def advance(E, until):
     orders, live, resting = E.orders, E.live, E.resting
     local_bid, local_ask, requests, responses = E.local_bid, E.local_ask, E.requests, E.responses
     fills = E.fills
-    n, same_view, fifo, seq_of = len(events), ints[SAME_VIEW] == 1, ints[QMODEL] == FIFO, E.seq_of
+    n, same_view, fifo, order_seq = len(events), ints[SAME_VIEW] == 1, ints[QMODEL] == FIFO, E.order_seq
     while ints[OVERFLOW] == 0 and ints[NF] + ROOM < len(fills):
         ie, il = ints[IE], ints[IL]
         t_exchange = events[ie]["exch_ts"] if ie < n else NEVER
@@ -445,9 +445,8 @@ def advance(E, until):
                 if by_order:
                     if kind == ADD:
                         ints[ADDS] += 1
-                        seq_of[event["order_id"]] = ints[ADDS]
                     else:
-                        seq = seq_of.get(event["order_id"], -1)
+                        seq = order_seq[ie]
                 if n_live > 0 and kind in (TRADE, EXECUTE):
                     j = np.int64(np.round(event["price"] / tick)) - ints[TICK0]
                     aggressor = -side if kind == EXECUTE else side

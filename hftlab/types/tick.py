@@ -10,7 +10,7 @@ import pandas as pd
 
 from hftlab import validation as v
 from hftlab.errors import InvalidInput
-from hftlab.market.events import as_frame, load_events
+from hftlab.market.events import check_frame
 from hftlab.tick.backtest import SETTINGS, STRATEGIES, check_settings, orders_table
 from hftlab.tick.result import TickBacktestResult
 from hftlab.types.base import Request
@@ -47,7 +47,7 @@ class TickBacktestRequest(Request):
         if (self.events is None) == (self.path is None):
             raise InvalidInput("give 'events' or 'path' (a file of events), not both and not neither.")
         if self.events is not None:
-            self._set("events", as_frame(load_events(self.events)))
+            check_frame(self.events)  # time order and the book are checked where the events are read
         elif not isinstance(self.path, (str, os.PathLike)) or not str(self.path):
             raise v.fail("path", "a file path", self.path)
         else:

@@ -13,7 +13,7 @@ from hftlab.market.events import load_events
 from hftlab.tick import engine as k
 from hftlab.tick.models import QUEUE_MODELS
 from hftlab.tick.result import TickBacktestResult, build_result
-from hftlab.tick.strategies import Strategy, grid_settings, run_grid, run_python, send_orders
+from hftlab.tick.strategies import Strategy, grid_settings, run_compiled_grid, run_python, send_orders
 
 STRATEGIES = ("grid", "orders")
 MARGIN_TICKS = 1_000  # room beyond the data's prices for our own orders
@@ -59,15 +59,13 @@ def run(
     model, power = _queue_model(settings["queue_model"], events), settings["queue_power"]
     engine = _engine(events, priced, tick, lot, latency, feed, every, table, model, power, fees)
     start = int(events["local_ts"][0] if feed < 0 else events["exch_ts"][0] + feed)
+    report = _progress(progress, len(events))
     if isinstance(strategy, Strategy):
-        engine = run_python(engine, strategy, start, interval, _progress(progress, len(events)))
+        engine = run_python(engine, strategy, start, interval, report)
     elif strategy == "grid":
-        grid = grid_settings(params, tick)
-        state = np.array([start, -1, -1], np.int64)
-        while not run_grid(engine, state, interval, *grid):
-            engine = k.grown(engine)
+        engine = run_compiled_grid(engine, start, interval, grid_settings(params, tick), report)
     else:
-        engine = send_orders(engine, table)
+        engine = send_orders(engine, table, report)
     k.finish(engine)
     if engine.ints[k.OVERFLOW]:
         what = {1: "orders or requests", 2: "fills", 3: "responses in flight"}[int(engine.ints[k.OVERFLOW])]

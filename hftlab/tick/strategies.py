@@ -23,6 +23,7 @@ import numpy as np
 from hftlab.tick import engine as k
 
 GRID_PARAMS = ("half_spread", "order_qty", "max_position", "at_best", "post_only")
+CHUNK = 1_000_000  # events between two returns to Python (a progress update, a chance to Ctrl-C)
 
 
 @numba.njit(cache=True)
@@ -42,13 +43,14 @@ def _requote(E, ts, current, side, wanted_tick, wanted, qty, kind):
 
 
 @numba.njit(cache=True)
-def run_grid(E, S, interval, half_spread_ticks, qty, max_position, at_best, kind):
+def run_grid(E, S, pause_at, interval, half_spread_ticks, qty, max_position, at_best, kind):
     """The grid quoter, compiled, every ``interval`` ns; ``S`` holds its state (next wake-up, bid
-    and ask order). Returns True when the events are done, False to be called again with more
-    room for orders and fills."""
+    and ask order). Returns True when the events are done, False to be called again: after
+    event ``pause_at`` (progress, Ctrl-C) or for more room for orders and fills."""
     ts, bid_order, ask_order = S[0], S[1], S[2]
     while E.ints[k.OVERFLOW] == 0:
-        if E.ints[k.NO] + 4 >= len(E.orders) or E.ints[k.NF] + k.ROOM >= len(E.fills):
+        full = E.ints[k.NO] + 4 >= len(E.orders) or E.ints[k.NF] + k.ROOM >= len(E.fills)
+        if full or E.ints[k.IE] >= pause_at:
             S[0], S[1], S[2] = ts, bid_order, ask_order
             return False
         if not k.advance(E, ts):
@@ -88,14 +90,32 @@ def grid_settings(params: dict, tick_size: float) -> tuple:
     return half_spread / tick_size, qty, max_position, at_best, kind
 
 
-def send_orders(E, table):
+def send_orders(E, table, progress):
     """Queue the rows of an orders table (time ns, side, kind code, price, qty) as our sends and
-    replay to the end; returns the (possibly grown) engine."""
+    replay to the end, ``CHUNK`` events at a time; returns the (possibly grown) engine."""
     for ts, side, kind, price, qty in table:
         if k.submit(E, ts, side, price, qty, kind) < 0:
             break
-    while k.advance(E, k.NEVER) and E.ints[k.OVERFLOW] == 0:
-        E = k.grown(E)
+    n = len(E.events)
+    while E.ints[k.OVERFLOW] == 0:
+        until = E.events["exch_ts"][min(E.ints[k.IE] + CHUNK, n - 1)] if E.ints[k.IE] < n else k.NEVER
+        if not k.advance(E, until) and until == k.NEVER:
+            break
+        if not k.has_room(E):
+            E = k.grown(E)
+        progress(E.ints[k.IE])
+    return E
+
+
+def run_compiled_grid(E, start: int, interval: int, settings: tuple, progress):
+    """Drive :func:`run_grid` ``CHUNK`` events at a time (progress, Ctrl-C), growing the arrays
+    when they fill up; returns the (possibly grown) engine."""
+    state = np.array([start, -1, -1], np.int64)
+    while not run_grid(E, state, E.ints[k.IE] + CHUNK, interval, *settings):
+        if not k.has_room(E):
+            E = k.grown(E)
+        progress(E.ints[k.IE])
+    progress(len(E.events))
     return E
 
 

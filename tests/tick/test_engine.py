@@ -277,3 +277,28 @@ def test_latency_costs_the_grid_fills_on_the_lobster_sample(lobster_files):
         for latency in (0.0, 0.01, 0.1)
     ]
     assert fills[0] > fills[2] > 0, fills
+
+
+def test_runs_in_chunks_equal_one_pass(lobster_files, monkeypatch):
+    """The compiled paths return to Python every CHUNK events (progress, Ctrl-C): same answers."""
+    import hftlab
+    from hftlab.tick import strategies
+
+    grid = {"half_spread": 0.02, "order_qty": 100, "max_position": 300, "interval": 0.01}
+    events = hftlab.load_events(lobster_files)
+    start = int(events["local_ts"][0])
+    table = pd.DataFrame(
+        {"time": [start + 10**6, start + 3 * 10**9], "side": ["buy", "sell"], "type": ["market", "limit"],
+         "price": [np.nan, 585.60], "qty": [200.0, 100.0]}
+    )  # fmt: skip
+
+    def both():
+        latency = {"order_latency": 0.001}
+        return [tick_backtest(events, "grid", grid, **latency), run(events, table, **latency)]
+
+    whole = both()
+    monkeypatch.setattr(strategies, "CHUNK", 37)
+    chunked = both()
+    for one, other in zip(whole, chunked, strict=True):
+        assert hftlab.differences(one, other) == []
+    assert len(whole[0].fills) > 10 and len(whole[1].fills) >= 2

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hftlab.errors import InvalidInput, NotFound
-from hftlab.market.events import _EMPTY, EVENT_DTYPE, EventKind, validate_events
+from hftlab.market.events import EVENT_DTYPE, EventKind, apply_level, validate_events
 from hftlab.market.lobster import (
     EMPTY_ASK_PRICE,
     EMPTY_BID_PRICE,
@@ -453,29 +453,9 @@ def _tops(exch_ts, local_ts, kinds, sides, qty, level, n_levels):
                 generation[1] += 1
                 best_ask = n_levels
         elif kind != EventKind.TRADE and kind != EventKind.GAP and kind != EventKind.RESYNC:
-            s = 0 if sides[k] == 1 else 1
-            i = level[k]
-            held = size[s, i] if stamp[s, i] == generation[s] else 0.0
-            if kind == EventKind.DEPTH or kind == EventKind.SNAPSHOT:
-                held = qty[k]
-            elif kind == EventKind.ADD:
-                held += qty[k]
-            else:  # CANCEL, EXECUTE
-                held = max(held - qty[k], 0.0)
-            size[s, i] = held
-            stamp[s, i] = generation[s]
-            if held > _EMPTY and s == 0:
-                best_bid = max(best_bid, i)
-            elif held > _EMPTY:
-                best_ask = min(best_ask, i)
-            elif s == 0 and i == best_bid:
-                while best_bid >= 0 and (stamp[0, best_bid] != generation[0] or size[0, best_bid] <= _EMPTY):
-                    best_bid -= 1
-            elif s == 1 and i == best_ask:
-                while best_ask < n_levels and (
-                    stamp[1, best_ask] != generation[1] or size[1, best_ask] <= _EMPTY
-                ):
-                    best_ask += 1
+            best_bid, best_ask = apply_level(
+                kind, sides[k], level[k], qty[k], size, stamp, generation, best_bid, best_ask
+            )
         ask = best_ask if best_ask < n_levels else -1
         bid_size = size[0, best_bid] if best_bid >= 0 else 0.0
         ask_size = size[1, ask] if ask >= 0 else 0.0

@@ -229,6 +229,35 @@ def _bad_row(exch_ts, local_ts, kinds, sides, prices, qtys, update_ids):
     return 0, -1, -1
 
 
+@numba.njit(cache=True, inline="always")
+def apply_level(kind, side, i, qty, size, stamp, generation, best_bid, best_ask):
+    """Apply one book event (DEPTH, SNAPSHOT, ADD, CANCEL, EXECUTE) to level ``i`` of a
+    ``(2, n_levels)`` grid of sizes (a level counts only if ``stamp`` holds its side's
+    ``generation``: a CLEAR bumps the generation); returns the new best bid and ask indices."""
+    n_levels = size.shape[1]
+    s = 0 if side == 1 else 1
+    held = size[s, i] if stamp[s, i] == generation[s] else 0.0
+    if kind == EventKind.DEPTH or kind == EventKind.SNAPSHOT:
+        held = qty
+    elif kind == EventKind.ADD:
+        held += qty
+    else:  # CANCEL, EXECUTE
+        held = max(held - qty, 0.0)
+    size[s, i] = held
+    stamp[s, i] = generation[s]
+    if held > _EMPTY and s == 0:
+        best_bid = max(best_bid, i)
+    elif held > _EMPTY:
+        best_ask = min(best_ask, i)
+    elif s == 0 and i == best_bid:
+        while best_bid >= 0 and (stamp[0, best_bid] != generation[0] or size[0, best_bid] <= _EMPTY):
+            best_bid -= 1
+    elif s == 1 and i == best_ask:
+        while best_ask < n_levels and (stamp[1, best_ask] != generation[1] or size[1, best_ask] <= _EMPTY):
+            best_ask += 1
+    return best_bid, best_ask
+
+
 @numba.njit(cache=True)
 def _crossed(exch_ts, kinds, sides, qty, level, n_levels):
     """First row after which the book is crossed and the best bid/ask grid indices then (-1 if none)."""
@@ -251,29 +280,9 @@ def _crossed(exch_ts, kinds, sides, qty, level, n_levels):
         elif kind == EventKind.RESYNC:
             checking = True
         elif kind != EventKind.TRADE:  # DEPTH, SNAPSHOT, ADD, CANCEL, EXECUTE
-            s = 0 if sides[k] == 1 else 1
-            i = level[k]
-            held = size[s, i] if stamp[s, i] == generation[s] else 0.0
-            if kind == EventKind.DEPTH or kind == EventKind.SNAPSHOT:
-                held = qty[k]
-            elif kind == EventKind.ADD:
-                held += qty[k]
-            else:  # CANCEL, EXECUTE
-                held = max(held - qty[k], 0.0)
-            size[s, i] = held
-            stamp[s, i] = generation[s]
-            if held > _EMPTY and s == 0:
-                best_bid = max(best_bid, i)
-            elif held > _EMPTY:
-                best_ask = min(best_ask, i)
-            elif s == 0 and i == best_bid:
-                while best_bid >= 0 and (stamp[0, best_bid] != generation[0] or size[0, best_bid] <= _EMPTY):
-                    best_bid -= 1
-            elif s == 1 and i == best_ask:
-                while best_ask < n_levels and (
-                    stamp[1, best_ask] != generation[1] or size[1, best_ask] <= _EMPTY
-                ):
-                    best_ask += 1
+            best_bid, best_ask = apply_level(
+                kind, sides[k], level[k], qty[k], size, stamp, generation, best_bid, best_ask
+            )
         last = k == len(kinds) - 1 or exch_ts[k + 1] != exch_ts[k]
         if last and checking and best_bid >= 0 and best_ask < n_levels and best_bid >= best_ask:
             return k, best_bid, best_ask

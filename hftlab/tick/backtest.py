@@ -44,9 +44,10 @@ def run(
     feed = -1 if settings["feed_latency"] is None else round(settings["feed_latency"] * 1e9)
     fees = settings["maker_fee"], settings["taker_fee"]
     every = round(settings["sample_every"] * 1e9)
-    priced = events[np.isin(events["kind"], _PRICED)]
-    tick = _grid(settings["tick_size"], priced["price"], steps=True)
-    lot = _grid(settings["lot_size"], priced["qty"], steps=False)
+    priced = np.isin(events["kind"], _PRICED)
+    prices = events["price"][priced]  # one field, not a copy of whole records
+    tick = _grid(settings["tick_size"], prices, steps=True)
+    lot = _grid(settings["lot_size"], events["qty"][priced], steps=False)
     params = settings["params"]
     if isinstance(strategy, Strategy):
         interval = round(_seconds("interval", getattr(strategy, "interval", "100ms"), positive=True) * 1e9)
@@ -57,7 +58,7 @@ def run(
     if strategy == "orders" and params:
         raise v.fail("params", "only 'orders' for strategy 'orders'", sorted(params))
     model, power = _queue_model(settings["queue_model"], events), settings["queue_power"]
-    engine = _engine(events, priced, tick, lot, latency, feed, every, table, model, power, fees)
+    engine = _engine(events, prices, tick, lot, latency, feed, every, table, model, power, fees)
     start = int(events["local_ts"][0] if feed < 0 else events["exch_ts"][0] + feed)
     report = _progress(progress, len(events))
     if isinstance(strategy, Strategy):
@@ -187,8 +188,8 @@ def orders_table(frame: Any) -> list[tuple[int, int, int, float, float]]:
     return rows
 
 
-def _engine(events, priced, tick, lot, latency, feed, every, table, queue_model, power, fees) -> k.Engine:
-    ticks = np.round(priced["price"] / tick).astype(np.int64)
+def _engine(events, prices, tick, lot, latency, feed, every, table, queue_model, power, fees) -> k.Engine:
+    ticks = np.round(prices / tick).astype(np.int64)
     low, high = (int(ticks.min()), int(ticks.max())) if len(ticks) else (0, 0)
     size = high - low + 1 + 2 * MARGIN_TICKS
     if size > MAX_TICKS:

@@ -20,6 +20,7 @@ import math
 import numba
 import numpy as np
 
+from hftlab import validation as v
 from hftlab.tick import engine as k
 
 GRID_PARAMS = ("half_spread", "order_qty", "max_position", "at_best", "post_only")
@@ -74,8 +75,6 @@ def run_grid(E, S, pause_at, interval, half_spread_ticks, qty, max_position, at_
 
 def grid_settings(params: dict, tick_size: float) -> tuple:
     """Validated grid parameters as ``run_grid`` takes them (half spread in ticks)."""
-    from hftlab import validation as v
-
     unknown = sorted(set(params) - set(GRID_PARAMS) - {"interval"})
     if unknown:
         raise v.fail("params", f"keys among {[*GRID_PARAMS, 'interval']}", unknown)
@@ -170,8 +169,6 @@ class Context:
         k.cancel(self._E, self.ts, order)
 
     def _send(self, side: int, price: float, qty: float, kind: str) -> int:
-        from hftlab import validation as v
-
         code = k.ORDER_KINDS[v.check_choice("kind", kind, list(k.ORDER_KINDS))]
         return int(k.submit(self._E, self.ts, side, price if code != k.MARKET else 0.0, qty, code))
 

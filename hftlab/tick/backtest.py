@@ -60,13 +60,19 @@ def run(
     model, power = _queue_model(settings["queue_model"], events), settings["queue_power"]
     engine = _engine(events, prices, tick, lot, latency, feed, every, table, model, power, fees)
     start = int(events["local_ts"][0] if feed < 0 else events["exch_ts"][0] + feed)
-    report = _progress(progress, len(events))
-    if isinstance(strategy, Strategy):
-        engine = run_python(engine, strategy, start, interval, report)
-    elif strategy == "grid":
-        engine = run_compiled_grid(engine, start, interval, grid_settings(params, tick), report)
-    else:
-        engine = send_orders(engine, table, report)
+    from tqdm.auto import tqdm  # not at import: hftlab's start-up stays light
+
+    with tqdm(total=len(events), unit="event", desc="tick backtest", disable=not progress) as bar:
+
+        def report(done: int) -> None:
+            bar.update(done - bar.n)
+
+        if isinstance(strategy, Strategy):
+            engine = run_python(engine, strategy, start, interval, report)
+        elif strategy == "grid":
+            engine = run_compiled_grid(engine, start, interval, grid_settings(params, tick), report)
+        else:
+            engine = send_orders(engine, table, report)
     k.finish(engine)
     if engine.ints[k.OVERFLOW]:
         what = {1: "orders or requests", 2: "fills", 3: "responses in flight"}[int(engine.ints[k.OVERFLOW])]
@@ -228,21 +234,6 @@ def _engine(events, prices, tick, lot, latency, feed, every, table, queue_model,
         np.zeros(span // every + 2, k.SAMPLE_DTYPE),
         _order_seq(events) if queue_model == "fifo" else np.zeros(0, np.int64), ints, floats,
     )  # fmt: skip
-
-
-def _progress(show: bool, total: int):
-    if not show:
-        return lambda done: None
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=total, unit="event", desc="tick backtest")
-
-    def update(done: int) -> None:
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-
-    return update
 
 
 def backtest_request(events, path, strategy, params, orders, **settings) -> TickBacktestResult:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
 
 from hftlab import validation as v
@@ -27,7 +26,7 @@ GRID_PARAMS = ("half_spread", "order_qty", "max_position", "at_best", "post_only
 CHUNK = 1_000_000  # events between two returns to Python (a progress update, a chance to Ctrl-C)
 
 
-@numba.njit(cache=True)
+@k.compiled()
 def _requote(E, ts, current, side, wanted_tick, wanted, qty, kind):
     """Keep one order of ours on ``side`` at ``wanted_tick`` (or none); returns its index."""
     if current >= 0:
@@ -43,7 +42,7 @@ def _requote(E, ts, current, side, wanted_tick, wanted, qty, kind):
     return current
 
 
-@numba.njit(cache=True)
+@k.compiled()
 def run_grid(E, S, pause_at, interval, half_spread_ticks, qty, max_position, at_best, kind):
     """The grid quoter, compiled, every ``interval`` ns; ``S`` holds its state (next wake-up, bid
     and ask order). Returns True when the events are done, False to be called again: after

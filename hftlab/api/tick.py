@@ -11,7 +11,7 @@ import pandas as pd
 from hftlab.api.base import operation
 from hftlab.backends import backend
 from hftlab.errors import InvalidInput
-from hftlab.market.events import as_frame, load_events
+from hftlab.market.events import load_events
 from hftlab.tick import Strategy, TickBacktestResult
 from hftlab.tick.backtest import run
 from hftlab.types.tick import TickBacktestRequest
@@ -105,9 +105,7 @@ def tick_backtest(
     orders = params.pop("orders", None)
     if isinstance(events, (str, Path)):
         source = {"path": str(events)}
-    else:
-        if not isinstance(events, (pd.DataFrame, np.ndarray)):
-            events = load_events(events)  # a LOBSTER pair: read here, sent as columns
-        source = {"events": as_frame(events) if isinstance(events, np.ndarray) else events}
+    else:  # a LOBSTER pair is read here; the array travels as columns
+        source = {"events": events if isinstance(events, (pd.DataFrame, np.ndarray)) else load_events(events)}
     request = TickBacktestRequest(**source, strategy=strategy, params=params, orders=orders, **settings)
     return backend().execute(request)

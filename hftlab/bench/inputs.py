@@ -79,11 +79,10 @@ def _lobster() -> dict[str, Any]:
 def _tick_events() -> dict[str, Any]:
     """Events of seeded zero-intelligence order flow (a LOBSTER file of the matching engine)."""
     from hftlab.market.event_sources import events_from_lobster
-    from hftlab.market.events import as_frame
     from hftlab.market.synthetic import synthetic_lobster
 
     events = events_from_lobster(*synthetic_lobster(2_000, levels=5, seed=3), date="2024-01-02")
-    return {"events": as_frame(events), "params": {"order_qty": 1.0, "max_position": 5.0, "interval": 0.5}}
+    return {"events": events, "params": {"order_qty": 1.0, "max_position": 5.0, "interval": 0.5}}
 
 
 _TWO_STATES = {

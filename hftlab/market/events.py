@@ -89,11 +89,11 @@ from __future__ import annotations
 from enum import IntEnum
 from pathlib import Path
 
-import numba
 import numpy as np
 import pandas as pd
 
 from hftlab.errors import InvalidInput, NotFound
+from hftlab.jit import kernel
 from hftlab.market.replay_feed import lobster_pair
 
 EVENT_DTYPE = np.dtype(
@@ -139,19 +139,20 @@ _EMPTY = 1e-9  # a level holding less is empty (sums of L3 sizes carry rounding 
 
 
 def validate_events(events: np.ndarray) -> None:
-    """Raise :class:`~hftlab.errors.InvalidInput` naming the field and row of the first problem.
+    """Raise :class:`~hftlab.errors.InvalidInput` naming the field and row of the first problem:
+    :func:`check_rows`, then :func:`check_book` on the grid of the events' distinct prices."""
+    check_rows(events)
+    check_book(events)
 
-    Checks the dtype (:data:`EVENT_DTYPE`, one dimension); then row by row,
-    naming the first row that breaks a rule: ``kind`` (an :class:`EventKind`),
-    ``side`` (-1, 0 or 1, and not 0 where the kind changes a level), ``price``
-    and ``qty`` (finite and >= 0 where the kind uses them), ``exch_ts`` and
-    ``local_ts`` (never decreasing), non-zero ``update_id`` (never
-    decreasing); then the book (never crossed, see the module docstring).
 
-    Both passes are compiled loops. The book is kept on a grid of the array's
-    distinct prices (found by hashing, then sorted): O(1) per row, except that
-    when the best level empties the next one is found by scanning the grid (a
-    few slots in real books).
+def check_rows(events: np.ndarray) -> None:
+    """Raise :class:`~hftlab.errors.InvalidInput` unless ``events`` is a one-dimensional
+    :data:`EVENT_DTYPE` array whose every row keeps the rules of its own.
+
+    Names the first row that breaks one: ``kind`` (an :class:`EventKind`), ``side`` (-1, 0 or
+    1, and not 0 where the kind changes a level), ``price`` and ``qty`` (finite and >= 0 where
+    the kind uses them), ``exch_ts`` and ``local_ts`` (never decreasing), non-zero
+    ``update_id`` (never decreasing). One compiled pass.
     """
     if not isinstance(events, np.ndarray) or events.dtype != EVENT_DTYPE or events.ndim != 1:
         got = (
@@ -182,21 +183,52 @@ def validate_events(events: np.ndarray) -> None:
             f"row {before} ({events[field][before]}); sort them by time first, e.g. "
             f"events[np.argsort(events[{field!r}], kind='stable')]."
         )
-    codes, prices = pd.factorize(events["price"], use_na_sentinel=False)  # hashing: O(n)
-    order = np.argsort(prices)
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    grid = prices[order]  # the distinct prices, ascending; rank[codes] is each row's place in it
+
+
+def check_book(events: np.ndarray, tick_size: float | None = None) -> None:
+    """Raise :class:`~hftlab.errors.InvalidInput` naming the first row after which the book of
+    rows that passed :func:`check_rows` is crossed (see the module docstring).
+
+    The book is kept on a grid of prices: the events' distinct prices (found by hashing, then
+    sorted), or with ``tick_size`` the ticks between the lowest and highest level (the tick
+    engine's grid, which prices round to). O(1) per row, except that when the best level
+    empties the next one is found by scanning the grid (a few slots in real books).
+    """
+    kinds, prices = events["kind"], events["price"]
+    if tick_size is None:
+        codes, distinct = pd.factorize(prices, use_na_sentinel=False)  # hashing: O(n)
+        order = np.argsort(distinct)
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        level, grid, low = rank[codes], distinct[order], 0  # rank[codes]: each row's place in the grid
+    else:  # each row's place is worked out in the pass
+        low, high = _tick_bounds(kinds, prices, tick_size)
+        level, grid = np.zeros(0, np.int64), np.arange(low, high + 1) * tick_size
+    size = np.zeros((2, len(grid)))
+    stamp = np.zeros((2, len(grid)), dtype=np.int64)  # a level counts if stamped with its side's generation
+    book = size, stamp, np.ones(2, np.int64)
     row, bid, ask = _crossed(
-        events["exch_ts"], events["kind"], events["side"], events["qty"], rank[codes], len(grid)
+        events["exch_ts"], kinds, events["side"], prices, events["qty"], level, tick_size or 1.0, low, *book
     )
     if row >= 0:
         raise InvalidInput(
-            f"'events' cross the book at row {row}: best bid {grid[bid]} >= best ask {grid[ask]}."
+            f"'events' cross the book at row {row}: best bid {round(float(grid[bid]), 10)} >= best ask "
+            f"{round(float(grid[ask]), 10)}."
         )
 
 
-@numba.njit(cache=True)
+@kernel()
+def _tick_bounds(kinds, prices, tick):
+    """The lowest and highest price in ticks of a row that changes a level (0, -1 if none)."""
+    low, high = np.iinfo(np.int64).max, np.iinfo(np.int64).min
+    for k in range(len(kinds)):
+        if _SIDED[kinds[k]]:
+            j = np.int64(np.round(prices[k] / tick))
+            low, high = min(low, j), max(high, j)
+    return (low, high) if low <= high else (0, -1)
+
+
+@kernel()
 def _bad_row(exch_ts, local_ts, kinds, sides, prices, qtys, update_ids):
     """``(problem, row, earlier row)`` of the first row breaking a rule of its own; problem 0 if none.
 
@@ -229,7 +261,7 @@ def _bad_row(exch_ts, local_ts, kinds, sides, prices, qtys, update_ids):
     return 0, -1, -1
 
 
-@numba.njit(cache=True, inline="always")
+@kernel(inline="always")
 def apply_level(kind, side, i, qty, size, stamp, generation, best_bid, best_ask):
     """Apply one book event (DEPTH, SNAPSHOT, ADD, CANCEL, EXECUTE) to level ``i`` of a
     ``(2, n_levels)`` grid of sizes (a level counts only if ``stamp`` holds its side's
@@ -258,12 +290,13 @@ def apply_level(kind, side, i, qty, size, stamp, generation, best_bid, best_ask)
     return best_bid, best_ask
 
 
-@numba.njit(cache=True)
-def _crossed(exch_ts, kinds, sides, qty, level, n_levels):
-    """First row after which the book is crossed and the best bid/ask grid indices then (-1 if none)."""
-    size = np.zeros((2, n_levels))
-    stamp = np.zeros((2, n_levels), dtype=np.int64)  # a level counts only if stamped with its side's generation
-    generation = np.ones(2, dtype=np.int64)
+@kernel()
+def _crossed(exch_ts, kinds, sides, prices, qty, level, tick, low, size, stamp, generation):
+    """First row after which the book is crossed and the best bid/ask grid indices then (-1 if
+    none). A row's place in the grid is ``level[row]``, or with no ``level`` its price in ticks
+    above ``low``; ``size``, ``stamp`` (zeros) and ``generation`` (ones) are the book
+    (``apply_level``)."""
+    n_levels = size.shape[1]
     best_bid, best_ask = -1, n_levels
     checking = True
     for k in range(len(kinds)):
@@ -280,8 +313,9 @@ def _crossed(exch_ts, kinds, sides, qty, level, n_levels):
         elif kind == EventKind.RESYNC:
             checking = True
         elif kind != EventKind.TRADE:  # DEPTH, SNAPSHOT, ADD, CANCEL, EXECUTE
+            i = level[k] if len(level) else np.int64(np.round(prices[k] / tick)) - low
             best_bid, best_ask = apply_level(
-                kind, sides[k], level[k], qty[k], size, stamp, generation, best_bid, best_ask
+                kind, sides[k], i, qty[k], size, stamp, generation, best_bid, best_ask
             )
         last = k == len(kinds) - 1 or exch_ts[k + 1] != exch_ts[k]
         if last and checking and best_bid >= 0 and best_ask < n_levels and best_bid >= best_ask:
@@ -296,6 +330,7 @@ def load_events(
     venue: str | None = None,
     date: str | None = None,
     levels: int | None = None,
+    validate: bool = True,
 ) -> np.ndarray:
     """Order-book events of a file, a recording, a LOBSTER pair or an array, validated.
 
@@ -321,6 +356,9 @@ def load_events(
         name (Huang & Polak 2011 name files ``SYMBOL_DATE_..._message_L.csv``).
     levels : int, optional
         A LOBSTER pair's depth L (checked against the orderbook file).
+    validate : bool
+        False leaves :func:`validate_events` to the caller (the tick engine runs it on its
+        own price grid; the events are checked once).
 
     Returns
     -------
@@ -338,7 +376,7 @@ def load_events(
     elif isinstance(source, (str, Path)):
         path = Path(source)
         if path.is_dir():
-            return load_events(sources.read_recording(path, venue, symbol))
+            return load_events(sources.read_recording(path, venue, symbol), validate=validate)
         if not path.is_file():
             raise NotFound(f"'source' {str(path)!r} does not exist.")
         pair = lobster_pair(path)
@@ -353,7 +391,8 @@ def load_events(
             "'source' must be a path, a LOBSTER (message, orderbook) pair or an EVENT_DTYPE array; "
             f"got {type(source).__name__}."
         )
-    validate_events(events)
+    if validate:
+        validate_events(events)
     return events
 
 
@@ -384,11 +423,6 @@ def events_from_frame(frame: pd.DataFrame) -> np.ndarray:
     for name in EVENT_DTYPE.names:
         events[name] = frame[name].to_numpy()
     return events
-
-
-def as_frame(events: np.ndarray) -> pd.DataFrame:
-    """The events as a frame of numeric columns (what :func:`events_from_frame` reads back)."""
-    return pd.DataFrame({name: events[name] for name in EVENT_DTYPE.names})
 
 
 def events_frame(events: np.ndarray) -> pd.DataFrame:

@@ -9,7 +9,7 @@ Supported field types: ``bool``, ``int``, ``float``, ``str`` (scalars and
 ``optional``), ``list`` of scalars, ``dict[str, float]`` (proto maps),
 ``numpy.ndarray`` (``NDArray``: raw little-endian bytes + dtype + shape,
 decoded with ``numpy.frombuffer``), ``pandas.Series`` (``Series``),
-``pandas.DataFrame`` (``Frame``), nested dataclasses (messages) and lists of
+``pandas.DataFrame`` and structured arrays (``Frame``), nested dataclasses (messages) and lists of
 them. String arrays travel as fixed-width unicode (``<U``) buffers.
 """
 
@@ -234,9 +234,16 @@ def decode_series(message: pb.Series, field: str, memo: _Memo | None = None) -> 
     return pd.Series(_values_for_pandas(values), index=index, name=name, copy=False)
 
 
-def encode_frame(frame: pd.DataFrame, message: pb.Frame, memo: _Memo | None = None) -> None:
-    """Columns travel one ``NDArray`` each (read out as one block when they share a dtype)."""
+def encode_frame(frame: pd.DataFrame | np.ndarray, message: pb.Frame, memo: _Memo | None = None) -> None:
+    """Columns travel one ``NDArray`` each (read out as one block when they share a dtype); a
+    structured array travels as a frame of its fields."""
     memo = _Memo() if memo is None else memo
+    if isinstance(frame, np.ndarray):
+        message.columns.extend(frame.dtype.names)
+        for name in frame.dtype.names:
+            encode_array(frame[name], message.data.add(), memo.pending)
+        encode_index(pd.RangeIndex(len(frame)), message.index, memo)
+        return
     message.columns.extend(str(c) for c in frame.columns)
     if frame.shape[1] and len(set(frame.dtypes)) == 1:
         block = frame.to_numpy()

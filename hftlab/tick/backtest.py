@@ -9,7 +9,7 @@ import pandas as pd
 
 from hftlab import validation as v
 from hftlab.errors import InvalidInput, ResourceExhausted
-from hftlab.market.events import load_events
+from hftlab.market.events import check_book, check_rows, load_events
 from hftlab.tick import engine as k
 from hftlab.tick.models import QUEUE_MODELS
 from hftlab.tick.result import TickBacktestResult, build_result
@@ -18,7 +18,7 @@ from hftlab.tick.strategies import Strategy, grid_settings, run_compiled_grid, r
 STRATEGIES = ("grid", "orders")
 MARGIN_TICKS = 1_000  # room beyond the data's prices for our own orders
 MAX_TICKS = 20_000_000
-_PRICED = [k.DEPTH, k.TRADE, k.SNAPSHOT, k.ADD, k.CANCEL, k.EXECUTE]  # kinds with a price
+_PRICED = np.isin(np.arange(256), [k.DEPTH, k.TRADE, k.SNAPSHOT, k.ADD, k.CANCEL, k.EXECUTE])  # by kind
 
 
 def run(
@@ -36,7 +36,8 @@ def run(
     hftbacktest (nkaz001), docs ``order_fill.rst`` and ``latency_models.rst``: the replay and
     latency model this engine follows; Rigtorp (2013), "Estimating order queue position".
     """
-    events = load_events(events)
+    events = load_events(events, validate=False)  # checked here, the book on the engine's grid
+    check_rows(events)
     if len(events) == 0:
         raise InvalidInput("'events' must hold at least one event; got none.")
     settings = check_settings(params, **settings)
@@ -44,10 +45,12 @@ def run(
     feed = -1 if settings["feed_latency"] is None else round(settings["feed_latency"] * 1e9)
     fees = settings["maker_fee"], settings["taker_fee"]
     every = round(settings["sample_every"] * 1e9)
-    priced = np.isin(events["kind"], _PRICED)
+    priced = _PRICED[events["kind"]]
     prices = events["price"][priced]  # one field, not a copy of whole records
     tick = _grid(settings["tick_size"], prices, steps=True)
     lot = _grid(settings["lot_size"], events["qty"][priced], steps=False)
+    ticks = _tick_range(prices, tick)
+    check_book(events, tick)
     params = settings["params"]
     if isinstance(strategy, Strategy):
         interval = round(_seconds("interval", getattr(strategy, "interval", "100ms"), positive=True) * 1e9)
@@ -58,7 +61,7 @@ def run(
     if strategy == "orders" and params:
         raise v.fail("params", "only 'orders' for strategy 'orders'", sorted(params))
     model, power = _queue_model(settings["queue_model"], events), settings["queue_power"]
-    engine = _engine(events, prices, tick, lot, latency, feed, every, table, model, power, fees)
+    engine = _engine(events, ticks, tick, lot, latency, feed, every, table, model, power, fees)
     start = int(events["local_ts"][0] if feed < 0 else events["exch_ts"][0] + feed)
     from tqdm.auto import tqdm  # not at import: hftlab's start-up stays light
 
@@ -194,15 +197,20 @@ def orders_table(frame: Any) -> list[tuple[int, int, int, float, float]]:
     return rows
 
 
-def _engine(events, prices, tick, lot, latency, feed, every, table, queue_model, power, fees) -> k.Engine:
-    ticks = np.round(prices / tick).astype(np.int64)
-    low, high = (int(ticks.min()), int(ticks.max())) if len(ticks) else (0, 0)
-    size = high - low + 1 + 2 * MARGIN_TICKS
-    if size > MAX_TICKS:
+def _tick_range(prices: np.ndarray, tick: float) -> tuple[int, int]:
+    """The lowest and highest of the events' prices in ticks, refused if they span too many."""
+    low, high = (round(prices.min() / tick), round(prices.max() / tick)) if len(prices) else (0, 0)
+    if high - low + 1 + 2 * MARGIN_TICKS > MAX_TICKS:
         raise InvalidInput(
-            f"'tick_size' {tick} spreads the events' prices over {size:,} ticks (at most {MAX_TICKS:,}); "
-            "give the instrument's tick size."
+            f"'tick_size' {tick} spreads the events' prices over {high - low + 1:,} ticks (at most "
+            f"{MAX_TICKS - 2 * MARGIN_TICKS:,}); give the instrument's tick size."
         )
+    return low, high
+
+
+def _engine(events, ticks, tick, lot, latency, feed, every, table, queue_model, power, fees) -> k.Engine:
+    low, high = ticks
+    size = high - low + 1 + 2 * MARGIN_TICKS
     span = int(events["exch_ts"][-1] - events["exch_ts"][0])
     n_orders = len(table) + 16 if table is not None else 4096
     ring = max(4096, len(table) + 16 if table is not None else 0)

@@ -28,12 +28,11 @@ Fill rules (after hftbacktest's ``docs/order_fill.rst``, partial-fill exchange):
 
 from __future__ import annotations
 
-from functools import partial
 from typing import NamedTuple
 
-import numba
 import numpy as np
 
+from hftlab.jit import kernel
 from hftlab.tick.models import queue_on_depth
 
 DEPTH, TRADE, CLEAR, SNAPSHOT, ADD, CANCEL, EXECUTE = 1, 2, 3, 4, 5, 6, 7
@@ -42,12 +41,6 @@ LIMIT, POST_ONLY, IOC, FOK, MARKET = range(5)
 STATUSES = ("sent", "open", "filled", "cancelled", "rejected", "expired")
 SENT, OPEN, FILLED, CANCELLED, REJECTED, EXPIRED = range(6)
 NEW_REQUEST, CANCEL_REQUEST = 0, 1
-# numba.njit for the engine's functions. They only index arrays handed to them and allocate
-# nothing (numba refuses to compile an allocation without its runtime, NRT), so NRT's reference
-# counting is off: with it, each call that took the Engine tuple paid about forty atomic
-# increments and decrements of its arrays' counts (a no-op advance() cost 406 ns, now 22 ns;
-# the book replay ran 5x slower).
-compiled = partial(numba.njit, cache=True, _nrt=False)
 EMPTY = 1e-9
 NEVER = np.iinfo(np.int64).max
 ROOM = 64  # advance() pauses when fewer fill rows are free (the caller grows the arrays)
@@ -102,7 +95,7 @@ class Engine(NamedTuple):
     floats: np.ndarray
 
 
-@compiled(inline="always")
+@kernel(inline="always")
 def _set_level(levels, ints, best_slot, is_bid, j, qty):
     """Set the quantity at tick index ``j`` and keep the best level's index in ``ints[best_slot]``."""
     levels[j] = qty
@@ -118,13 +111,13 @@ def _set_level(levels, ints, best_slot, is_bid, j, qty):
         ints[best_slot] = k
 
 
-@compiled(inline="always")
+@kernel(inline="always")
 def _clear(levels, ints, best_slot, is_bid):
     levels[:] = 0.0
     ints[best_slot] = -1 if is_bid else len(levels)
 
 
-@compiled(inline="always")
+@kernel(inline="always")
 def _apply(levels, ints, best_slot, kind, side, j, qty):
     """Apply a book event to one view; returns the level's (previous, new) quantity."""
     previous = levels[j]
@@ -138,7 +131,7 @@ def _apply(levels, ints, best_slot, kind, side, j, qty):
     return previous, new
 
 
-@compiled()
+@kernel()
 def _respond(E, o, fill, ts):
     ints, r = E.ints, E.responses
     if ints[ST] - ints[SH] >= len(r):
@@ -149,7 +142,7 @@ def _respond(E, o, fill, ts):
     ints[ST] += 1
 
 
-@compiled()
+@kernel()
 def _fill(E, o, j, qty, maker, ts):
     """Our order ``o`` trades ``qty`` at tick index ``j`` (exchange time ``ts``)."""
     ints, floats, order = E.ints, E.floats, E.orders[o]
@@ -182,7 +175,7 @@ def _fill(E, o, j, qty, maker, ts):
     ints[NF] += 1
 
 
-@compiled()
+@kernel()
 def _open(E, o):
     """Order ``o`` rests in the book: count it at its tick and list it as live."""
     ints = E.ints
@@ -194,7 +187,7 @@ def _open(E, o):
     ints[NLIVE] += 1
 
 
-@compiled()
+@kernel()
 def _close(E, o):
     """Order ``o`` leaves the book (filled or cancelled)."""
     ints = E.ints
@@ -206,7 +199,7 @@ def _close(E, o):
             return
 
 
-@compiled()
+@kernel()
 def _resting_fills(E, ts, side):
     """Fill our resting orders on ``side`` that the opposite best price just moved to or through."""
     for k in range(E.ints[NLIVE] - 1, -1, -1):  # backwards: a fill may remove live[k]
@@ -218,7 +211,7 @@ def _resting_fills(E, ts, side):
             _fill(E, o, order["tick"], order["leaves"], True, ts)
 
 
-@compiled()
+@kernel()
 def _trade(E, aggressor, j, qty, ts, seq):
     """A trade of ``qty`` at tick index ``j``: fills or advances our resting orders on the other side.
 
@@ -250,7 +243,7 @@ def _trade(E, aggressor, j, qty, ts, seq):
                     _fill(E, o, j, min(executed, order["leaves"]), True, ts)
 
 
-@compiled()
+@kernel()
 def _depth_changed(E, side, j, previous, new):
     model, power = E.ints[QMODEL], E.floats[QPOW]
     for k in range(E.ints[NLIVE] - 1, -1, -1):  # backwards: a fill may remove live[k]
@@ -261,7 +254,7 @@ def _depth_changed(E, side, j, previous, new):
             order["traded"] = 0.0
 
 
-@compiled(inline="always")
+@kernel(inline="always")
 def _book_event(event, bid, ask, taken_bid, taken_ask, ints, tick):
     """Apply one book event to the exchange book; returns (tick index, previous and new level
     quantity, whether the side's best price improved). Arrays come apart: this runs per event."""
@@ -274,7 +267,7 @@ def _book_event(event, bid, ask, taken_bid, taken_ask, ints, tick):
     return j, previous, new, (ints[slot] < best if side < 0 else ints[slot] > best)
 
 
-@compiled(inline="always")
+@kernel(inline="always")
 def _reaches_ours(orders, live, n_live, side, j):
     """Whether one of our live orders on ``side`` is at tick index ``j`` or beyond it (a buy at
     or above, a sell at or below): only then can a trade or a new best price there fill it."""
@@ -285,7 +278,7 @@ def _reaches_ours(orders, live, n_live, side, j):
     return False
 
 
-@compiled()
+@kernel()
 def _fifo_cancel(E, side, j, qty, seq):
     """L3: a cancel of the venue's order number ``seq`` at our price moves us up if it was ahead."""
     for k in range(E.ints[NLIVE]):
@@ -294,7 +287,7 @@ def _fifo_cancel(E, side, j, qty, seq):
             order["front"] = max(order["front"] - qty, 0.0)
 
 
-@compiled()
+@kernel()
 def _depth_reached_ours(E, side, j, previous, new, improved, ts, by_order):
     if E.resting[j] > 0 and not by_order:  # orders' adds, cancels and executions move FIFO queues
         _depth_changed(E, side, j, previous, new)
@@ -302,7 +295,7 @@ def _depth_reached_ours(E, side, j, previous, new, improved, ts, by_order):
         _resting_fills(E, ts, -side)  # a better price arrived on this side: it meets our quotes
 
 
-@compiled()
+@kernel()
 def _take(E, o, limit, ts):
     """Fill order ``o`` against the exchange book up to tick index ``limit``; FOK checks first."""
     ints, order = E.ints, E.orders[o]
@@ -327,7 +320,7 @@ def _take(E, o, limit, ts):
         j += step
 
 
-@compiled()
+@kernel()
 def _arrive(E, o, kind, ts):
     """Our request about order ``o`` reaches the exchange at ``ts``."""
     ints, order = E.ints, E.orders[o]
@@ -363,7 +356,7 @@ def _arrive(E, o, kind, ts):
     _respond(E, o, -1, ts)
 
 
-@compiled(inline="always")
+@kernel(inline="always")
 def _local_event(event, local_bid, local_ask, ints, tick):
     kind, side = event["kind"], event["side"]
     if kind == CLEAR:
@@ -377,7 +370,7 @@ def _local_event(event, local_bid, local_ask, ints, tick):
         _apply(levels, ints, slot, kind, side, j, event["qty"])
 
 
-@compiled()
+@kernel()
 def _receive(E, k):
     """A response reaches us: the order's status and, for a fill, our position and cash."""
     response = E.responses[k]
@@ -389,7 +382,7 @@ def _receive(E, k):
         E.floats[LCASH] -= fill["side"] * fill["qty"] * fill["price"] + fill["fee"]
 
 
-@compiled()
+@kernel()
 def _sample(E):
     ints, floats = E.ints, E.floats
     s = E.samples[ints[NS]]
@@ -414,7 +407,7 @@ def grown(E) -> Engine:
     return E._replace(orders=orders, fills=fills)
 
 
-@compiled()
+@kernel()
 def advance(E, until):
     """Process everything that happens up to time ``until`` (ns), pausing early when the fill
     array is nearly full; True while anything remains to process."""
@@ -489,7 +482,7 @@ def advance(E, until):
     return ints[IE] < n or local_left or ints[RQH] < ints[RQT] or ints[SH] < ints[ST]
 
 
-@compiled()
+@kernel()
 def finish(E):
     """After the last event: one more equity sample at the time of the last thing processed."""
     ints = E.ints
@@ -498,7 +491,7 @@ def finish(E):
         _sample(E)
 
 
-@compiled()
+@kernel()
 def submit(E, ts, side, price, qty, kind):
     """Send a new order at local time ``ts``; returns its index (-1 when the order book of the
     engine is full). It reaches the exchange ``order_latency`` later."""
@@ -519,7 +512,7 @@ def submit(E, ts, side, price, qty, kind):
     return o
 
 
-@compiled()
+@kernel()
 def cancel(E, ts, o):
     """Ask to cancel order ``o`` at local time ``ts`` (once; ignored if we know it is done)."""
     order = E.orders[o]
@@ -529,7 +522,7 @@ def cancel(E, ts, o):
     _request(E, o, CANCEL_REQUEST, ts)
 
 
-@compiled()
+@kernel()
 def _request(E, o, kind, ts):
     ints, r = E.ints, E.requests
     if ints[RQT] - ints[RQH] >= len(r):

@@ -20,13 +20,14 @@ import math
 import numpy as np
 
 from hftlab import validation as v
+from hftlab.jit import kernel
 from hftlab.tick import engine as k
 
 GRID_PARAMS = ("half_spread", "order_qty", "max_position", "at_best", "post_only")
 CHUNK = 1_000_000  # events between two returns to Python (a progress update, a chance to Ctrl-C)
 
 
-@k.compiled()
+@kernel()
 def _requote(E, ts, current, side, wanted_tick, wanted, qty, kind):
     """Keep one order of ours on ``side`` at ``wanted_tick`` (or none); returns its index."""
     if current >= 0:
@@ -42,7 +43,7 @@ def _requote(E, ts, current, side, wanted_tick, wanted, qty, kind):
     return current
 
 
-@k.compiled()
+@kernel()
 def run_grid(E, S, pause_at, interval, half_spread_ticks, qty, max_position, at_best, kind):
     """The grid quoter, compiled, every ``interval`` ns; ``S`` holds its state (next wake-up, bid
     and ask order). Returns True when the events are done, False to be called again: after

@@ -14,9 +14,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
+
+import numpy as np
 
 from hftlab.results import Result
+
+Columns = Annotated[np.ndarray, "Frame"]
+"""A structured array that travels as a ``Frame`` of its fields (the server's request gets the
+frame, which its ``__post_init__`` turns back into the array)."""
 
 REQUEST_TYPES: dict[str, type[Request]] = {}
 """RPC name -> request dataclass, filled as each request class is defined."""

@@ -6,28 +6,31 @@ import os
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+import numpy as np
 import pandas as pd
 
 from hftlab import validation as v
 from hftlab.errors import InvalidInput
-from hftlab.market.events import check_frame
+from hftlab.market.events import EVENT_DTYPE, events_from_frame
 from hftlab.tick.backtest import SETTINGS, STRATEGIES, check_settings, orders_table
 from hftlab.tick.result import TickBacktestResult
-from hftlab.types.base import Request
+from hftlab.types.base import Columns, Request
 
 
 @dataclass(frozen=True)
 class TickBacktestRequest(Request):
     """A built-in strategy on replayed order-book events (see :func:`hftlab.tick_backtest`).
 
-    The events travel as a frame (one column per field of ``EVENT_DTYPE``) or stay where they
-    are: ``path`` names a file the server reads (under its ``replay_dirs``).
+    ``events`` is an ``EVENT_DTYPE`` array (a frame with a column per field, as it comes off
+    the wire, is turned into one; its rows and book are checked where the engine reads it), or
+    the events stay where they are: ``path`` names a file the server reads (under its
+    ``replay_dirs``).
     """
 
     rpc: ClassVar[str] = "RunTickBacktest"
     result_type: ClassVar[type] = TickBacktestResult
 
-    events: pd.DataFrame | None = None
+    events: Columns | None = None
     path: str | None = None
     strategy: str = "grid"
     params: dict[str, float] = field(default_factory=dict)
@@ -46,8 +49,11 @@ class TickBacktestRequest(Request):
     def __post_init__(self) -> None:
         if (self.events is None) == (self.path is None):
             raise InvalidInput("give 'events' or 'path' (a file of events), not both and not neither.")
+        if isinstance(self.events, pd.DataFrame):
+            self._set("events", events_from_frame(self.events))
         if self.events is not None:
-            check_frame(self.events)  # time order and the book are checked where the events are read
+            if not isinstance(self.events, np.ndarray) or self.events.dtype != EVENT_DTYPE:
+                raise v.fail("events", "an EVENT_DTYPE array or a frame of its columns", self.events)
         elif not isinstance(self.path, (str, os.PathLike)) or not str(self.path):
             raise v.fail("path", "a file path", self.path)
         else:

@@ -18,7 +18,6 @@ from hftlab.tick.strategies import Strategy, grid_settings, run_compiled_grid, r
 STRATEGIES = ("grid", "orders")
 MARGIN_TICKS = 1_000  # room beyond the data's prices for our own orders
 MAX_TICKS = 20_000_000
-_PRICED = np.isin(np.arange(256), [k.DEPTH, k.TRADE, k.SNAPSHOT, k.ADD, k.CANCEL, k.EXECUTE])  # by kind
 
 
 def run(
@@ -45,11 +44,12 @@ def run(
     feed = -1 if settings["feed_latency"] is None else round(settings["feed_latency"] * 1e9)
     fees = settings["maker_fee"], settings["taker_fee"]
     every = round(settings["sample_every"] * 1e9)
-    priced = _PRICED[events["kind"]]
-    prices = events["price"][priced]  # one field, not a copy of whole records
-    tick = _grid(settings["tick_size"], prices, steps=True)
-    lot = _grid(settings["lot_size"], events["qty"][priced], steps=False)
-    ticks = _tick_range(prices, tick)
+    tick = _grid(settings["tick_size"], events, "price")
+    lot = _grid(settings["lot_size"], events, "qty")
+    low, high, by_order, seen_at_once = k.survey(
+        events["kind"], events["price"], events["exch_ts"], events["local_ts"], tick
+    )
+    _check_span(low, high, tick)
     check_book(events, tick)
     params = settings["params"]
     if isinstance(strategy, Strategy):
@@ -60,8 +60,9 @@ def run(
     table = orders_table(params.pop("orders", None)) if strategy == "orders" else None
     if strategy == "orders" and params:
         raise v.fail("params", "only 'orders' for strategy 'orders'", sorted(params))
-    model, power = _queue_model(settings["queue_model"], events), settings["queue_power"]
-    engine = _engine(events, ticks, tick, lot, latency, feed, every, table, model, power, fees)
+    model, power = _queue_model(settings["queue_model"], by_order), settings["queue_power"]
+    same_view = feed == 0 or (feed < 0 and seen_at_once)  # we see the book as the exchange has it
+    engine = _engine(events, (low, high), tick, lot, latency, feed, every, table, model, power, fees, same_view)
     start = int(events["local_ts"][0] if feed < 0 else events["exch_ts"][0] + feed)
     from tqdm.auto import tqdm  # not at import: hftlab's start-up stays light
 
@@ -130,9 +131,9 @@ def _seconds(name: str, value: Any, positive: bool = False) -> float:
     return seconds
 
 
-def _queue_model(name: str, events: np.ndarray) -> str:
-    """``"auto"`` resolved: exact FIFO on L3 events (orders added with ids), risk-averse on L2."""
-    by_order = bool(np.any(events["kind"] == k.ADD))
+def _queue_model(name: str, by_order: bool) -> str:
+    """``"auto"`` resolved: exact FIFO on L3 events (``by_order``: orders added with ids),
+    risk-averse on L2."""
     if name == "fifo" and not by_order:
         raise InvalidInput("'queue_model' 'fifo' needs L3 events (orders with ids); these are L2.")
     return ("fifo" if by_order else "risk_averse") if name == "auto" else name
@@ -155,12 +156,14 @@ def _order_seq(events: np.ndarray) -> np.ndarray:
     return sequence
 
 
-def _grid(value: float | None, values: np.ndarray, steps: bool) -> float:
-    """A given tick/lot size, or the data's smallest price step (``steps``) or quantity."""
+def _grid(value: float | None, events: np.ndarray, field: str) -> float:
+    """A given tick/lot size, or the data's smallest price step (``field`` "price") or
+    quantity ("qty") among the rows that have a price."""
     if value is not None:
         return value
+    values = events[field][k.PRICED_KINDS[events["kind"]]]
     positive = np.unique(values[values > 0])
-    found = np.diff(positive) if steps else positive
+    found = np.diff(positive) if field == "price" else positive
     return float(f"{(found.min() if len(found) else 1.0):.10g}")
 
 
@@ -197,22 +200,22 @@ def orders_table(frame: Any) -> list[tuple[int, int, int, float, float]]:
     return rows
 
 
-def _tick_range(prices: np.ndarray, tick: float) -> tuple[int, int]:
-    """The lowest and highest of the events' prices in ticks, refused if they span too many."""
-    low, high = (round(prices.min() / tick), round(prices.max() / tick)) if len(prices) else (0, 0)
+def _check_span(low: int, high: int, tick: float) -> None:
+    """Refuse prices spread over more ticks than the engine's books may hold."""
     if high - low + 1 + 2 * MARGIN_TICKS > MAX_TICKS:
         raise InvalidInput(
             f"'tick_size' {tick} spreads the events' prices over {high - low + 1:,} ticks (at most "
             f"{MAX_TICKS - 2 * MARGIN_TICKS:,}); give the instrument's tick size."
         )
-    return low, high
 
 
-def _engine(events, ticks, tick, lot, latency, feed, every, table, queue_model, power, fees) -> k.Engine:
+def _engine(
+    events, ticks, tick, lot, latency, feed, every, table, queue_model, power, fees, same_view
+) -> k.Engine:
     low, high = ticks
     size = high - low + 1 + 2 * MARGIN_TICKS
     span = int(events["exch_ts"][-1] - events["exch_ts"][0])
-    n_orders = len(table) + 16 if table is not None else 4096
+    n_orders = len(table) + 16 if table is not None else 65_536  # zeroed pages cost nothing until used
     ring = max(4096, len(table) + 16 if table is not None else 0)
     ints = np.zeros(25, np.int64)
     floats = np.zeros(13, np.float64)
@@ -230,7 +233,6 @@ def _engine(events, ticks, tick, lot, latency, feed, every, table, queue_model, 
         fees[0],
         fees[1],
     )
-    same_view = feed == 0 or (feed < 0 and np.array_equal(events["local_ts"], events["exch_ts"]))
     ints[k.SAME_VIEW] = same_view
     book = [np.zeros(size) for _ in range(4)]
     local = (book[0], book[1]) if same_view else (np.zeros(size), np.zeros(size))

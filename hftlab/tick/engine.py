@@ -41,6 +41,7 @@ LIMIT, POST_ONLY, IOC, FOK, MARKET = range(5)
 STATUSES = ("sent", "open", "filled", "cancelled", "rejected", "expired")
 SENT, OPEN, FILLED, CANCELLED, REJECTED, EXPIRED = range(6)
 NEW_REQUEST, CANCEL_REQUEST = 0, 1
+PRICED_KINDS = np.isin(np.arange(256), [DEPTH, TRADE, SNAPSHOT, ADD, CANCEL, EXECUTE])  # by kind: has a price
 EMPTY = 1e-9
 NEVER = np.iinfo(np.int64).max
 ROOM = 64  # advance() pauses when fewer fill rows are free (the caller grows the arrays)
@@ -391,6 +392,23 @@ def _sample(E):
     s["mid"] = (ints[BB] + ints[BA] + 2 * ints[TICK0]) * floats[TICK] / 2 if has_both else np.nan
     ints[NS] += 1
     ints[NEXT_SAMPLE] = ints[NEXT_SAMPLE] + ints[EVERY] if ints[NS] < len(E.samples) else NEVER
+
+
+@kernel()
+def survey(kinds, prices, exch_ts, local_ts, tick):
+    """The engine's set-up in one pass over the events: the lowest and highest price of a
+    priced row in ticks (0, 0 if none), whether any row adds an order (L3 data), and whether
+    every row reached us when it happened (``local_ts == exch_ts``)."""
+    low, high = np.iinfo(np.int64).max, np.iinfo(np.int64).min
+    by_order, at_once = False, True
+    for k in range(len(kinds)):
+        kind = kinds[k]
+        if PRICED_KINDS[kind]:
+            j = np.int64(np.round(prices[k] / tick))
+            low, high = min(low, j), max(high, j)
+        by_order |= kind == ADD
+        at_once &= local_ts[k] == exch_ts[k]
+    return (low, high, by_order, at_once) if low <= high else (0, 0, by_order, at_once)
 
 
 def has_room(E) -> bool:

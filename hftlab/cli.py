@@ -7,6 +7,11 @@ import sys
 
 from hftlab.version import __version__
 
+TOKEN_WARNING = (
+    "warning: --token is visible to every local user (ps, /proc/<pid>/cmdline); "
+    "set HFTLAB_TOKEN or 'token' in the --config file instead."
+)
+
 
 def _serve(args: argparse.Namespace) -> int:
     import os
@@ -35,6 +40,8 @@ def _serve(args: argparse.Namespace) -> int:
         )
     }
     overrides["insecure"] = args.insecure or None
+    if args.token is not None:
+        print(TOKEN_WARNING, file=sys.stderr, flush=True)
     config = ServerConfig.from_toml(args.config, **overrides)
     serve(config, on_ready=lambda address: print(f"hftlab serving on {address}", flush=True))
     return 0
@@ -137,7 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     serve.add_argument("--log-format", choices=["text", "json"], help="log lines (default text)")
     serve.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port")
-    serve.add_argument("--token", help="require this bearer token (or set HFTLAB_TOKEN)")
+    serve.add_argument(
+        "--token", help="require this bearer token (visible to local users: prefer HFTLAB_TOKEN or the config)"
+    )
     serve.add_argument("--tls-cert", help="PEM certificate chain: serve TLS")
     serve.add_argument("--tls-key", help="PEM private key of --tls-cert")
     serve.add_argument("--tls-client-ca", help="PEM CA: require client certificates it signed")

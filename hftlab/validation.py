@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -86,14 +87,45 @@ def check_choice(name: str, value: Any, options: Iterable[str]) -> str:
     return value
 
 
-def _check_finite_values(name: str, values: np.ndarray) -> None:
-    bad = ~np.isfinite(values)
-    if bad.any():
+MAX_MAGNITUDE = 1e60
+"""Largest magnitude a data value may have: fourth powers (kurtosis, variances of variances)
+stay finite (1e240), so no statistic overflows on finite input."""
+MIN_SCALE = 1e-60
+"""Smallest largest-magnitude a column (or series) that is not all zeros may have: its fourth
+powers stay normal numbers (1e-240), so its variance does not underflow to 0."""
+
+
+def names(values: Iterable[Any], limit: int = 5) -> str:
+    """The first ``limit`` of ``values`` (each repr shortened to 60 characters) and how many more:
+    an error message that echoes a client's list stays short (gRPC caps metadata at 8 KiB)."""
+    values = list(values)
+    shown = ", ".join(_describe(value) for value in values[:limit])
+    return shown if len(values) <= limit else f"{shown} and {len(values) - limit} more"
+
+
+def _check_finite_values(
+    name: str, values: np.ndarray, rows: pd.Index, columns: pd.Index | None = None
+) -> None:
+    """Refuse NaN, inf, magnitudes above MAX_MAGNITUDE and columns on a scale below MIN_SCALE,
+    naming the first such value by its row label (and column). Two reductions (min and max per
+    column) decide; the error path finds the value."""
+    low, high = values.min(axis=0, initial=np.inf), values.max(axis=0, initial=-np.inf)
+    if not np.all((low >= -MAX_MAGNITUDE) & (high <= MAX_MAGNITUDE)):  # (NaN fails both)
+        bad = ~(np.abs(values) <= MAX_MAGNITUDE)
         position = np.argwhere(bad)[0]
-        where = int(position[0]) if len(position) == 1 else tuple(int(p) for p in position)
+        where = f"row {rows[position[0]]}" + ("" if columns is None else f", column {columns[position[1]]!r}")
         raise InvalidInput(
-            f"'{name}' must contain only finite numbers; got {int(bad.sum())} NaN/inf "
-            f"value(s), the first at position {where}."
+            f"'{name}' must contain only finite numbers of magnitude at most {MAX_MAGNITUDE:g}; got "
+            f"{int(bad.sum())} NaN/inf/larger value(s), the first at {where}: "
+            f"{float(values[tuple(position)])!r}."
+        )
+    scale = np.maximum(np.abs(low), np.abs(high))  # (inf when there are no rows)
+    tiny = np.flatnonzero((scale < MIN_SCALE) & (scale > 0))
+    if len(tiny):
+        column = "" if columns is None else f" column {columns[tiny[0]]!r}"
+        raise InvalidInput(
+            f"'{name}'{column} must hold a value of magnitude at least {MIN_SCALE:g} (or only zeros): "
+            f"its largest is {float(np.ravel(scale)[tiny[0]]):g}, too small to compute with; rescale it."
         )
 
 
@@ -125,10 +157,9 @@ def as_series(value: Any, name: str, *, min_length: int = 1) -> pd.Series:
         raise fail(name, "a 1-D sequence of numbers", value) from None
     if len(series) < min_length:
         raise InvalidInput(f"'{name}' must have at least {min_length} observation(s); got {len(series)}.")
-    _check_finite_values(name, series.to_numpy())
-    if not series.index.is_unique:
-        raise InvalidInput(f"'{name}' must have a unique index; it has duplicate labels.")
+    _check_finite_values(name, series.to_numpy(), series.index)
     check_time_order(name, series.index)
+    check_unique(name, series.index)
     return series
 
 
@@ -148,7 +179,14 @@ def as_frame(value: Any, name: str, *, min_rows: int = 1, min_columns: int = 1) 
         frame = pd.DataFrame(array)
     dtypes = list(frame.dtypes)  # (pandas builds a Series of them on each access)
     if not all(pd.api.types.is_numeric_dtype(t) and t.kind != "b" for t in dtypes):
-        raise fail(name, "a table of numbers only", value)
+        columns = [
+            c
+            for c, t in zip(frame.columns, dtypes, strict=True)
+            if not pd.api.types.is_numeric_dtype(t) or t.kind == "b"
+        ]
+        raise InvalidInput(
+            f"'{name}' must be a table of numbers only; column(s) {names(columns)} are not numeric."
+        )
     # a new frame either way (callers relabel it; the caller's frame stays untouched)
     floats = all(dtype == np.float64 for dtype in dtypes)
     frame = frame.copy(deep=False) if floats else frame.astype(np.float64)
@@ -160,22 +198,48 @@ def as_frame(value: Any, name: str, *, min_rows: int = 1, min_columns: int = 1) 
         raise InvalidInput(f"'{name}' must have at least {min_rows} row(s); got {frame.shape[0]}.")
     if frame.shape[1] < min_columns:
         raise InvalidInput(f"'{name}' must have at least {min_columns} column(s); got {frame.shape[1]}.")
-    _check_finite_values(name, frame.to_numpy())
-    if not frame.index.is_unique:
-        raise InvalidInput(f"'{name}' must have a unique index; it has duplicate labels.")
+    _check_finite_values(name, frame.to_numpy(), frame.index, frame.columns)
     check_time_order(name, frame.index)
+    check_unique(name, frame.index)
     return frame
 
 
 def check_time_order(name: str, index: pd.Index) -> None:
-    """Refuse dates that are not oldest first (a newest-first table gives other statistics
-    silently): name the first label that comes before the one above it."""
-    if isinstance(index, pd.DatetimeIndex) and not index.is_monotonic_increasing:
-        row = int(np.flatnonzero(np.diff(index.asi8) < 0)[0]) + 1
+    """Refuse dates that are not strictly increasing, oldest first (a newest-first table gives
+    other statistics silently; a repeated date is two bars at one time): name the first label
+    that does not come after the one above it."""
+    if isinstance(index, pd.DatetimeIndex) and not (index.is_monotonic_increasing and index.is_unique):
+        row = int(np.flatnonzero(np.diff(index.asi8) <= 0)[0]) + 1
         raise InvalidInput(
-            f"'{name}' must be in time order, oldest first: {index[row]} (row {row}) comes after "
-            f"{index[row - 1]}; sort it with .sort_index()."
+            f"'{name}' must be in time order, oldest first, each time once: {index[row]} (row {row}) "
+            f"comes after {index[row - 1]}; sort it with .sort_index() (and drop repeated times)."
         )
+
+
+def check_unique(name: str, index: pd.Index) -> None:
+    """Refuse an index with repeated labels, naming the first one repeated."""
+    if not index.is_unique:
+        repeated = index[index.duplicated()]
+        raise InvalidInput(
+            f"'{name}' must have a unique index; label {_describe(repeated[0])} is repeated "
+            f"({len(repeated)} repeat(s) in all)."
+        )
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_text(name: str, value: Any, requirement: str) -> str:
+    """Return ``value`` if it is a non-empty string without control characters (a NUL byte
+    would end a path or URL early in the C library that opens it)."""
+    if not isinstance(value, str) or not value:
+        raise fail(name, requirement, value)
+    control = _CONTROL.search(value)
+    if control:
+        raise fail(
+            name, f"{requirement} without control characters ({control.group()!r} at {control.start()})", value
+        )
+    return value
 
 
 def check_not_constant(name: str, values: pd.Series | np.ndarray) -> None:

@@ -89,7 +89,8 @@ def test_dates_out_of_time_order_are_refused_on_both_backends(backend):
     dates = pd.bdate_range("2021-01-04", periods=120)
     prices = pd.Series(100 + np.cumsum(rng.normal(size=120)), index=dates, name="p")
     with pytest.raises(
-        InvalidInput, match=r"'prices' must be in time order, oldest first: 2021-06-17 00:00:00 \(row 1\)"
+        InvalidInput,
+        match=r"'prices' must be in time order, oldest first, each time once: 2021-06-17 00:00:00 \(row 1\)",
     ):
         hftlab.mean_reversion(prices[::-1])
     pair = pd.DataFrame({"x": prices, "y": 2 * prices + rng.normal(size=120)}).iloc[rng.permutation(120)]

@@ -40,6 +40,7 @@ from hftlab.market.lobster import (
     replay_arrays,
 )
 from hftlab.market.replay_feed import LOBSTER_NAME, LOBSTER_TIMEZONE, _normalise, load_ticks
+from hftlab.validation import names
 
 _SCHEMA = pa.schema([(name, pa.from_numpy_dtype(EVENT_DTYPE[name])) for name in EVENT_DTYPE.names])
 # LOBSTER message type -> event kind (0: dropped); 2 partial cancel and 3 delete are both CANCEL
@@ -265,10 +266,10 @@ def events_from_ticks(path_or_frame, symbol: str | None = None) -> np.ndarray:
         ticks, name = load_ticks(path_or_frame), Path(path_or_frame).name
     present = [str(s) for s in pd.unique(ticks["symbol"])]
     if symbol is None and len(present) > 1:
-        raise InvalidInput(f"'symbol' is required: {name} holds {present}.")
+        raise InvalidInput(f"'symbol' is required: {name} holds {names(present)}.")
     if symbol is not None:
         if symbol not in present:
-            raise NotFound(f"symbol {symbol!r} is not in {name}; it has {present}.")
+            raise NotFound(f"symbol {symbol!r} is not in {name}; it has {names(present)}.")
         ticks = ticks[ticks["symbol"] == symbol]  # keeps the table's row numbers for errors
     volume, last = ticks["volume"].to_numpy(), ticks["last"].to_numpy()
     trade = volume > 0
@@ -369,7 +370,7 @@ def recordings(path: str | Path, venue: str | None = None, symbol: str | None = 
         wanted = "".join(
             f" {name} {value!r}" for name, value in (("venue", venue), ("symbol", symbol)) if value
         )
-        held = ", ".join("/".join(key) for key in sorted(found)) or "none"
+        held = names(["/".join(key) for key in sorted(found)]) or "none"
         raise NotFound(f"no recording{wanted} of the event format under {str(path)!r}; it holds: {held}.")
     return chosen
 
@@ -382,7 +383,7 @@ def read_recording(path: str | Path, venue: str | None = None, symbol: str | Non
     """
     found = recordings(path, venue, symbol)
     if len(found) > 1:
-        held = ", ".join(f"venue={v!r} symbol={s!r}" for v, s in sorted(found))
+        held = names([f"venue={v!r} symbol={s!r}" for v, s in sorted(found)])
         raise InvalidInput(f"'symbol' (and 'venue') must pick one recording under {str(path)!r}: {held}.")
     parts = next(iter(found.values()))
     return np.concatenate([read_events(part) for part in parts])

@@ -37,6 +37,7 @@ from hftlab.errors import InvalidInput, NotFound
 from hftlab.market.book import L2Book
 from hftlab.market.feeds import COLUMNS, GeneratedFeed, TickBatch
 from hftlab.market.lobster import EMPTY_ASK_PRICE, EMPTY_BID_PRICE, PRICE_SCALE, read_messages, read_orderbook
+from hftlab.validation import names
 
 LOBSTER_NAME = re.compile(
     r"^(?P<symbol>[^_]+)_(?P<date>\d{4}-\d{2}-\d{2})_(?P<start>\d+)_(?P<end>\d+)_"
@@ -166,7 +167,7 @@ def _select(ticks: pd.DataFrame, symbols: list[str] | None, path: str | Path) ->
         return ticks, present
     unknown = [s for s in symbols if s not in present]
     if unknown:
-        raise NotFound(f"symbol(s) {unknown} not in {Path(path).name}; it has {present}.")
+        raise NotFound(f"symbol(s) {names(unknown)} not in {Path(path).name}; it has {names(present)}.")
     return ticks[ticks["symbol"].isin(symbols)].reset_index(drop=True), list(symbols)
 
 

@@ -37,6 +37,7 @@ import numpy as np
 from hftlab.errors import NotFound
 from hftlab.market.book import L2Book
 from hftlab.market.feeds import GeneratedFeed, TickBatch
+from hftlab.validation import names
 
 START_NS = 1_704_205_800_000_000_000
 """Time of the first simulated tick: 2024-01-02 14:30:00 UTC."""
@@ -120,7 +121,7 @@ def check_symbols(symbols: list[str]) -> list[SymbolSpec]:
     """The specs of ``symbols``; an unknown name raises :class:`NotFound`."""
     unknown = [s for s in symbols if s not in SYMBOLS]
     if unknown:
-        raise NotFound(f"unknown simulated symbol(s) {unknown}; known: {sorted(SYMBOLS)}.")
+        raise NotFound(f"unknown simulated symbol(s) {names(unknown)}; known: {names(sorted(SYMBOLS), 20)}.")
     return [SYMBOLS[s] for s in symbols]
 
 

@@ -59,6 +59,9 @@ def encode_array(
     return message
 
 
+_KINDS = "biufcmMU"  # the dtype kinds an NDArray may carry (no objects, records, raw bytes)
+
+
 def decode_array(message: pb.NDArray, field: str = "array", lifted: list | None = None) -> np.ndarray:
     """Read an ``NDArray`` message back into a numpy array (no per-element work).
 
@@ -67,8 +70,8 @@ def decode_array(message: pb.NDArray, field: str = "array", lifted: list | None 
     """
     try:
         dtype = np.dtype(message.dtype)
-        if dtype.kind == "O":
-            raise TypeError("object arrays cannot travel as bytes")
+        if dtype.kind not in _KINDS or dtype.names is not None or dtype.subdtype is not None:
+            raise TypeError(f"dtype {dtype.str} is not a plain number, bool, time or string type")
         shape = tuple(message.shape)
         data = message.data  # each read of a bytes field copies it out of the message
         if lifted is not None and data:
@@ -78,6 +81,8 @@ def decode_array(message: pb.NDArray, field: str = "array", lifted: list | None 
         array = np.frombuffer(data, dtype=dtype).reshape(shape)
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"'{field}' is not a valid NDArray: {exc}") from None
+    if not dtype.isnative:  # big-endian from another client: native order, as every sender writes
+        return array.astype(dtype.newbyteorder("="))
     return array.copy() if dtype.kind == "U" or not array.flags.aligned else array
 
 
@@ -164,7 +169,7 @@ def _decode_index(message: pb.Index, field: str, lifted: list | None) -> pd.Inde
         if values.dtype == object:
             return _labels(tuple(values), name)
         return pd.Index(values, name=name)
-    except (TypeError, ValueError, LookupError) as exc:  # bad time zone or frequency
+    except (TypeError, ValueError, LookupError, NotImplementedError) as exc:  # time zone, freq, float16
         raise InvalidInput(f"'{field}' has an invalid index: {exc}") from None
 
 

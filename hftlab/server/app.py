@@ -78,15 +78,30 @@ class _Service:
         return result
 
 
+MAX_DETAILS = 2000
+"""Longest error message sent (characters): gRPC carries it in 8 KiB of metadata at most, and a
+longer one would arrive as another status."""
+
+
 def _status(exc: Exception) -> grpc.StatusCode:
+    if isinstance(exc, MemoryError):
+        return grpc.StatusCode.RESOURCE_EXHAUSTED
     return grpc.StatusCode[exc.status] if isinstance(exc, HftlabError) else grpc.StatusCode.INTERNAL
+
+
+def _details(message: str) -> str:
+    if len(message) <= MAX_DETAILS:
+        return message
+    return f"{message[: MAX_DETAILS - 40]}... ({len(message) - MAX_DETAILS + 40} characters cut)"
 
 
 def _abort(context: grpc.ServicerContext, exc: Exception, rpc: str, request_id: str):
     if isinstance(exc, HftlabError):
-        context.abort(_status(exc), exc.message)
+        context.abort(_status(exc), _details(exc.message))
+    if isinstance(exc, MemoryError):
+        context.abort(_status(exc), _details(f"{rpc} needs more memory than the server has: {exc}"))
     logger.exception("%s failed", rpc, extra={"rpc": rpc, "request_id": request_id})
-    context.abort(grpc.StatusCode.INTERNAL, f"internal error in {rpc}: {type(exc).__name__}: {exc}")
+    context.abort(grpc.StatusCode.INTERNAL, _details(f"internal error in {rpc}: {type(exc).__name__}: {exc}"))
 
 
 def _record_call(
@@ -235,7 +250,7 @@ def build_server(config: ServerConfig, reuse_port: bool = False) -> tuple[grpc.S
             initializer=limit_threads,
             initargs=(config.blas_threads, "openmp"),
         ),
-        interceptors=[TokenInterceptor(config.token)] if config.token else None,
+        interceptors=[TokenInterceptor(config.token, service.metrics)] if config.token else None,
         options=_options(config, reuse_port),
         maximum_concurrent_rpcs=config.max_concurrent_rpcs,
         compression=grpc.Compression.Gzip if config.compression == "gzip" else None,
@@ -262,7 +277,7 @@ def build_server(config: ServerConfig, reuse_port: bool = False) -> tuple[grpc.S
 class _JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, message and the call's fields (request id...)."""
 
-    FIELDS = ("rpc", "request_id", "code", "ms", "peer")
+    FIELDS = ("rpc", "request_id", "code", "ms", "peer", "reason")
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {

@@ -41,7 +41,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import posixpath
 import tomllib
+import urllib.parse
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -58,8 +60,31 @@ def _strings(name: str, values: Any) -> tuple[str, ...]:
     return tuple(values)
 
 
+_DEFAULT_PORTS = {"ws": 80, "http": 80, "wss": 443, "https": 443}
+
+
+def normalise_url(url: str) -> tuple[str, str, int | None, str] | None:
+    """``(scheme, host, port, path)`` of ``url`` as a server resolves it (RFC 3986 section 6:
+    scheme and host in lower case, the scheme's default port explicit, percent-escapes decoded
+    and ``.``/``..`` segments removed from the path); ``None`` if it does not parse as one."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:  # a port that is not a number, an unbalanced IPv6 bracket...
+        return None
+    if not parts.hostname:
+        return None
+    path = posixpath.normpath("/" + urllib.parse.unquote(parts.path))
+    return parts.scheme.lower(), parts.hostname.lower().rstrip("."), port, path.replace("//", "/")
+
+
 def _under_url(url: str, prefix: str) -> bool:
-    return url == prefix or url.startswith(prefix.rstrip("/") + "/")
+    """Whether ``url`` is ``prefix`` or below it, compared once both are normalised: a ``..``
+    segment, another case or a user name before the host cannot pass for an allowed URL."""
+    target, allowed = normalise_url(url), normalise_url(prefix)
+    if target is None or allowed is None or target[:3] != allowed[:3]:
+        return False
+    return target[3] == allowed[3] or target[3].startswith(allowed[3].rstrip("/") + "/")
 
 
 def _under_directory(path: str, directory: str) -> bool:
@@ -134,7 +159,7 @@ class ServerConfig:
                 raise InvalidInput(f"'{name}' file {path!r} does not exist.")
         object.__setattr__(self, "feed_urls", _strings("feed_urls", self.feed_urls))
         for url in self.feed_urls:
-            if not url.startswith(("ws://", "wss://", "http://", "https://")):
+            if not url.startswith(("ws://", "wss://", "http://", "https://")) or normalise_url(url) is None:
                 raise v.fail("feed_urls", "URLs starting with ws://, wss://, http:// or https://", url)
         object.__setattr__(self, "replay_dirs", _strings("replay_dirs", self.replay_dirs))
         for directory in self.replay_dirs:
@@ -156,10 +181,14 @@ class ServerConfig:
         for name in ("ws_url", "rest_url"):
             url, allowed = getattr(request, name, None), self.feed_urls
             if url is not None and not self._allows(allowed, _under_url, url):
-                raise PermissionDenied(f"'{name}' {url!r} is not under the server's feed_urls {allowed}.")
+                raise PermissionDenied(
+                    f"'{name}' {v.names([url])} is not under the server's feed_urls {v.names(allowed)}."
+                )
         path = getattr(request, "path", None)
         if path is not None and not self._allows(self.replay_dirs, _under_directory, path):
-            raise PermissionDenied(f"'path' {path!r} is not under the server's replay_dirs {self.replay_dirs}.")
+            raise PermissionDenied(
+                f"'path' {v.names([path])} is not under the server's replay_dirs {v.names(self.replay_dirs)}."
+            )
 
     def _allows(self, allowed: tuple[str, ...], under, target: str) -> bool:
         """Empty lists allow anything on a loopback server and nothing on any other."""

@@ -1,7 +1,8 @@
 """Per-RPC call counters and latency histograms of a server.
 
 The same numbers are summarised in ``GetServerInfo`` (calls, errors, p50/p99
-latency per RPC) and, when ``metrics_port`` is set, served as Prometheus text
+latency per RPC; refused authentications by reason) and, when ``metrics_port`` is set,
+served as Prometheus text
 (``/metrics``) through a prometheus_client custom collector. Counts are kept in
 plain dictionaries under one lock, so recording a call and summarising every RPC
 both cost microseconds. Quantiles are estimated from the histogram buckets by
@@ -42,13 +43,15 @@ BUCKETS = (
 
 
 class RpcMetrics:
-    """Counters (``hftlab_rpc_calls_total{rpc,code}``) and latency (``hftlab_rpc_seconds{rpc}``)."""
+    """Counters (``hftlab_rpc_calls_total{rpc,code}``, ``hftlab_auth_failures_total{reason}``) and
+    latency (``hftlab_rpc_seconds{rpc}``)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._calls: collections.Counter[tuple[str, str]] = collections.Counter()
         self._buckets: dict[str, list[int]] = {}
         self._seconds: collections.Counter[str] = collections.Counter()
+        self._auth_failures: collections.Counter[str] = collections.Counter()
         self.registry = CollectorRegistry()
         self.registry.register(self)
 
@@ -58,6 +61,11 @@ class RpcMetrics:
             self._calls[rpc, code] += 1
             self._buckets.setdefault(rpc, [0] * len(BUCKETS))[bucket] += 1
             self._seconds[rpc] += seconds
+
+    def auth_failure(self, reason: str) -> None:
+        """Count a call refused for its credentials (``reason``: missing or wrong token)."""
+        with self._lock:
+            self._auth_failures[reason] += 1
 
     def _cumulative(self) -> tuple[dict[tuple[str, str], int], dict[str, list[int]], dict[str, float]]:
         with self._lock:
@@ -80,7 +88,14 @@ class RpcMetrics:
         for rpc, counts in sorted(buckets.items()):
             bounds = ["+Inf" if math.isinf(b) else repr(float(b)) for b in BUCKETS]
             histogram.add_metric([rpc], list(zip(bounds, counts, strict=True)), seconds[rpc])
-        return [counter, histogram]
+        with self._lock:
+            failures = dict(self._auth_failures)
+        refused = CounterMetricFamily(
+            "hftlab_auth_failures", "hftlab calls refused for their credentials", labels=["reason"]
+        )
+        for reason, count in sorted(failures.items()):
+            refused.add_metric([reason], count)
+        return [counter, histogram, refused]
 
     def serve_http(self, host: str, port: int) -> int:
         """Serve ``/metrics`` in Prometheus text format; returns the bound port."""
@@ -88,7 +103,8 @@ class RpcMetrics:
         return server.server_port
 
     def summary(self) -> dict[str, dict[str, float]]:
-        """``calls``, ``errors``, ``latency_p50_ms`` and ``latency_p99_ms``, each keyed by RPC."""
+        """``calls``, ``errors``, ``latency_p50_ms`` and ``latency_p99_ms``, each keyed by RPC, and
+        ``auth_failures`` keyed by reason."""
         counts, buckets, _ = self._cumulative()
         calls: dict[str, float] = {}
         errors: dict[str, float] = {}
@@ -98,7 +114,15 @@ class RpcMetrics:
                 errors[rpc] = errors.get(rpc, 0.0) + count
         p50 = {rpc: 1e3 * _quantile(0.5, list(zip(BUCKETS, c, strict=True))) for rpc, c in buckets.items()}
         p99 = {rpc: 1e3 * _quantile(0.99, list(zip(BUCKETS, c, strict=True))) for rpc, c in buckets.items()}
-        return {"calls": calls, "errors": errors, "latency_p50_ms": p50, "latency_p99_ms": p99}
+        with self._lock:
+            failures = {reason: float(count) for reason, count in self._auth_failures.items()}
+        return {
+            "calls": calls,
+            "errors": errors,
+            "latency_p50_ms": p50,
+            "latency_p99_ms": p99,
+            "auth_failures": failures,
+        }
 
 
 def _quantile(q: float, buckets: list[tuple[float, float]]) -> float:

@@ -107,7 +107,7 @@ def check_settings(params: dict | None = None, **settings: Any) -> dict[str, Any
         checked[name] = v.check_float(name, settings[name], low=-1, high=1, low_open=True, high_open=True)
     for name in ("tick_size", "lot_size"):
         value = settings[name]
-        checked[name] = None if value is None else v.check_float(name, value, low=0, low_open=True)
+        checked[name] = None if value is None else v.check_float(name, value, low=1e-9, high=1e9)
     checked["initial_cash"] = v.check_float("initial_cash", settings["initial_cash"])
     checked["sample_every"] = _seconds("sample_every", settings["sample_every"], positive=True)
     params = dict(params or {})
@@ -117,17 +117,23 @@ def check_settings(params: dict | None = None, **settings: Any) -> dict[str, Any
     return checked
 
 
+MAX_SECONDS = 1e6
+"""Longest duration a setting may take (11.6 days): durations become int64 nanoseconds."""
+
+
 def _seconds(name: str, value: Any, positive: bool = False) -> float:
-    """A duration (pandas string such as ``"100ms"``, or seconds) in seconds."""
+    """A duration (pandas string such as ``"100ms"``, or seconds) in seconds: at most
+    :data:`MAX_SECONDS`, and at least 1 ns when ``positive``."""
     if isinstance(value, str):
         try:
             seconds = pd.Timedelta(value).value / 1e9
         except ValueError as exc:
             raise v.fail(name, "a duration such as '100ms' or a number of seconds", value) from exc
     else:
-        seconds = v.check_float(name, value, low=0, low_open=positive)
-    if seconds < 0 or (positive and seconds <= 0):
-        raise v.fail(name, "a positive duration" if positive else "a duration >= 0", value)
+        seconds = v.check_float(name, value, low=1e-9 if positive else 0, high=MAX_SECONDS)
+    if seconds < 0 or (positive and seconds < 1e-9) or seconds > MAX_SECONDS:
+        requirement = "a positive duration (>= 1 ns)" if positive else "a duration >= 0"
+        raise v.fail(name, f"{requirement} of at most {MAX_SECONDS:g} s", value)
     return seconds
 
 

@@ -55,8 +55,9 @@ class ServerInfo(Result):
     threads one BLAS/OpenMP call may use in that process (``blas_threads``, threadpoolctl).
 
     A server adds, per RPC it handled: ``calls``, ``errors`` (non-OK statuses) and the
-    ``latency_p50_ms``/``latency_p99_ms`` estimated from its latency histogram (the
-    process that answered; with several workers each keeps its own).
+    ``latency_p50_ms``/``latency_p99_ms`` estimated from its latency histogram, and
+    ``auth_failures``: calls it refused for their token, by reason (the process that
+    answered; with several workers each keeps its own).
     """
 
     version: str
@@ -69,6 +70,7 @@ class ServerInfo(Result):
     errors: dict[str, float] = field(default_factory=dict)
     latency_p50_ms: dict[str, float] = field(default_factory=dict)
     latency_p99_ms: dict[str, float] = field(default_factory=dict)
+    auth_failures: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import os
 from dataclasses import dataclass
 from typing import ClassVar
@@ -155,19 +156,27 @@ class MarketMakingRequest(Request):
     seed: int = 0
 
     def __post_init__(self) -> None:
-        self._set("gamma", v.check_float("gamma", self.gamma, low=0))
-        self._set("k", v.check_float("k", self.k, low=0, low_open=True))
-        self._set("A", v.check_float("A", self.A, low=0, low_open=True))
-        self._set("sigma", v.check_float("sigma", self.sigma, low=0))
-        self._set("tick_size", v.check_float("tick_size", self.tick_size, low=0, low_open=True))
-        self._set("s0", v.check_float("s0", self.s0, low=self.tick_size, low_open=True))
-        self._set("horizon", v.check_float("horizon", self.horizon, low=0, low_open=True))
+        # the bounds keep every quote, in ticks, a finite number (spread ~ gamma sigma^2 horizon)
+        self._set("gamma", v.check_float("gamma", self.gamma, low=0, high=1_000_000))
+        if 0 < self.gamma < 1e-9:  # (2 / gamma overflows; the limit gamma -> 0 is gamma = 0)
+            raise v.fail("gamma", "0 or at least 1e-09", self.gamma)
+        self._set("k", v.check_float("k", self.k, low=1e-6, high=1_000_000))
+        self._set("A", v.check_float("A", self.A, low=0, high=1_000_000_000, low_open=True))
+        self._set("sigma", v.check_float("sigma", self.sigma, low=0, high=1_000_000))
+        self._set("tick_size", v.check_float("tick_size", self.tick_size, low=1e-9, high=1_000_000))
+        self._set("s0", v.check_float("s0", self.s0, low=self.tick_size, high=1_000_000_000, low_open=True))
+        self._set("horizon", v.check_float("horizon", self.horizon, low=0, high=1_000_000, low_open=True))
         self._set("dt", v.check_float("dt", self.dt, low=0, high=self.horizon, low_open=True))
-        if round(self.horizon / self.dt) > self.MAX_STEPS:
+        if self.horizon / self.dt > self.MAX_STEPS + 0.5:  # (round() of an overflow to inf would raise)
             raise v.fail("dt", f"at least horizon / {self.MAX_STEPS} (at most {self.MAX_STEPS} steps)", self.dt)
-        self._set("order_size", v.check_float("order_size", self.order_size, low=0, low_open=True))
+        self._set(
+            "order_size", v.check_float("order_size", self.order_size, low=0, high=1_000_000_000, low_open=True)
+        )
         if self.max_inventory is not None:
-            self._set("max_inventory", v.check_float("max_inventory", self.max_inventory, low=self.order_size))
+            self._set(
+                "max_inventory",
+                v.check_float("max_inventory", self.max_inventory, low=self.order_size, high=10**15),
+            )
         self._set("strategy", v.check_choice("strategy", self.strategy, STRATEGIES))
         self._set("seed", v.check_int("seed", self.seed, low=0))
 
@@ -186,8 +195,11 @@ def _symbol_list(value: object) -> list[str]:
         or not all(isinstance(s, str) and s.strip() == s and s for s in symbols)
     ):
         raise v.fail("symbols", "a symbol name or a non-empty list of them", value)
+    for symbol in symbols:
+        v.check_text("symbols", symbol, "symbol names")
     if len(set(symbols)) != len(symbols):
-        raise InvalidInput(f"'symbols' must not repeat a symbol; got {list(symbols)}.")
+        repeated = [s for s, count in collections.Counter(symbols).items() if count > 1]
+        raise InvalidInput(f"'symbols' must not repeat a symbol; {v.names(repeated)} appear more than once.")
     return list(symbols)
 
 
@@ -197,9 +209,8 @@ def _source_options(request: Request, source: str) -> None:
     if source == "replay":
         if path is None:
             raise InvalidInput("'path' is required when source is 'replay' (a LOBSTER or tick file).")
-        if not isinstance(path, (str, os.PathLike)) or not str(path):
-            raise v.fail("path", "a file path", path)
-        request._set("path", str(path))
+        path = str(path) if isinstance(path, os.PathLike) else path
+        request._set("path", v.check_text("path", path, "a file path"))
     elif path is not None:
         raise InvalidInput(f"'path' only applies to source 'replay'; got source {source!r}.")
     for name, schemes, sources in (
@@ -211,8 +222,9 @@ def _source_options(request: Request, source: str) -> None:
             continue
         if source not in sources:
             raise InvalidInput(f"'{name}' only applies to source(s) {', '.join(sources)}; got {source!r}.")
-        if not isinstance(value, str) or not value.startswith(schemes):
-            raise v.fail(name, f"a URL starting with {' or '.join(schemes)}", value)
+        requirement = f"a URL starting with {' or '.join(schemes)}"
+        if not v.check_text(name, value, requirement).startswith(schemes):
+            raise v.fail(name, requirement, value)
 
 
 @dataclass(frozen=True)
@@ -245,7 +257,8 @@ class StreamMarketDataRequest(Request):
         if self.speed is not None:
             if source not in ("simulated", "replay"):
                 raise InvalidInput(f"'speed' only applies to sources 'simulated' and 'replay'; got {source!r}.")
-            self._set("speed", v.check_float("speed", self.speed, low=0, low_open=True))
+            # (a slower pace would sleep for years between batches, beyond what a clock can count)
+            self._set("speed", v.check_float("speed", self.speed, low=1e-3))
         _source_options(self, source)
 
 
@@ -271,6 +284,7 @@ class GetOrderBookRequest(Request):
     def __post_init__(self) -> None:
         if not isinstance(self.symbol, str) or not self.symbol or self.symbol.strip() != self.symbol:
             raise v.fail("symbol", "a symbol name", self.symbol)
+        v.check_text("symbol", self.symbol, "a symbol name")
         source = v.check_choice("source", self.source, SOURCES)
         self._set("depth", v.check_int("depth", self.depth, low=1, high=10_000))
         self._set("seed", v.check_int("seed", self.seed, low=0, high=_MAX_SEED))

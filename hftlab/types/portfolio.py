@@ -59,12 +59,10 @@ def asset_values(
         series.index = [str(label) for label in series.index]
         unknown = [label for label in series.index if label not in symbols]
         if unknown:
-            raise InvalidInput(f"'{name}' names unknown assets: {', '.join(map(repr, unknown[:5]))}.")
+            raise InvalidInput(f"'{name}' names unknown assets: {v.names(unknown)}.")
         missing = [s for s in symbols if s not in series.index]
         if missing and fill is None:
-            raise InvalidInput(
-                f"'{name}' must give a value for every asset; missing: {', '.join(map(repr, missing[:5]))}."
-            )
+            raise InvalidInput(f"'{name}' must give a value for every asset; missing: {v.names(missing)}.")
         series = series.reindex(symbols, fill_value=fill)
     else:
         array = np.asarray(value, dtype=object)
@@ -89,6 +87,36 @@ def asset_values(
                 f"got {series.index[bad][0]!r}: {values[bad][0]:g}."
             )
     return series.rename(name)
+
+
+def _positional(labels: pd.Index) -> bool:
+    """Whether ``labels`` are positions (0, 1, ... as numbers or strings: a matrix without names)."""
+    return [str(label) for label in labels] == [str(i) for i in range(len(labels))]
+
+
+def _aligned_covariance(matrix: pd.DataFrame, symbols: list[str]) -> pd.DataFrame:
+    """``matrix`` with rows and columns in the order of ``symbols``, matched by label.
+
+    Unlabelled rows or columns (positions 0, 1, ...) are taken in asset order; labels must
+    be exactly the assets, each once, on both axes.
+    """
+    axes = {}
+    for axis, labels in (("rows", matrix.index), ("columns", matrix.columns)):
+        if _positional(labels) and not _positional(pd.Index(symbols)):
+            axes[axis] = symbols
+            continue
+        labels = [str(label) for label in labels]
+        given, wanted = set(labels), set(symbols)
+        unknown = [label for label in labels if label not in wanted]
+        missing = [symbol for symbol in symbols if symbol not in given]
+        if unknown or missing or len(set(labels)) != len(labels):
+            raise InvalidInput(
+                f"'covariance_matrix' {axis} must be labelled with the assets of 'prices_or_returns', each "
+                f"once; unknown: {v.names(unknown) or 'none'}; missing: {v.names(missing) or 'none'}."
+            )
+        axes[axis] = labels
+    aligned = pd.DataFrame(matrix.to_numpy(), index=axes["rows"], columns=axes["columns"])
+    return aligned.loc[symbols, symbols]
 
 
 def _optional_float(name: str, value: Any, **bounds) -> float | None:
@@ -158,12 +186,13 @@ class PortfolioInputs(Request):
             "transaction_costs",
             asset_values(self.transaction_costs, "transaction_costs", symbols, fill=0.0, low=0.0),
         )
-        self._set("risk_free_rate", v.check_float("risk_free_rate", self.risk_free_rate))
+        self._set("risk_free_rate", v.check_float("risk_free_rate", self.risk_free_rate, low=-1, high=1))
         covariance = v.check_choice("covariance", self.covariance, cov.COVARIANCE_METHODS)
         self._set("covariance", covariance)
         self._set("half_life", v.check_float("half_life", self.half_life, low=0, low_open=True))
         self._set(
-            "periods_per_year", v.check_float("periods_per_year", self.periods_per_year, low=0, low_open=True)
+            "periods_per_year",
+            v.check_float("periods_per_year", self.periods_per_year, low=0, high=1e8, low_open=True),
         )
         self._set("time_limit", v.check_float("time_limit", self.time_limit, low=0, high=3600, low_open=True))
         n_obs = len(frame) - (1 if input_type == "prices" else 0)
@@ -185,11 +214,7 @@ class PortfolioInputs(Request):
                     f"'covariance_matrix' must be {len(symbols)} x {len(symbols)} (one row and "
                     f"column per asset); got {matrix.shape[0]} x {matrix.shape[1]}."
                 )
-            if set(matrix.columns) == set(symbols):
-                matrix.index = list(matrix.columns)
-                matrix = matrix.loc[symbols, symbols]
-            else:
-                matrix = pd.DataFrame(matrix.to_numpy(), index=symbols, columns=symbols)
+            matrix = _aligned_covariance(matrix, symbols)
             cov.check_covariance(matrix.to_numpy(), symbols, "covariance_matrix")
             self._set("covariance_matrix", matrix)
         self._set("expected_returns", asset_values(self.expected_returns, "expected_returns", symbols))
@@ -421,8 +446,8 @@ class BoxTaoRequest(Request):
         if not frame.to_numpy().any():
             raise InvalidInput("'matrix_or_prices' must not be all zeros.")
         self._set("matrix_or_prices", frame)
-        self._set("lam", _optional_float("lam", self.lam, low=0, low_open=True))
-        self._set("mu", _optional_float("mu", self.mu, low=0, low_open=True))
+        self._set("lam", _optional_float("lam", self.lam, low=1e-12, high=1e12))
+        self._set("mu", _optional_float("mu", self.mu, low=1e-12, high=1e12))  # (ADMM steps by 1 / mu)
         self._set("noise_std", v.check_float("noise_std", self.noise_std, low=0))
         self._set("rho", v.check_float("rho", self.rho, low=1, high=10, low_open=True))
         self._set("tol", v.check_float("tol", self.tol, low=0, high=1, low_open=True, high_open=True))

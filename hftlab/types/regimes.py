@@ -225,6 +225,10 @@ class FilterRegimesRequest(Request):
         self._set("observations", observations)
 
 
+MAX_DRAWS = 10**9
+"""Most iterations of one chain (beyond, the draws' array would not fit in any memory)."""
+
+
 def check_sampler_settings(settings: Any) -> None:
     """Validate (and coerce) the sampler fields every MCMC run shares, on a frozen dataclass."""
     checks = {
@@ -239,6 +243,11 @@ def check_sampler_settings(settings: Any) -> None:
     }
     for name, check in checks.items():
         object.__setattr__(settings, name, check(getattr(settings, name)))
+    if settings.burn_in + settings.n_samples * settings.thin > MAX_DRAWS:
+        raise InvalidInput(
+            f"'burn_in' + 'n_samples' * 'thin' must be at most {MAX_DRAWS:g} iterations per chain; got "
+            f"{settings.burn_in} + {settings.n_samples} * {settings.thin}."
+        )
 
 
 @dataclass(frozen=True)

@@ -105,10 +105,11 @@ class FitOURequest(Request):
     def __post_init__(self) -> None:
         self._set("prices", v.as_series(self.prices, "prices", min_length=20))
         v.check_not_constant("prices", self.prices)
-        self._set("dt", v.check_float("dt", self.dt, low=0, low_open=True))
+        self._set("dt", v.check_float("dt", self.dt, low=1e-6, high=1_000_000))  # (kappa = -log(phi) / dt)
         v.check_choice("method", self.method, ["mle", "ols"])
-        if self.cost is not None:
-            self._set("cost", v.check_float("cost", self.cost, low=0, low_open=True))
+        if self.cost is not None:  # a cost below 1e-9 of the prices is 0 to Bertram's root finder
+            smallest = float(f"{1e-9 * self.prices.abs().max():.3g}")
+            self._set("cost", v.check_float("cost", self.cost, low=smallest, high=1e9 * smallest))
 
 
 @dataclass(frozen=True)

@@ -54,10 +54,9 @@ class TickBacktestRequest(Request):
         if self.events is not None:
             if not isinstance(self.events, np.ndarray) or self.events.dtype != EVENT_DTYPE:
                 raise v.fail("events", "an EVENT_DTYPE array or a frame of its columns", self.events)
-        elif not isinstance(self.path, (str, os.PathLike)) or not str(self.path):
-            raise v.fail("path", "a file path", self.path)
         else:
-            self._set("path", str(self.path))
+            path = str(self.path) if isinstance(self.path, os.PathLike) else self.path
+            self._set("path", v.check_text("path", path, "a file path"))
         v.check_choice("strategy", self.strategy, list(STRATEGIES))
         if not isinstance(self.params, dict) or not all(isinstance(key, str) for key in self.params):
             raise v.fail("params", "a dict of parameter names to numbers", self.params)

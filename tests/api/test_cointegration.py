@@ -92,9 +92,23 @@ BAD_INPUT = [
     (OU, {"prices": [1.0, float("inf")] * 30}, "'prices' must contain only finite numbers"),
     (OU, {"prices": [2.0] * 40}, "'prices' must not be constant"),
     (OU, {"prices": [1.0, 2.0, 3.0]}, "'prices' must have at least 20 observation(s); got 3"),
-    (OU, {"prices": list(range(40)), "dt": 0.0}, "'dt' must be a finite number > 0; got 0.0"),
+    (
+        OU,
+        {"prices": list(range(40)), "dt": 0.0},
+        "'dt' must be a finite number >= 1e-06 and <= 1000000; got 0.0",
+    ),
+    (
+        OU,
+        {"prices": list(range(40)), "dt": 1e300},
+        "'dt' must be a finite number >= 1e-06 and <= 1000000; got 1e+300",
+    ),
     (OU, {"prices": list(range(40)), "method": "gmm"}, "'method' must be one of 'mle', 'ols'"),
-    (OU, {"prices": list(range(40)), "cost": -0.01}, "'cost' must be a finite number > 0; got -0.01"),
+    (
+        OU,
+        {"prices": list(range(40)), "cost": -0.01},
+        "'cost' must be a finite number >= 3.9e-08 and <= 39.0; got -0.01",
+    ),
+    (OU, {"prices": list(range(40)), "cost": 5e-324}, "'cost' must be a finite number >= 3.9e-08"),
     (
         COINT,
         {"prices": {"x": _two()["x"], "y": SHORT_INDEX}},
@@ -108,7 +122,8 @@ BAD_INPUT = [
     (
         COINT,
         {"prices": _with(_two(), "y", 7, np.nan)},
-        "'prices.y' must contain only finite numbers; got 1 NaN/inf value(s), the first at position 7",
+        "'prices.y' must contain only finite numbers of magnitude at most 1e+60; got 1 NaN/inf/larger "
+        "value(s), the first at row 7: nan.",
     ),
     (COINT, {"prices": _with(_two(), "x", 3, np.inf)}, "'prices.x' must contain only finite numbers"),
     (COINT, {"prices": _two().assign(y=4.0)}, "'prices.y' must not be constant; every value is 4.0"),

@@ -63,9 +63,9 @@ def test_order_book_equals_the_direct_computation(backend, lobster_files):
 
 
 def test_unknown_symbols_are_not_found(backend, sources):
-    with pytest.raises(NotFound, match=r"unknown simulated symbol\(s\) \['NOPE'\]"):
+    with pytest.raises(NotFound, match=r"unknown simulated symbol\(s\) 'NOPE'"):
         next(hftlab.stream_market_data(["AAPL", "NOPE"]))
-    with pytest.raises(NotFound, match=r"symbol\(s\) \['MSFT'\] not in"):
+    with pytest.raises(NotFound, match=r"symbol\(s\) 'MSFT' not in"):
         next(hftlab.stream_market_data("MSFT", "replay", path=sources["replay"]["path"]))
     with pytest.raises(NotFound, match="unknown simulated symbol"):
         hftlab.order_book("NOPE")
@@ -79,7 +79,8 @@ BAD_STREAMS = [
     ({"max_batches": 0}, "'max_batches' must be an int >= 1; got 0"),
     ({"resume_from": -1}, "'resume_from' must be an int >= 0; got -1"),
     ({"seed": 1.5}, "'seed' must be an int >= 0"),
-    ({"speed": 0.0}, "'speed' must be a finite number > 0; got 0.0"),
+    ({"speed": 0.0}, "'speed' must be a finite number >= 0.001; got 0.0"),
+    ({"speed": 5e-324}, "'speed' must be a finite number >= 0.001; got 5e-324"),
     ({"source": "replay"}, "'path' is required when source is 'replay'"),
     ({"path": "x.csv"}, "'path' only applies to source 'replay'"),
     ({"ws_url": "ws://localhost:1"}, "'ws_url' only applies to source(s) binance, kraken, coinbase"),

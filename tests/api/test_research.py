@@ -73,7 +73,8 @@ BAD_BACKTEST = [
     ({"prices": (X, Y.set_axis(range(1, 51)))}, "'prices' series 'x' and 'y' have different indexes"),
     (
         {"prices": GOOD.assign(y=np.r_[Y.iloc[:-1], np.nan])},
-        "'prices' must contain only finite numbers; got 1 NaN/inf value(s), the first at position (49, 1)",
+        "'prices' must contain only finite numbers of magnitude at most 1e+60; got 1 NaN/inf/larger value(s), "
+        "the first at row 49, column 'y': nan.",
     ),
     ({"prices": [1.0, np.inf] * 25}, "'prices' must contain only finite numbers"),
     ({"prices": GOOD.assign(x=3.0)}, "'prices.x' must not be constant; every value is 3.0"),

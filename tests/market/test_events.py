@@ -204,8 +204,8 @@ def test_tick_table_becomes_top_of_book_depth_and_trades(tmp_path, suffix):
 def test_tick_table_symbols():
     with pytest.raises(InvalidInput) as error:
         events_from_ticks(TICKS)
-    assert str(error.value) == "'symbol' is required: the tick frame holds ['ES', 'NQ']."
-    with pytest.raises(NotFound, match=r"symbol 'CL' is not in the tick frame; it has \['ES', 'NQ'\]"):
+    assert str(error.value) == "'symbol' is required: the tick frame holds 'ES', 'NQ'."
+    with pytest.raises(NotFound, match=r"symbol 'CL' is not in the tick frame; it has 'ES', 'NQ'"):
         events_from_ticks(TICKS, symbol="CL")
     nq = events_from_ticks(TICKS, symbol="NQ")
     assert nq["kind"].tolist() == [K.TRADE, K.DEPTH, K.DEPTH]

@@ -86,7 +86,7 @@ def test_book_of_a_lobster_file_has_every_level_of_its_row(lobster_files):
 def test_bad_files_and_symbols(tmp_path, tick_table, lobster_files):
     with pytest.raises(NotFound, match="does not exist"):
         ReplayFeed(tmp_path / "missing.csv")
-    with pytest.raises(NotFound, match=r"symbol\(s\) \['CL'\] not in ticks.csv"):
+    with pytest.raises(NotFound, match=r"symbol\(s\) 'CL' not in ticks.csv"):
         tick_table.to_csv(tmp_path / "ticks.csv", index=False)
         ReplayFeed(tmp_path / "ticks.csv", ["ES", "CL"])
     tick_table.drop(columns="ask").to_csv(tmp_path / "no_ask.csv", index=False)

@@ -107,5 +107,5 @@ def test_grid_recentres_when_the_price_drifts():
 
 
 def test_unknown_symbols_are_not_found():
-    with pytest.raises(NotFound, match=r"unknown simulated symbol\(s\) \['ZZZ'\]"):
+    with pytest.raises(NotFound, match=r"unknown simulated symbol\(s\) 'ZZZ'"):
         SimulatedFeed(["AAPL", "ZZZ"])

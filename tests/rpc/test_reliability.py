@@ -22,6 +22,8 @@ from hftlab.rpc.v1 import trading_pb2 as pb
 from hftlab.server import build_server
 from hftlab.server.config import ServerConfig
 from hftlab.types import MeanReversionRequest, ServerInfoRequest
+from hftlab.types.market import GetOrderBookRequest, MarketMakingRequest, StreamMarketDataRequest
+from hftlab.types.statarb import FitOURequest
 
 METHODS = list(pb.DESCRIPTOR.services_by_name["Trading"].methods)
 ALLOWED = {
@@ -35,11 +37,31 @@ ALLOWED = {
 
 floats = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True, width=64),
-    st.sampled_from([0.0, -1.0, 1e-300, 1e300, float("nan"), float("inf"), -float("inf")]),
+    st.sampled_from(
+        [
+            0.0,
+            -1.0,
+            1e-300,
+            1e300,
+            5e-324,
+            1.7976931348623157e308,
+            -1e308,
+            float("nan"),
+            float("inf"),
+            -float("inf"),
+        ]
+    ),
 )
 ints = st.one_of(st.integers(-3, 300), st.sampled_from([-(2**63), 2**31, 2**62, 2**63 - 1]))
-texts = st.one_of(st.text(max_size=12), st.sampled_from(["", "AAPL", "x", "simulated", "hmm", "\x00"]))
-DTYPES = ["<f8", "<f4", "<i8", "|b1", "<U3", "<M8[ns]", "<c16", "|O", "bogus", ""]
+texts = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        ["", "AAPL", "x", "simulated", "hmm", "replay", "\x00", "/tmp/\x00x", "a\x1fb", "x" * 5000]
+    ),
+)
+# structured, sub-array, raw, half and big-endian dtypes too: each must be decoded or named
+DTYPES = ["<f8", "<f4", "<i8", "|b1", "<U3", "<M8[ns]", "<c16", "|O", "bogus", "", "f8,i4", "(2,)<f8", "|V8"]
+DTYPES += ["<f2", ">f8", ">i8", ">U2", "S4", "<m8[ns]"]
 
 
 @st.composite
@@ -50,7 +72,7 @@ def nd_arrays(draw):
         values = draw(st.lists(floats, max_size=80))
         if draw(st.booleans()):
             values = list(100 + np.cumsum(np.random.default_rng(len(values)).normal(size=len(values))))
-        array = np.asarray(values, dtype=np.float64)
+        array = np.asarray(values, dtype=draw(st.sampled_from(["<f8", ">f8"])))
         if draw(st.booleans()) and array.size % 2 == 0 and array.size:
             array = array.reshape(-1, 2)
         return codec.encode_array(array, message)
@@ -185,3 +207,83 @@ def test_load_32_clients_by_1000_mixed_calls(grpc_address):
 
     with ThreadPoolExecutor(max_workers=32) as pool:
         assert list(pool.map(client, range(32))) == [0] * 32
+
+
+@pytest.mark.parametrize("token", [None, "s3cret-token-for-tests"])
+def test_unknown_methods_are_unimplemented_with_or_without_a_token(token):
+    server, port = build_server(ServerConfig(port=0, token=token))
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            for path in ("/hftlab.v1.Trading/NoSuchMethod", "/hftlab.v1.Trading/", "/other.Service/X"):
+                for metadata in (
+                    None,
+                    [("authorization", "Bearer wrong-token")],
+                    [("authorization", f"Bearer {token}")],
+                ):
+                    with pytest.raises(grpc.RpcError) as error:
+                        channel.unary_unary(path)(b"", timeout=10, metadata=metadata)
+                    assert error.value.code() == grpc.StatusCode.UNIMPLEMENTED, (path, metadata)
+    finally:
+        server.stop(grace=None)
+
+
+OU = FitOURequest(np.linspace(1, 2, 40) + np.sin(np.arange(40.0)))
+
+
+@pytest.mark.parametrize(
+    ("request_", "changes", "code", "details"),
+    [  # inputs that once were answered INTERNAL; ``changes`` are made on the wire (past the client's checks)
+        (MeanReversionRequest(np.linspace(100, 110, 40).astype(">f8"), lookback=5), {}, "OK", ""),
+        (OU, {"prices.values": OU.prices.to_numpy() * 1e-300}, "INVALID_ARGUMENT", "at least 1e-60"),
+        (OU, {"prices.values": OU.prices.to_numpy() * 1e300}, "INVALID_ARGUMENT", "at most 1e+60"),
+        (OU, {"dt": 1e300}, "INVALID_ARGUMENT", "'dt'"),
+        (MarketMakingRequest(), {"gamma": 5e-324}, "INVALID_ARGUMENT", "'gamma'"),
+        (MarketMakingRequest(), {"sigma": 1e308}, "INVALID_ARGUMENT", "'sigma'"),
+        (MarketMakingRequest(), {"dt": 5e-324}, "INVALID_ARGUMENT", "'dt'"),
+        (StreamMarketDataRequest(["AAPL"]), {"speed": 1e-300}, "INVALID_ARGUMENT", "'speed'"),
+        (
+            StreamMarketDataRequest(["X"], source="replay", path="/a"),
+            {"path": "/a\x00b"},
+            "INVALID_ARGUMENT",
+            "'path'",
+        ),
+        (GetOrderBookRequest("AAPL"), {"symbol": "x" * 5000}, "NOT_FOUND", "unknown simulated symbol(s) 'xxx"),
+        (StreamMarketDataRequest([f"S{i}" for i in range(3000)]), {}, "NOT_FOUND", "and 2995 more"),
+    ],
+)
+def test_inputs_at_the_limits_get_typed_short_errors(fuzz_channel, request_, changes, code, details):
+    method = next(m for m in METHODS if m.name == request_.rpc)
+    message = codec.encode(request_, codec.message_class(method.input_type.name)())
+    for name, value in changes.items():
+        if name == "prices.values":
+            codec.encode_array(value, message.prices.values)
+        else:
+            setattr(message, name, value)
+    try:
+        _call(fuzz_channel, method, message)
+        got, text = "OK", ""
+    except grpc.RpcError as error:
+        got, text = error.code().name, error.details()
+    assert got == code, text
+    assert details in text and len(text) <= 1000
+
+
+@pytest.mark.parametrize(
+    ("dtype", "field"),
+    [("f8,i4", "prices"), ("(2,)<f8", "prices"), ("|V8", "prices"), ("<f2", "prices")],
+)
+def test_structured_and_raw_dtypes_are_named(fuzz_channel, dtype, field):
+    method = next(m for m in METHODS if m.name == "CalculateMeanReversion")
+    message = codec.encode(
+        MeanReversionRequest(np.linspace(1, 2, 40), lookback=5), pb.CalculateMeanReversionRequest()
+    )
+    for target in (message.prices.values, message.prices.index.values):
+        broken = pb.CalculateMeanReversionRequest()
+        broken.CopyFrom(message)
+        array = broken.prices.values if target is message.prices.values else broken.prices.index.values
+        array.dtype, array.data = dtype, bytes(40 * np.dtype(dtype).itemsize)
+        array.shape[:] = [40]
+        with pytest.raises(grpc.RpcError) as error:
+            _call(fuzz_channel, method, broken)
+        assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert f"'{field}'" in error.value.details()

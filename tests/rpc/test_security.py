@@ -2,6 +2,7 @@
 
 import datetime
 import ipaddress
+import logging
 
 import numpy as np
 import pytest
@@ -9,9 +10,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from prometheus_client import generate_latest
 
 import hftlab
 from hftlab.backends import GrpcBackend, GrpcConfig
+from hftlab.cli import main
 from hftlab.errors import BackendUnavailable, InvalidInput, PermissionDenied, Unauthenticated
 from hftlab.server import ServerProcess, build_server
 from hftlab.server.config import ServerConfig
@@ -208,3 +211,60 @@ def test_a_refused_file_is_never_opened(tmp_path):
 def test_bad_server_settings_name_the_field(kwargs, message):
     with pytest.raises(InvalidInput, match=message):
         ServerConfig(**kwargs)
+
+
+def test_failed_authentications_are_logged_and_counted(caplog):
+    server, port = build_server(ServerConfig(port=0, token=TOKEN, metrics_port=None))
+    try:
+        address = f"grpc://127.0.0.1:{port}"
+        with caplog.at_level(logging.WARNING, logger="hftlab.server"):
+            for token in (None, "wrong-token-123", "wrong-token-456"):
+                config = GrpcConfig.from_address(address, token=token)
+                with GrpcBackend(config) as client, pytest.raises(Unauthenticated):
+                    client.execute(ServerInfoRequest())
+        lines = [r for r in caplog.records if r.getMessage().startswith("authentication failed")]
+        assert [r.reason for r in lines] == ["missing bearer token"] + ["wrong bearer token"] * 2
+        assert all(r.rpc == "GetServerInfo" and r.peer.startswith("ipv4:127.0.0.1:") for r in lines)
+        assert not any(
+            "wrong-token" in r.getMessage() or "wrong-token" in str(r.__dict__) for r in caplog.records
+        )
+        with GrpcBackend(GrpcConfig.from_address(address, token=TOKEN)) as client:
+            info = client.execute(ServerInfoRequest())
+        assert info.auth_failures == {"missing bearer token": 1.0, "wrong bearer token": 2.0}
+        text = generate_latest(server.hftlab_service.metrics.registry).decode()
+        assert 'hftlab_auth_failures_total{reason="wrong bearer token"} 2.0' in text
+    finally:
+        server.stop(grace=None)
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("wss://stream.binance.com:9443/ws/btcusdt", True),
+        ("wss://Stream.Binance.COM:9443/ws", True),
+        ("wss://stream.binance.com:9443/ws/./btcusdt", True),
+        ("wss://stream.binance.com:9443/ws/../admin", False),
+        ("wss://stream.binance.com:9443/ws/%2e%2e/admin", False),
+        ("wss://stream.binance.com:9443/wsx", False),
+        ("wss://stream.binance.com:9443@evil.example/ws", False),
+        ("wss://stream.binance.com/ws", False),  # another port (443)
+        ("ws://stream.binance.com:9443/ws", False),  # another scheme
+    ],
+)
+def test_feed_urls_are_normalised_before_the_allow_list(url, allowed):
+    config = ServerConfig(host="0.0.0.0", token=TOKEN, feed_urls=["wss://stream.binance.com:9443/ws"])
+    request = StreamMarketDataRequest(["BTCUSDT"], source="binance", ws_url=url)
+    if allowed:
+        config.check_sources(request)
+    else:
+        with pytest.raises(PermissionDenied, match=r"'ws_url' .* is not under the server's feed_urls"):
+            config.check_sources(request)
+
+
+def test_a_token_on_the_command_line_warns(capsys, tmp_path):
+    missing = str(tmp_path / "missing.toml")  # the command stops at the config, after the warning
+    assert main(["serve", "--token", TOKEN, "--config", missing]) == 2
+    err = capsys.readouterr().err
+    assert "--token is visible to every local user" in err and "HFTLAB_TOKEN" in err and TOKEN not in err
+    assert main(["serve", "--config", missing]) == 2
+    assert "--token" not in capsys.readouterr().err

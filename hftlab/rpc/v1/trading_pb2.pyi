@@ -105,7 +105,7 @@ class GetServerInfoRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetServerInfoResponse(_message.Message):
-    __slots__ = ("version", "backend", "pid", "uptime_seconds", "operations", "calls", "errors", "latency_p50_ms", "latency_p99_ms", "blas_threads")
+    __slots__ = ("version", "backend", "pid", "uptime_seconds", "operations", "calls", "errors", "latency_p50_ms", "latency_p99_ms", "blas_threads", "auth_failures")
     class CallsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -134,6 +134,13 @@ class GetServerInfoResponse(_message.Message):
         key: str
         value: float
         def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    class AuthFailuresEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
     VERSION_FIELD_NUMBER: _ClassVar[int]
     BACKEND_FIELD_NUMBER: _ClassVar[int]
     PID_FIELD_NUMBER: _ClassVar[int]
@@ -144,6 +151,7 @@ class GetServerInfoResponse(_message.Message):
     LATENCY_P50_MS_FIELD_NUMBER: _ClassVar[int]
     LATENCY_P99_MS_FIELD_NUMBER: _ClassVar[int]
     BLAS_THREADS_FIELD_NUMBER: _ClassVar[int]
+    AUTH_FAILURES_FIELD_NUMBER: _ClassVar[int]
     version: str
     backend: str
     pid: int
@@ -154,7 +162,8 @@ class GetServerInfoResponse(_message.Message):
     latency_p50_ms: _containers.ScalarMap[str, float]
     latency_p99_ms: _containers.ScalarMap[str, float]
     blas_threads: int
-    def __init__(self, version: _Optional[str] = ..., backend: _Optional[str] = ..., pid: _Optional[int] = ..., uptime_seconds: _Optional[float] = ..., operations: _Optional[_Iterable[str]] = ..., calls: _Optional[_Mapping[str, float]] = ..., errors: _Optional[_Mapping[str, float]] = ..., latency_p50_ms: _Optional[_Mapping[str, float]] = ..., latency_p99_ms: _Optional[_Mapping[str, float]] = ..., blas_threads: _Optional[int] = ...) -> None: ...
+    auth_failures: _containers.ScalarMap[str, float]
+    def __init__(self, version: _Optional[str] = ..., backend: _Optional[str] = ..., pid: _Optional[int] = ..., uptime_seconds: _Optional[float] = ..., operations: _Optional[_Iterable[str]] = ..., calls: _Optional[_Mapping[str, float]] = ..., errors: _Optional[_Mapping[str, float]] = ..., latency_p50_ms: _Optional[_Mapping[str, float]] = ..., latency_p99_ms: _Optional[_Mapping[str, float]] = ..., blas_threads: _Optional[int] = ..., auth_failures: _Optional[_Mapping[str, float]] = ...) -> None: ...
 
 class OptimizePortfolioRequest(_message.Message):
     __slots__ = ("prices_or_returns", "input_type", "long_only", "lower_bounds", "upper_bounds", "leverage", "current_weights", "turnover_limit", "turnover_penalty", "transaction_costs", "risk_free_rate", "covariance", "half_life", "periods_per_year", "time_limit", "method", "target_return", "risk_aversion", "risk_budgets", "covariance_matrix", "expected_returns")

@@ -401,6 +401,7 @@ def _relay(stream, last: collections.deque[str]) -> None:
     """Copy a child's stderr to ours (as if inherited), keeping its last non-empty lines in ``last``."""
     for line in stream:
         sys.__stderr__.write(line)
+        sys.__stderr__.flush()
         if line.strip():
             last.append(line.strip())
 

@@ -73,6 +73,29 @@ def test_use_switches_and_caches_clients(grpc_address):
     assert hftlab.backend().name == "local"
 
 
+def test_backend_events_tell_observers_of_switch_stop_and_failure(grpc_address):
+    seen = []
+    stop_observing = hftlab.backends.observe(lambda event: seen.append((event.kind, event.address)))
+    try:
+        hftlab.use(grpc_address)
+        hftlab.backends.stopped("grpc://127.0.0.1:9")  # another server: the active one stays
+        assert hftlab.backend().address == grpc_address
+        hftlab.backends.stopped(grpc_address)
+        assert hftlab.backend().name == "local"
+        dead = hftlab.GrpcBackend(hftlab.GrpcConfig(port=1, max_retries=0))
+        with dead, pytest.raises(BackendUnavailable):
+            dead.info()
+    finally:
+        stop_observing()
+    hftlab.use("local")  # not observed any more
+    assert seen == [
+        ("switch", grpc_address),
+        ("stop", "grpc://127.0.0.1:9"),
+        ("stop", grpc_address),
+        ("failure", "grpc://127.0.0.1:1"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("address", "message"),
     [("http://x:1", "'address' must look like grpc://host:port"), ("grpc://h:99999", "port")],

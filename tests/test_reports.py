@@ -7,7 +7,7 @@ import pytest
 
 from hftlab.cli import main
 from hftlab.errors import InvalidInput
-from hftlab.workflows.reports import load_matrix, run_reports
+from hftlab.workflows.reports import execute, load_matrix, run_reports
 
 pytestmark = pytest.mark.slow
 
@@ -95,6 +95,14 @@ def test_cli_exit_code_is_non_zero_on_failure(report, grpc_address, tmp_path):
     _, _, root = report
     status = main(["report", str(root / "bad.ipynb"), "--out", str(tmp_path), "--backends", "local"])
     assert status == 1
+
+
+def test_a_failing_magic_fails_the_notebook(tmp_path):
+    body = "%load_ext hftlab\n%hftlab use grpc://127.0.0.1:1\nimport hftlab\nhftlab.record('went_on', 1)"
+    run = execute(_notebook(tmp_path / "magic.ipynb", body), tmp_path / "out.ipynb", {})
+    assert run.status == "failed"
+    assert "BackendUnavailable: no hftlab server serving at grpc://127.0.0.1:1 (health check" in run.error
+    assert run.values == {}  # the notebook stopped at the magic
 
 
 def test_bad_matrix_names_the_problem(tmp_path):

@@ -3,7 +3,8 @@
 The active backend is process-wide (what a notebook kernel wants); every
 top-level operation of :mod:`hftlab` dispatches to it. Clients are cached per
 address and options (:func:`get_client`), so switching back and forth reuses
-the open channel.
+the open channel. Whoever shows the active backend observes its changes
+(:func:`observe`, :mod:`hftlab.backends.events`) rather than keeping a copy.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from hftlab.backends.base import Backend
+from hftlab.backends.events import BackendEvent, notify, observe
 from hftlab.backends.grpc import GrpcBackend, GrpcConfig
 from hftlab.backends.local import LocalBackend
 from hftlab.errors import InvalidInput
@@ -44,11 +46,12 @@ def get_client(address: str = "local", **options: Any) -> Backend:
 
 
 def use(address: str | Backend = "local", **options: Any) -> Backend:
-    """Make ``address`` (or a backend object) the active backend and return it."""
+    """Make ``address`` (or a backend object) the active backend and return it (a ``switch`` event)."""
     global _active
     chosen = address if isinstance(address, Backend) else get_client(address, **options)
     with _lock:
         _active = chosen
+    notify("switch", chosen.address)
     return chosen
 
 
@@ -59,6 +62,19 @@ def backend() -> Backend:
         if _active is None:
             _active = _clients.setdefault(("local", ()), LocalBackend())
         return _active
+
+
+def stopped(address: str) -> None:
+    """Record that the server at ``address`` has stopped (a ``stop`` event).
+
+    If it was the active backend, the local backend becomes active: nothing
+    keeps pointing at a server that is gone.
+    """
+    global _active
+    with _lock:
+        if _active is not None and _active.address == address:
+            _active = _clients.setdefault(("local", ()), LocalBackend())
+    notify("stop", address)
 
 
 @contextlib.contextmanager
@@ -73,11 +89,14 @@ def using(address: str | Backend = "local", **options: Any) -> Iterator[Backend]
 
 __all__ = [
     "Backend",
+    "BackendEvent",
     "GrpcBackend",
     "GrpcConfig",
     "LocalBackend",
     "backend",
     "get_client",
+    "observe",
+    "stopped",
     "use",
     "using",
 ]

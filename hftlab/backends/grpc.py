@@ -3,7 +3,9 @@
 Requests go through the one generic codec (:mod:`hftlab.rpc.codec`) into the wire
 bytes of the ``hftlab.v1.Trading`` messages (large arrays copied once on the way out
 and read in place on the way in); every gRPC status comes back as the matching
-:mod:`hftlab.errors` exception, chained from the ``grpc.RpcError``.
+:mod:`hftlab.errors` exception, chained from the ``grpc.RpcError``; a server that is
+unreachable or refuses the credentials is also a ``failure`` event
+(:mod:`hftlab.backends.events`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from urllib.parse import urlsplit
 import grpc
 
 from hftlab import validation as v
+from hftlab.backends.events import notify
 from hftlab.errors import STATUS_TO_ERROR, HftlabError, InvalidInput
 from hftlab.retry import Backoff
 from hftlab.rpc import codec
@@ -179,6 +182,10 @@ def _resolve(host_port: str) -> str:
     return _join_host(ip, port)
 
 
+_FAILURES = ("UNAVAILABLE", "UNAUTHENTICATED", "PERMISSION_DENIED")
+"""Status codes that say the backend itself is unusable (not this one call)."""
+
+
 class GrpcBackend:
     """Sends requests to an ``hftlab serve`` server over one gRPC channel.
 
@@ -222,6 +229,8 @@ class GrpcBackend:
             message = f"no hftlab server reachable at {self.address} ({message})"
         elif code == "DEADLINE_EXCEEDED":
             message = f"{rpc} did not finish within {self.config.timeout} s ({message})"
+        if code in _FAILURES:
+            notify("failure", self.address, message)
         return STATUS_TO_ERROR.get(code, STATUS_TO_ERROR["UNKNOWN"])(message, request_id=request_id)
 
     def execute(self, request: Request, timeout: float | None = None) -> Any:

@@ -2,6 +2,12 @@
 
 ``%load_ext hftlab`` registers it (anywidget-style: imported lazily by
 ``hftlab.load_ipython_extension``). ``%hftlab?`` prints :data:`HELP`.
+
+A magic that fails raises, so the cell fails and papermill (``hftlab report``)
+marks the notebook failed: wrong arguments raise IPython's ``UsageError``, an
+hftlab error is raised as itself, shown as one line (``_render_traceback_``,
+IPython's hook for custom tracebacks) since the frames of the magic machinery
+say nothing to the user.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import shlex
 import time
 from typing import Any
 
+from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
 import hftlab
@@ -27,11 +34,14 @@ _KINDS = {int: "an integer", str: "a string"}
 
 
 def _options(args: list[str], allowed: dict[str, type]) -> dict[str, Any]:
-    """``--name value`` pairs of ``args``, converted by ``allowed``'s types."""
+    """``--name value`` pairs of ``args``, converted by ``allowed``'s types (``bool``: a bare flag)."""
     options: dict[str, Any] = {}
     rest = list(args)
     while rest:
         flag = rest.pop(0)
+        if allowed.get(flag) is bool:
+            options[flag.lstrip("-").replace("-", "_")] = True
+            continue
         if flag not in allowed or not rest:
             raise _Usage(f"unexpected argument {flag!r}" if flag not in allowed else f"{flag} needs a value")
         value = rest.pop(0)
@@ -51,7 +61,8 @@ class HftlabMagics(Magics):
         """%hftlab SUBCOMMAND   (register with %load_ext hftlab)
 
         %hftlab use local                          compute in this kernel (the default)
-        %hftlab use grpc://HOST:PORT [--token T]   compute on an `hftlab serve` server
+        %hftlab use grpc://HOST:PORT [--token T]   compute on an `hftlab serve` server, once it
+                       [--no-check]                answers its health check and accepts the token
         %hftlab status                             backend, address, server version, round trip
         %hftlab serve [--port N] [--token T]       start a server for this kernel and use it
         %hftlab stop                               stop that server (back to local if in use)
@@ -60,6 +71,8 @@ class HftlabMagics(Magics):
                                                    or last gRPC backend): every value that
                                                    differs, and the wall time on each
         %hftlab help                               this text (also %hftlab?)
+
+        A subcommand that fails raises: the cell fails (and papermill stops).
         """
         words = shlex.split(line)
         command, args = (words[0], words[1:]) if words else ("help", [])
@@ -73,10 +86,11 @@ class HftlabMagics(Magics):
                 raise _Usage(f"unknown subcommand {command!r}")
             return _COMMANDS[command](args)
         except _Usage as exc:
-            print(f"hftlab: {exc}\n\n{HELP}")
+            raise UsageError(f"hftlab: {exc}\n\n{HELP}") from None
         except HftlabError as exc:
-            print(f"hftlab: {exc}")
-        return None
+            shown = f"{type(exc).__name__}: {exc}"
+            exc._render_traceback_ = lambda: [shown]
+            raise
 
     def _compare(self, cell: str) -> Comparison:
         backends = [hftlab.get_client("local"), session.grpc_backend()]
@@ -94,8 +108,11 @@ def _use(args: list[str]) -> None:
     if not args:
         raise _Usage("use needs an address: local or grpc://HOST:PORT")
     address, *rest = args
-    chosen = session.use(address, **_options(rest, {"--token": str}))
-    print(f"hftlab backend: {chosen.name} ({chosen.address})")
+    options = _options(rest, {"--token": str, "--no-check": bool})
+    check = not options.pop("no_check", False)
+    chosen = session.use(address, check=check, **options)
+    checked = " (not checked)" if chosen.name == "grpc" and not check else ""
+    print(f"hftlab backend: {chosen.name} ({chosen.address}){checked}")
 
 
 def _serve(args: list[str]) -> None:

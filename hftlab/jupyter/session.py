@@ -13,10 +13,12 @@ import atexit
 import threading
 
 import hftlab
+from hftlab import backends
 from hftlab.backends import Backend
 from hftlab.bench.echo import EchoClient, EchoServer
-from hftlab.errors import FailedPrecondition
-from hftlab.server import ServerProcess
+from hftlab.errors import BackendUnavailable, FailedPrecondition
+from hftlab.server import ServerConfig, ServerProcess
+from hftlab.types import ServerInfo, ServerInfoRequest
 
 _lock = threading.Lock()
 _server: ServerProcess | None = None
@@ -33,9 +35,32 @@ def remember(backend: Backend) -> Backend:
     return backend
 
 
-def use(address: str | Backend, **options) -> Backend:
-    """:func:`hftlab.use`, remembering a gRPC backend."""
-    return remember(hftlab.use(address, **options))
+def use(address: str | Backend, check: bool = True, **options) -> Backend:
+    """:func:`hftlab.use`, remembering a gRPC backend.
+
+    With ``check``, a gRPC server must first pass :func:`verify` (else its error is
+    raised and the active backend stays as it was).
+    """
+    chosen = address if isinstance(address, Backend) else hftlab.get_client(address, **options)
+    if check and chosen.name == "grpc":
+        verify(chosen)
+    return remember(hftlab.use(chosen))
+
+
+def verify(backend: Backend, timeout: float = 5.0) -> ServerInfo:
+    """The server's info, after checking that it is serving and accepts this client's credentials.
+
+    Raises
+    ------
+    BackendUnavailable
+        The standard gRPC health check does not answer ``SERVING`` within ``timeout`` s.
+    Unauthenticated
+        The server wants a (different) bearer token.
+    """
+    state = backend.health(timeout)
+    if state != "SERVING":
+        raise BackendUnavailable(f"no hftlab server serving at {backend.address} (health check: {state})")
+    return backend.execute(ServerInfoRequest(), timeout=timeout)
 
 
 def grpc_backend() -> Backend:
@@ -72,19 +97,21 @@ def serve(port: int = 0, token: str | None = None) -> ServerProcess:
     when the kernel exits at the latest.
     """
     global _server
+    ServerConfig(host="127.0.0.1", port=port, token=token)  # a bad port or token: InvalidInput here
     stop()
     args = ("--token", token) if token else ()
     started = ServerProcess("127.0.0.1", port, *args).start()
     with _lock:
         _server = started
-    use(started.address, **({"token": token} if token else {}))
+    use(started.address, check=False, **({"token": token} if token else {}))
     return started
 
 
 def stop() -> str | None:
     """Stop the server started by :func:`serve`; return its address (``None`` if none ran).
 
-    If it was the active backend, the local backend becomes active.
+    If it was the active backend, the local backend becomes active
+    (:func:`hftlab.backends.stopped`: the widgets observing the backend hear it).
     """
     global _server, _last_grpc
     with _lock:
@@ -92,11 +119,10 @@ def stop() -> str | None:
     if stopped is None:
         return None
     stopped.stop()
-    if hftlab.backend().address == stopped.address:
-        hftlab.use("local")
     with _lock:
         if _last_grpc is not None and _last_grpc.address == stopped.address:
             _last_grpc = None
+    backends.stopped(stopped.address)
     return stopped.address
 
 

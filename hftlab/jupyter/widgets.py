@@ -1,7 +1,8 @@
 """ipywidgets views over the backends (no algorithm logic here).
 
 - :class:`BackendSwitcher`: a local / grpc toggle, an address field and a status
-  light fed by the server's standard gRPC health check.
+  light fed by the server's standard gRPC health check; it follows the active
+  backend wherever it is changed (:mod:`hftlab.backends.events`).
 - :class:`BackendCompare`: one operation run N times on each backend next to the
   bare grpcio echo of the same payload sizes (:mod:`hftlab.bench`): latency
   distributions side by side and whether the results are identical.
@@ -12,13 +13,15 @@ The research views live beside them: :class:`~hftlab.jupyter.strategy.StrategyEx
 
 from __future__ import annotations
 
+import html
 import time
 
 import ipywidgets as widgets
 import numpy as np
 
 import hftlab
-from hftlab.backends import Backend, GrpcBackend, GrpcConfig
+from hftlab import backends
+from hftlab.backends import Backend, BackendEvent, GrpcBackend, GrpcConfig
 from hftlab.errors import HftlabError
 from hftlab.jupyter import session
 
@@ -45,6 +48,13 @@ def _default_address() -> str:
 class BackendSwitcher(widgets.VBox):
     """Flip the active hftlab backend between local and a gRPC server.
 
+    The widget shows the one backend state (:func:`hftlab.backend`) and follows
+    it: it observes the backend events (:func:`hftlab.backends.observe`), so a
+    switch made elsewhere (``%hftlab use``, ``%hftlab stop``), a stopped server
+    or a failing call shows at once. Choosing ``grpc`` checks the server first
+    (:func:`hftlab.jupyter.session.verify`); if it fails, the light says why and
+    the backend stays as it was.
+
     Parameters
     ----------
     address : str, optional
@@ -55,17 +65,11 @@ class BackendSwitcher(widgets.VBox):
     """
 
     def __init__(self, address: str | None = None, token: str | None = None) -> None:
-        active = hftlab.backend()
         self.toggle = widgets.ToggleButtons(
-            options=["local", "grpc"],
-            value=active.name,
-            description="Backend",
-            style={"button_width": "70px"},
+            options=["local", "grpc"], description="Backend", style={"button_width": "70px"}
         )
         self.address = widgets.Text(
-            value=active.address if active.name == "grpc" else (address or _default_address()),
-            description="Address",
-            continuous_update=False,
+            value=address or _default_address(), description="Address", continuous_update=False
         )
         self.token = widgets.Password(value=token or "", description="Token", continuous_update=False)
         self.light = widgets.HTML()
@@ -74,34 +78,61 @@ class BackendSwitcher(widgets.VBox):
             [widgets.HBox([self.toggle, self.light]), widgets.HBox([self.address, self.check]), self.token]
         )
         self.add_class("hftlab-backend-switcher")
+        self._showing = False  # set while the widget itself writes the fields
+        self._show()
         self.toggle.observe(self._apply, names="value")
         self.address.observe(self._apply, names="value")
         self.token.observe(self._apply, names="value")
         self.check.on_click(lambda _button: self._show())
-        self._show()
+        self._unobserve = backends.observe(self._on_event)
+
+    def close(self) -> None:
+        """Stop following the backend and close the widget."""
+        self._unobserve()
+        super().close()
 
     def _options(self) -> dict[str, str]:
         return {"token": self.token.value} if self.token.value else {}
 
-    def _apply(self, _change=None) -> None:
+    def _apply(self, change) -> None:
+        """The user changed a field: switch the backend (its event redraws the widget)."""
+        if self._showing or (change["owner"] is not self.toggle and self.toggle.value == "local"):
+            return
         try:
             if self.toggle.value == "local":
                 hftlab.use("local")
             else:
                 session.use(self.address.value, **self._options())
         except HftlabError as exc:
-            self.light.value = _LIGHT.format(colour=_RED, text=str(exc))
-            return
-        self._show()
+            self._show(error=str(exc))
 
-    def _show(self) -> None:
+    def _on_event(self, event: BackendEvent) -> None:
+        if event.kind == "failure":
+            if event.address == hftlab.backend().address:
+                self._show(error=event.message)
+        else:
+            self._show()
+
+    def _show(self, error: str | None = None) -> None:
+        """Set the toggle and address to the active backend; the light to its state or ``error``."""
         active = hftlab.backend()
-        if active.name == "local":
-            self.light.value = _LIGHT.format(colour=_GREEN, text="local (in this kernel)")
-            return
-        state = active.health()
-        colour = _GREEN if state == "SERVING" else _RED
-        self.light.value = _LIGHT.format(colour=colour, text=f"{active.address}: {state}")
+        self._showing = True
+        try:
+            self.toggle.value = active.name
+            if active.name == "grpc":
+                self.address.value = active.address
+        finally:
+            self._showing = False
+        where = "local (in this kernel)" if active.name == "local" else active.address
+        if error is not None:
+            text = f"{html.escape(error, quote=False)} <small>(backend: {where})</small>"
+            self.light.value = _LIGHT.format(colour=_RED, text=text)
+        elif active.name == "local":
+            self.light.value = _LIGHT.format(colour=_GREEN, text=where)
+        else:
+            state = active.health()
+            colour = _GREEN if state == "SERVING" else _RED
+            self.light.value = _LIGHT.format(colour=colour, text=f"{where}: {state}")
 
 
 class BackendCompare(widgets.VBox):
@@ -112,6 +143,8 @@ class BackendCompare(widgets.VBox):
     scale) appear as box or violin plots; the verdict says whether both backends
     returned identical results (:func:`hftlab.differences`, kept in
     ``differences``) and the p50 of each. ``samples`` holds the latencies.
+
+    Run is disabled when that server is stopped (``%hftlab stop``).
 
     Parameters
     ----------
@@ -157,6 +190,18 @@ class BackendCompare(widgets.VBox):
         self.add_class("hftlab-backend-compare")
         self.run_button.on_click(lambda _button: self.run())
         self.kind.observe(lambda _change: self._draw(), names="value")
+        self._unobserve = backends.observe(self._on_event)
+
+    def close(self) -> None:
+        """Stop following the backend and close the widget."""
+        self._unobserve()
+        super().close()
+
+    def _on_event(self, event: BackendEvent) -> None:
+        """A stopped server cannot be measured: Run is disabled (the last results stay)."""
+        if event.kind == "stop" and event.address == self.remote.address:
+            self.run_button.disabled = True
+            self.run_button.tooltip = f"the server at {event.address} was stopped"
 
     def run(self) -> dict[str, np.ndarray]:
         """Measure the chosen operation; update the plot and verdict; return the µs samples."""

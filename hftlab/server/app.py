@@ -13,13 +13,16 @@ checking and server reflection are served too (after grpc's
 
 from __future__ import annotations
 
+import collections
 import dataclasses
+import errno
 import gc
 import json
 import logging
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -33,7 +36,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from hftlab.backends.local import HANDLERS, LocalBackend
-from hftlab.errors import BackendUnavailable, HftlabError
+from hftlab.errors import BackendUnavailable, FailedPrecondition, HftlabError
 from hftlab.rpc import codec
 from hftlab.rpc.names import REQUEST_ID_KEY, SERVICE
 from hftlab.rpc.v1 import trading_pb2 as pb
@@ -234,6 +237,33 @@ def _options(config: ServerConfig, reuse_port: bool) -> list[tuple[str, int]]:
     ]
 
 
+def _check_port_free(config: ServerConfig, reuse_port: bool) -> None:
+    """Raise one clear line if another process listens on the port.
+
+    gRPC would log a C-core error and raise a bare ``RuntimeError``. The probe binds
+    like gRPC does (``SO_REUSEADDR``, and ``SO_REUSEPORT`` when the server shares
+    its port with its workers); errors other than a busy port are left to gRPC.
+    """
+    if config.port == 0:
+        return
+    try:
+        addresses = socket.getaddrinfo(
+            config.host, config.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except OSError:
+        return
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if reuse_port:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise FailedPrecondition(f"port {config.port} is in use; try --port 0") from None
+
+
 def build_server(config: ServerConfig, reuse_port: bool = False) -> tuple[grpc.Server, int]:
     """A started server listening per ``config``; returns it and the bound port.
 
@@ -241,6 +271,7 @@ def build_server(config: ServerConfig, reuse_port: bool = False) -> tuple[grpc.S
     It caps the BLAS/OpenMP threads of one call at ``config.blas_threads`` (threadpoolctl):
     BLAS pools process-wide, OpenMP pools (per thread) in each handler thread.
     """
+    _check_port_free(config, reuse_port)
     limit_threads(config.blas_threads, "blas")
     service = _Service(LocalBackend(), RpcMetrics(), config)
     server = grpc.server(
@@ -262,12 +293,15 @@ def build_server(config: ServerConfig, reuse_port: bool = False) -> tuple[grpc.S
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     reflection.enable_server_reflection([SERVICE, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
     credentials = server_credentials(config)
-    if credentials is None:
-        port = server.add_insecure_port(config.address)
-    else:
-        port = server.add_secure_port(config.address, credentials)
+    try:
+        if credentials is None:
+            port = server.add_insecure_port(config.address)
+        else:
+            port = server.add_secure_port(config.address, credentials)
+    except RuntimeError:  # grpc's "Failed to bind"; gRPC core has logged why
+        port = 0
     if port == 0:
-        raise OSError(f"cannot listen on {config.address}")
+        raise FailedPrecondition(f"cannot listen on {config.address}")
     server.start()
     server.hftlab_service = service
     server.hftlab_health = health_servicer
@@ -378,6 +412,15 @@ def _drain(server: grpc.Server, config: ServerConfig) -> None:
     server.stop(config.grace_seconds).wait()
 
 
+def _relay(stream, last: collections.deque[str]) -> None:
+    """Copy a child's stderr to ours (as if inherited), keeping its last non-empty lines in ``last``."""
+    for line in stream:
+        sys.__stderr__.write(line)
+        sys.__stderr__.flush()
+        if line.strip():
+            last.append(line.strip())
+
+
 class ServerProcess:
     """``hftlab serve`` in a child process on a free loopback port (a context manager).
 
@@ -415,16 +458,24 @@ class ServerProcess:
         self.address = ""
 
     def start(self) -> ServerProcess:
-        self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, text=True, env=self.env)
+        """Start the server and wait for its address; raise with its last error line if it does not start."""
+        self.process = subprocess.Popen(
+            self.command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env
+        )
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=lambda: lines.put(self.process.stdout.readline()), daemon=True).start()
+        errors: collections.deque[str] = collections.deque(maxlen=1)
+        relay = threading.Thread(target=_relay, args=(self.process.stderr, errors), daemon=True)
+        relay.start()
         try:
             line = lines.get(timeout=self.startup_timeout)
         except queue.Empty:
             line = ""
         if not line.startswith("hftlab serving on "):
             self.stop()
-            raise BackendUnavailable(f"hftlab serve did not start: {' '.join(self.command)}")
+            relay.join(timeout=5)
+            why = errors[0].removeprefix("hftlab serve: ") if errors else " ".join(self.command)
+            raise BackendUnavailable(f"hftlab serve did not start: {why}")
         self.address = line.split()[-1]
         return self
 

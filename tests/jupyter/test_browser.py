@@ -48,6 +48,8 @@ CELLS = [
     "from hftlab.jupyter.widgets import BackendSwitcher\nBackendSwitcher()",
     "from hftlab.jupyter.strategy import StrategyExplorer\nStrategyExplorer(lookback=20)",
     "print('backend:', hftlab.backend().name)",
+    "%hftlab stop",
+    "%hftlab use grpc://127.0.0.1:1\nprint('went on')",
 ]
 
 
@@ -118,7 +120,9 @@ def running_lab(directory: Path, port: int):
             process.wait()
 
 
-def test_widgets_render_and_the_switcher_changes_the_backend(tmp_path, chromium, free_port):
+def test_widgets_render_the_switcher_follows_the_backend_and_a_failing_magic_fails(
+    tmp_path, chromium, free_port
+):
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -134,7 +138,8 @@ def test_widgets_render_and_the_switcher_changes_the_backend(tmp_path, chromium,
 
 
 def _drive(url: str, chromium: str, pids: list[int]) -> None:
-    """Run all cells, check the widgets rendered, click the switcher, re-run the last cell."""
+    """Run the first cells, check the widgets rendered, click the switcher, re-run the backend cell;
+    then ``%hftlab stop`` (the switcher shows local) and a failing magic (its cell fails)."""
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
@@ -146,8 +151,9 @@ def _drive(url: str, chromium: str, pids: list[int]) -> None:
             page.goto(url)
             expect(page.locator(".jp-Notebook")).to_be_visible()
             expect(page.get_by_role("button", name=re.compile(r"Python 3 .*\| Idle"))).to_be_visible()
+            _cell(page, 4).locator(".jp-InputArea-editor").click()  # the magics below run later
             page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_text("Run All Cells", exact=True).click()
+            page.get_by_text("Run All Above Selected Cell", exact=True).click()
 
             pids_output = page.locator(".jp-OutputArea-output", has_text="pids: kernel")
             expect(pids_output).to_be_visible()
@@ -158,18 +164,41 @@ def _drive(url: str, chromium: str, pids: list[int]) -> None:
             plot = page.locator(".hftlab-strategy-explorer .js-plotly-plot")
             expect(plot).to_be_visible()
             expect(plot.locator(".scatterlayer .trace").first).to_be_attached()
-            printed = page.locator(".jp-CodeCell").nth(3).locator(".jp-OutputArea-output")
+            printed = _cell(page, 3).locator(".jp-OutputArea-output")
             expect(printed).to_have_text("backend: local")
 
             switcher.get_by_role("button", name="grpc", exact=True).click()
             expect(switcher).to_contain_text("SERVING")
-            page.locator(".jp-CodeCell").nth(3).locator(".jp-InputArea-editor").click()
-            page.keyboard.press("Control+Enter")
+            _run(page, 3)
             expect(printed).to_have_text("backend: grpc")
             SCREENSHOT.parent.mkdir(exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+            _run(page, 4)  # %hftlab stop: the switcher follows (it showed grpc, SERVING before issue 22)
+            expect(_cell(page, 4).locator(".jp-OutputArea-output")).to_contain_text("stopped; backend: local")
+            expect(switcher).to_contain_text("local (in this kernel)")
+            expect(switcher).not_to_contain_text("SERVING")
+            expect(switcher.get_by_role("button", name="local", exact=True)).to_have_class(
+                re.compile("mod-active")
+            )
+
+            _run(page, 5)  # a failing magic fails its cell: the line after it does not run
+            failed = _cell(page, 5).locator(".jp-OutputArea-output")
+            expect(failed).to_contain_text("BackendUnavailable: no hftlab server serving at grpc://127.0.0.1:1")
+            expect(failed).not_to_contain_text("went on")
+            expect(failed).not_to_contain_text("Traceback")
         finally:
             browser.close()
+
+
+def _cell(page, index: int):
+    return page.locator(".jp-CodeCell").nth(index)
+
+
+def _run(page, index: int) -> None:
+    """Run one code cell (click into it, Ctrl+Enter)."""
+    _cell(page, index).locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Control+Enter")
 
 
 def _stop_stragglers(pids: list[int]) -> list[int]:

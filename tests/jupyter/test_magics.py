@@ -1,23 +1,22 @@
 """The %hftlab magics, driven without a browser (anywidget-style)."""
 
+import re
+import socket
+
 import numpy as np
 import pandas as pd
 import pytest
-from IPython.testing.globalipapp import get_ipython
+from IPython.core.error import UsageError
 
 import hftlab
 from hftlab.bench import BenchReport
+from hftlab.errors import BackendUnavailable, FailedPrecondition, InvalidInput, Unauthenticated
 from hftlab.jupyter import session
 from hftlab.jupyter.compare import Comparison, run_source
 from hftlab.jupyter.magics import HELP
+from hftlab.server import ServerConfig, build_server
 
-
-@pytest.fixture(scope="module")
-def ip():
-    shell = get_ipython()
-    shell.run_line_magic("load_ext", "hftlab")
-    shell.user_ns["hftlab"] = hftlab
-    return shell
+TOKEN = "s3cret-token-for-tests"
 
 
 @pytest.fixture(autouse=True)
@@ -58,10 +57,35 @@ def test_help_lists_every_subcommand(ip, capsys):
     assert HELP.splitlines()[2] in ip.find_line_magic("hftlab").__doc__  # what %hftlab? shows
 
 
-def test_bad_address_is_reported_not_raised(ip, capsys):
-    ip.run_line_magic("hftlab", "use http://nowhere")
-    assert "'address' must look like grpc://host:port" in capsys.readouterr().out
+def test_bad_address_raises_and_keeps_the_backend(ip):
+    with pytest.raises(InvalidInput, match="'address' must look like grpc://host:port"):
+        ip.run_line_magic("hftlab", "use http://nowhere")
     assert hftlab.backend().name == "local"
+
+
+def test_use_checks_health_before_switching(ip, grpc_address, capsys):
+    ip.run_line_magic("hftlab", f"use {grpc_address}")
+    with pytest.raises(BackendUnavailable, match=r"no hftlab server serving at grpc://127.0.0.1:1 \(health"):
+        ip.run_line_magic("hftlab", "use grpc://127.0.0.1:1")
+    assert hftlab.backend().address == grpc_address  # unchanged
+    ip.run_line_magic("hftlab", "use grpc://127.0.0.1:1 --no-check")  # the lazy case
+    assert hftlab.backend().address == "grpc://127.0.0.1:1"
+    assert "hftlab backend: grpc (grpc://127.0.0.1:1) (not checked)" in capsys.readouterr().out
+
+
+def test_use_checks_the_token_before_switching(ip, capsys):
+    server, port = build_server(ServerConfig(port=0, token=TOKEN))
+    address = f"grpc://127.0.0.1:{port}"
+    try:
+        for flags, reason in (("", "missing bearer token"), ("--token wrong-token-1", "wrong bearer token")):
+            with pytest.raises(Unauthenticated, match=reason):
+                ip.run_line_magic("hftlab", f"use {address} {flags}")
+            assert hftlab.backend().name == "local"
+        ip.run_line_magic("hftlab", f"use {address} --token {TOKEN}")
+        assert hftlab.backend().address == address
+        assert f"hftlab backend: grpc ({address})\n" in capsys.readouterr().out
+    finally:
+        server.stop(grace=None)
 
 
 @pytest.mark.parametrize(
@@ -69,16 +93,51 @@ def test_bad_address_is_reported_not_raised(ip, capsys):
     [
         ("launch", "unknown subcommand 'launch'"),
         ("use", "use needs an address"),
+        ("use local --check", "unexpected argument '--check'"),
         ("serve --port x", "--port must be an integer; got 'x'"),
         ("serve --workers 2", "unexpected argument '--workers'"),
         ("stop now", "stop takes no arguments"),
         ("bench --all", "bench takes RPC names only"),
     ],
 )
-def test_wrong_arguments_print_the_usage(ip, capsys, line, message):
-    assert ip.run_line_magic("hftlab", line) is None
-    out = capsys.readouterr().out
-    assert message in out and "%%hftlab compare" in out
+def test_wrong_arguments_raise_a_usage_error_with_the_help(ip, line, message):
+    with pytest.raises(UsageError, match=re.escape(message)) as raised:
+        ip.run_line_magic("hftlab", line)
+    assert "%%hftlab compare" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("line", "error", "message"),
+    [
+        ("serve --token short", InvalidInput, "'token' must be a string of at least 8 characters"),
+        ("serve --port 70000", InvalidInput, "'port' must be"),
+        ("status", BackendUnavailable, "no hftlab server reachable at grpc://127.0.0.1:1"),
+    ],
+)
+def test_failing_subcommands_raise(ip, line, error, message):
+    hftlab.use("grpc://127.0.0.1:1")  # a dead server, for status
+    with pytest.raises(error, match=re.escape(message)):
+        ip.run_line_magic("hftlab", line)
+
+
+def test_serve_on_a_busy_port_raises_one_line(ip, free_port):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", free_port))
+        taken.listen()
+        busy = f"did not start: port {free_port} is in use; try --port 0"
+        with pytest.raises(BackendUnavailable, match=busy):
+            ip.run_line_magic("hftlab", f"serve --port {free_port}")
+    assert session.server() is None and hftlab.backend().name == "local"
+
+
+def test_a_failing_magic_fails_its_cell_with_one_line(ip, capsys):
+    result = ip.run_cell("%hftlab use grpc://127.0.0.1:1")
+    assert isinstance(result.error_in_exec, BackendUnavailable)
+    shown = capsys.readouterr().out
+    assert "BackendUnavailable: no hftlab server serving at grpc://127.0.0.1:1" in shown
+    assert "Traceback" not in shown and "run_line_magic" not in shown
+    result = ip.run_cell("%hftlab launch")
+    assert isinstance(result.error_in_exec, UsageError) and not result.success
 
 
 def test_serve_then_stop(ip, capsys):
@@ -137,10 +196,10 @@ def test_compare_reports_an_error_on_one_backend_only(ip, grpc_address):
     assert ("raised", "raised", "bound on one backend only") in comparison.differences
 
 
-def test_compare_without_a_grpc_backend_says_how_to_get_one(ip, monkeypatch, capsys):
+def test_compare_without_a_grpc_backend_says_how_to_get_one(ip, monkeypatch):
     monkeypatch.setattr(session, "_last_grpc", None)
-    assert ip.run_cell_magic("hftlab", "compare", "x = 1") is None
-    assert "run `%hftlab serve`" in capsys.readouterr().out
+    with pytest.raises(FailedPrecondition, match="run `%hftlab serve`"):
+        ip.run_cell_magic("hftlab", "compare", "x = 1")
 
 
 def test_run_source_returns_the_last_expression():
@@ -159,7 +218,7 @@ def test_bench_shows_the_latency_table(ip, grpc_address):
     assert "latency" in report._repr_html_()
 
 
-def test_bench_names_an_unknown_rpc(ip, grpc_address, capsys):
+def test_bench_names_an_unknown_rpc(ip, grpc_address):
     session.remember(hftlab.get_client(grpc_address))
-    assert ip.run_line_magic("hftlab", "bench NoSuchRpc") is None
-    assert "'ops' has unknown RPC(s) ['NoSuchRpc']" in capsys.readouterr().out
+    with pytest.raises(InvalidInput, match=re.escape("'ops' has unknown RPC(s) ['NoSuchRpc']")):
+        ip.run_line_magic("hftlab", "bench NoSuchRpc")

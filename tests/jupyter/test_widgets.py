@@ -5,9 +5,13 @@ import pytest
 
 import hftlab
 from hftlab.data import cointegrated_pair
+from hftlab.errors import BackendUnavailable
 from hftlab.jupyter import session
 from hftlab.jupyter.strategy import StrategyExplorer
 from hftlab.jupyter.widgets import BackendCompare, BackendSwitcher, health_check
+from hftlab.server import ServerConfig, build_server
+
+RED = "#c62828"  # the light's colour for a failure
 
 
 @pytest.fixture(autouse=True)
@@ -17,31 +21,93 @@ def restore_backend():
     hftlab.use(previous)
 
 
-def test_switcher_flips_the_backend(grpc_address):
-    switcher = BackendSwitcher(address=grpc_address)
-    assert switcher.toggle.value == "local"
-    assert "local (in this kernel)" in switcher.light.value
-    switcher.toggle.value = "grpc"
+@pytest.fixture
+def switcher():
+    """A switcher, closed after the test (it stops observing the backend)."""
+    made = []
+    yield lambda **kwargs: made.append(BackendSwitcher(**kwargs)) or made[-1]
+    for widget in made:
+        widget.close()
+
+
+def test_switcher_flips_the_backend(switcher, grpc_address):
+    switch = switcher(address=grpc_address)
+    assert switch.toggle.value == "local"
+    assert "local (in this kernel)" in switch.light.value
+    switch.toggle.value = "grpc"
     assert hftlab.backend().address == grpc_address
-    assert "SERVING" in switcher.light.value
+    assert "SERVING" in switch.light.value
     assert session.grpc_backend().address == grpc_address
-    switcher.toggle.value = "local"
+    switch.toggle.value = "local"
     assert hftlab.backend().name == "local"
 
 
-def test_switcher_defaults_to_the_last_grpc_backend(grpc_address):
+def test_switcher_defaults_to_the_last_grpc_backend(switcher, grpc_address):
     session.remember(hftlab.get_client(grpc_address))
-    assert BackendSwitcher().address.value == grpc_address
+    assert switcher().address.value == grpc_address
 
 
-def test_switcher_shows_a_bad_address_in_red(grpc_address):
-    switcher = BackendSwitcher(address=grpc_address)
-    switcher.toggle.value = "grpc"
-    switcher.address.value = "http://nowhere"
-    assert "#c62828" in switcher.light.value and "must look like grpc://host:port" in switcher.light.value
+def test_switcher_follows_a_switch_made_elsewhere(switcher, grpc_address):
+    switch = switcher()
+    hftlab.use(grpc_address)
+    assert (switch.toggle.value, switch.address.value) == ("grpc", grpc_address)
+    assert f"{grpc_address}: SERVING" in switch.light.value
+    with hftlab.using("local"):
+        assert switch.toggle.value == "local" and "local (in this kernel)" in switch.light.value
+    assert switch.toggle.value == "grpc"
+    switch.close()
+    hftlab.use("local")
+    assert switch.toggle.value == "grpc"  # a closed switcher no longer follows
+
+
+def test_switcher_after_hftlab_stop_shows_local(ip, switcher):
+    """The bug of issue 22: after `%hftlab stop` the switcher still showed grpc, SERVING."""
+    ip.run_line_magic("hftlab", "serve")
+    switch = switcher()
+    compare = BackendCompare(runs=5)
+    served = session.server().address
+    assert (switch.toggle.value, switch.address.value) == ("grpc", served)
+    assert f"{served}: SERVING" in switch.light.value
+    assert not compare.run_button.disabled
+    ip.run_line_magic("hftlab", "stop")
+    assert hftlab.backend().name == "local"
+    assert switch.toggle.value == "local"
+    assert "local (in this kernel)" in switch.light.value and "SERVING" not in switch.light.value
+    assert compare.run_button.disabled and served in compare.run_button.tooltip
+    compare.close()
+
+
+def test_switcher_shows_a_failing_call_of_the_active_server(switcher):
+    server, port = build_server(ServerConfig(port=0))
+    address = f"grpc://127.0.0.1:{port}"
+    hftlab.use(address)
+    switch = switcher()
+    assert f"{address}: SERVING" in switch.light.value
+    server.stop(grace=None).wait()
+    with pytest.raises(BackendUnavailable):
+        hftlab.server_info()
+    assert RED in switch.light.value and f"no hftlab server reachable at {address}" in switch.light.value
+    assert switch.toggle.value == "grpc"  # still the active backend, now failing
+
+
+def test_switcher_shows_a_bad_address_in_red_and_keeps_the_backend(switcher, grpc_address):
+    switch = switcher(address=grpc_address)
+    switch.toggle.value = "grpc"
+    switch.address.value = "http://nowhere"
+    assert RED in switch.light.value and "must look like grpc://host:port" in switch.light.value
     assert hftlab.backend().address == grpc_address  # unchanged
-    switcher.address.value = "grpc://127.0.0.1:1"
-    assert "UNREACHABLE" in switcher.light.value
+    switch.address.value = "grpc://127.0.0.1:1"
+    assert "health check: UNREACHABLE" in switch.light.value
+    assert f"(backend: {grpc_address})" in switch.light.value
+    assert hftlab.backend().address == grpc_address
+
+
+def test_switcher_to_a_dead_server_stays_local(switcher):
+    switch = switcher(address="grpc://127.0.0.1:1")
+    switch.toggle.value = "grpc"
+    assert hftlab.backend().name == "local"
+    assert switch.toggle.value == "local"  # the truth, not the click
+    assert "UNREACHABLE" in switch.light.value and "(backend: local (in this kernel))" in switch.light.value
 
 
 def test_health_check_of_a_dead_port():
@@ -64,6 +130,7 @@ def test_compare_widget_measures_both_backends_and_the_floor(grpc_address):
     widget.kind.value = "violin"
     assert [trace.type for trace in widget.figure.data] == ["violin"] * 3
     assert "CalculateMeanReversion" in widget.figure.layout.title.text
+    widget.close()
 
 
 def test_strategy_explorer_redraws_when_a_slider_moves():

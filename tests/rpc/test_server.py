@@ -1,5 +1,9 @@
 """The server seen through raw proto messages, as a client in any language sees it."""
 
+import socket
+import subprocess
+import sys
+
 import grpc
 import numpy as np
 import pytest
@@ -7,10 +11,11 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from hftlab.backends.local import HANDLERS
+from hftlab.errors import BackendUnavailable, FailedPrecondition
 from hftlab.rpc import codec
 from hftlab.rpc.v1 import trading_pb2 as pb
 from hftlab.rpc.v1 import trading_pb2_grpc
-from hftlab.server import ServerConfig, ServerProcess
+from hftlab.server import ServerConfig, ServerProcess, build_server
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +131,21 @@ def test_serve_command_in_a_child_process():
         info = hftlab.server_info()
     assert info.pid != __import__("os").getpid()
     assert info.blas_threads == 1  # the default: calls run in parallel, each on one BLAS thread
+
+
+def test_a_busy_port_is_one_clear_line(free_port):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", free_port))
+        taken.listen()
+        command = [sys.executable, "-m", "hftlab", "serve", "--port", str(free_port)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert (done.returncode, done.stdout) == (2, "")
+        assert done.stderr == f"hftlab serve: port {free_port} is in use; try --port 0\n"  # no C-core log
+        busy = f"did not start: port {free_port} is in use; try --port 0"
+        with pytest.raises(BackendUnavailable, match=busy):
+            ServerProcess("127.0.0.1", free_port).start()
+        with pytest.raises(FailedPrecondition, match=f"port {free_port} is in use"):
+            build_server(ServerConfig(host="127.0.0.1", port=free_port))
 
 
 def test_blas_threads_are_capped_in_the_server_and_reported_by_both_backends():

@@ -75,18 +75,20 @@ def adf_batch(
     # lag search on the common sample of the largest lag: columns [fixed, d_{t-1} .. d_{t-k}]
     common = size - k
     g, xy, yy = sums.regression(np.full(batch, k))
-    z, _ = _cholesky_projection(g, xy)
-    ssr = yy[:, None] - np.cumsum(z**2, axis=1)[:, f - 1 :]  # (B, k + 1): lags 0..k
-    n_params = f + np.arange(k + 1)
+    z, independent = _projection(g, xy)
+    ssr = np.maximum(yy[:, None] - np.cumsum(z**2, axis=1)[:, f - 1 :], 0.0)  # (B, k + 1): lags 0..k
+    rank = np.cumsum(independent, axis=1)[:, f - 1 :]  # statsmodels counts the rank as parameters
     if autolag == "t-stat":
         # |t| of the last regressor of each nested model; the largest lag whose |t| passes, else 0
-        t_last = z[:, f - 1 :] / np.sqrt(ssr / (common - n_params))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_last = z[:, f - 1 :] / np.sqrt(ssr / (common - rank))
         passing = np.abs(t_last) >= T_STOP
         lags = np.max(np.where(passing, np.arange(k + 1), 0), axis=1)
     else:
-        llf = -common / 2 * (np.log(2 * np.pi) + np.log(ssr / common) + 1)
+        with np.errstate(divide="ignore"):
+            llf = -common / 2 * (np.log(2 * np.pi) + np.log(ssr / common) + 1)
         penalty = 2.0 if autolag == "AIC" else np.log(common)
-        lags = np.argmin(-2 * llf + penalty * n_params, axis=1)  # first minimum: statsmodels' tie-break
+        lags = np.argmin(-2 * llf + penalty * rank, axis=1)  # first minimum: statsmodels' tie-break
 
     # re-estimate with the chosen lag on its own sample, the level last; unused lags an identity block
     g, xy, yy = sums.regression(lags)
@@ -95,21 +97,40 @@ def adf_batch(
     used = np.ones((batch, f + k), dtype=bool)
     used[:, n_trend:-1] = np.arange(1, k + 1)[None, :] <= lags[:, None]
     g = np.where(used[:, :, None] & used[:, None, :], g, np.eye(f + k))
-    z, _ = _cholesky_projection(g, np.where(used, xy, 0.0))
-    nobs = size - lags
-    variance = (yy - np.sum(z**2, axis=1)) / (nobs - (f + lags))
-    return z[:, -1] / np.sqrt(variance), lags
+    z, independent = _projection(g, np.where(used, xy, 0.0))
+    dof = size - lags - np.sum(independent & used, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stats = z[:, -1] / np.sqrt(np.maximum(yy - np.sum(z**2, axis=1), 0.0) / dof)
+    return np.where(independent[:, -1], stats, np.nan), lags
 
 
-def _cholesky_projection(g: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``z = L^-1 X'y`` for ``X'X = L L'`` (columns equilibrated first), and ``L``.
+DEPENDENT = 1e-10
+"""A regressor whose squared norm net of the earlier ones is below this fraction of its own
+counts as a linear combination of them (rank deficiency, e.g. a periodic or polynomial series)."""
+
+
+def _projection(g: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``z = L^-1 X'y`` for the Cholesky factor ``X'X = L L'``, and which regressors are independent.
 
     ``z_j`` is the coordinate of ``y`` on the ``j``-th Gram-Schmidt direction of the regressors,
-    so ``y'y - sum_{j<m} z_j^2`` is the residual sum of squares of the first ``m`` of them.
+    so ``y'y - sum_{j<m} z_j^2`` is the residual sum of squares of the first ``m`` of them. The
+    columns are equilibrated first; a column dependent on the earlier ones (:data:`DEPENDENT`)
+    adds no direction: its ``z`` is 0, as in a least-squares fit by pseudo-inverse.
     """
-    scale = 1 / np.sqrt(np.einsum("bii->bi", g))
-    factor = np.linalg.cholesky(g * scale[:, :, None] * scale[:, None, :])
-    return np.linalg.solve(factor, (xy * scale)[..., None])[..., 0], factor
+    batch, p, _ = g.shape
+    diagonal = np.einsum("bii->bi", g)
+    scale = np.divide(1.0, np.sqrt(diagonal), out=np.zeros_like(diagonal), where=diagonal > 0)
+    augmented = np.empty((batch, p + 1, p))  # the Gram matrix's columns with X'y below them
+    augmented[:, :p] = g * scale[:, :, None] * scale[:, None, :]
+    augmented[:, p] = xy * scale
+    factor = np.zeros((batch, p + 1, p))  # left-looking Cholesky, z in the last row
+    independent = np.zeros((batch, p), dtype=bool)
+    for j in range(p):
+        column = augmented[:, j:, j] - np.matmul(factor[:, j:, :j], factor[:, j, :j, None])[..., 0]
+        independent[:, j] = column[:, 0] > DEPENDENT
+        root = np.sqrt(np.where(independent[:, j], column[:, 0], 1.0))
+        factor[:, j:, j] = np.where(independent[:, j, None], column / root[:, None], 0.0)
+    return factor[:, p], independent
 
 
 class _Gram:

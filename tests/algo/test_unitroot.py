@@ -137,3 +137,15 @@ def test_kernel_rejects_what_adfuller_rejects():
         adf(series, regression="c", maxlag=49)
     with pytest.raises(ValueError, match="autolag"):
         adf_batch(series[:, None], 4, "c", "HQIC")
+
+
+def test_a_perfect_fit_gives_an_infinite_statistic_where_adfuller_gives_roundoff():
+    """A periodic series: ``d_t`` is a combination of its own lags, so the residuals vanish.
+    statsmodels returns a statistic of about -5e14 (rounding noise over a zero variance) and p = 0;
+    dependent lags add no direction here, and the statistic is -inf with the same p-value."""
+    series = np.array([1.0, 2.0, 3.0] * 20)
+    with pytest.warns(Warning):
+        expected = adfuller(series, regression="c", autolag="AIC", result_object=True)
+    result = adf(series, regression="c")
+    assert expected.statistic < -1e12 and expected.pvalue == 0.0
+    assert result.stat == -np.inf and result.pvalue == 0.0

@@ -33,7 +33,7 @@ REGRESSIONS = ("n", "c", "ct", "ctt")
 AUTOLAGS = ("AIC", "BIC", "t-stat")
 
 T_STOP = 1.6448536269514722
-"""Two-sided 10% (one-sided 5%) normal quantile of statsmodels' t-stat lag search."""
+"""``norm.ppf(0.95)``: the |t| of the last lag that stops statsmodels' t-stat lag search."""
 
 
 def default_maxlag(nobs: int, regression: str = "n") -> int:

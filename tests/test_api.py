@@ -42,7 +42,20 @@ BAD_INPUT = [
     ({"prices": list(range(40)), "lookback": 2.5}, "'lookback' must be an int >= 2; got 2.5"),
     ({"prices": list(range(40)), "entry_z": -1.0}, "'entry_z' must be a finite number > 0"),
     ({"prices": list(range(40)), "exit_z": 3.0}, "'exit_z' must be smaller than entry_z (2.0)"),
+    (
+        {"prices": list(range(40)), "metrics": ["half_life", "adf"]},
+        "'metrics' must be one of 'half_life', 'adf_stat', 'adf_pvalue', 'ou_kappa',",
+    ),
+    ({"prices": list(range(40)), "metrics": ["hurst_rs"] * 2}, "'metrics' must not repeat a name"),
+    ({"prices": list(range(40)), "metrics": 3}, "'metrics' must be a metric name or a list of them"),
 ]
+
+
+def test_metrics_select_the_statistics_on_both_backends(backend, prices):
+    result = hftlab.mean_reversion(prices, lookback=15, metrics="hurst_dfa")
+    assert result.metrics == {"hurst_dfa": local_mean_reversion(prices, lookback=15).metrics["hurst_dfa"]}
+    everything = hftlab.mean_reversion(prices, lookback=15, metrics=())
+    assert len(everything.metrics) == 14
 
 
 @pytest.mark.parametrize(("kwargs", "message"), BAD_INPUT)

@@ -2,9 +2,9 @@
 
 - :func:`engle_granger`: the two-step test of Engle & Granger (1987), "Co-integration
   and error correction", Econometrica 55(2): OLS of ``y`` on ``[1, x]``, then an ADF
-  test without deterministic terms on the residuals (lag by AIC) and MacKinnon (2010)
-  p-values / critical values for two variables. The numbers equal
-  ``statsmodels.tsa.stattools.coint(y, x)``.
+  test without deterministic terms on the residuals (lag by AIC, the batched kernel of
+  :mod:`hftlab.algo.unitroot`) and MacKinnon (2010) p-values / critical values for two
+  variables. The numbers equal ``statsmodels.tsa.stattools.coint(y, x)``.
 - :func:`johansen`: the trace and maximum-eigenvalue tests of Johansen (1991),
   "Estimation and hypothesis testing of cointegration vectors in Gaussian VAR
   models", Econometrica 59(6), with the cointegrating vectors and the critical
@@ -27,8 +27,8 @@ import pandas as pd
 import scipy.linalg
 from statsmodels.tsa.adfvalues import mackinnoncrit, mackinnonp
 from statsmodels.tsa.coint_tables import c_sja, c_sjt
-from statsmodels.tsa.stattools import adfuller
 
+from hftlab.algo.unitroot import adf_batch, default_maxlag
 from hftlab.algo.zscore import ar1_half_life
 from hftlab.results import Result
 
@@ -107,8 +107,9 @@ def engle_granger(y: pd.Series, x: pd.Series, maxlag: int | None = None) -> Engl
     centred = y.to_numpy() - y.to_numpy().mean()
     r_squared = 1 - residuals @ residuals / (centred @ centred)
     if r_squared < COLLINEAR_R2:
-        adf = adfuller(residuals, maxlag=maxlag, autolag="AIC", regression="n", result_object=True)
-        stat, lags, nobs = float(adf.statistic), int(adf.lags), int(adf.nobs)
+        maxlag = default_maxlag(len(y)) if maxlag is None else maxlag
+        (stat,), (lags,) = adf_batch(residuals[:, None], maxlag, regression="n", autolag="AIC")
+        stat, lags, nobs = float(stat), int(lags), len(y) - 1 - int(lags)
     else:
         stat, lags, nobs = -math.inf, 0, len(y) - 1
     critical = mackinnoncrit(N=2, regression="c", nobs=len(y) - 1)

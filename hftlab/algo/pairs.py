@@ -6,13 +6,8 @@ p-value equal ``statsmodels.tsa.stattools.coint(prices[asset_y], prices[asset_x]
 regression without deterministic terms on the residuals with the lag chosen by AIC
 on the common sample of the largest lag, re-estimated on its own sample.
 
-Instead of one ``OLS`` fit per pair and lag, every regression of a chunk of pairs comes
-from the same cumulative sums: the cross-products ``sum_t d_{t-i} d_{t-j}`` of lagged
-residual differences over any sample ``[s, T)`` are differences of prefix sums of
-``d_u d_{u-h}``, so the Gram matrices of all nested ADF regressions of all pairs are
-gathered at once; one batched Cholesky factorisation then yields the residual sums of
-squares of every nested lag model (the Cholesky factor of a leading block is the
-leading block of the factor).
+The residuals of a chunk of pairs go through the batched ADF kernel
+(:func:`hftlab.algo.unitroot.adf_batch`) at once, instead of one ``OLS`` fit per pair and lag.
 
 Benjamini & Hochberg (1995), "Controlling the false discovery rate", JRSS B 57(1),
 adjusts the p-values over all tested pairs. Half-life (AR(1) of the spread), Hurst
@@ -32,6 +27,7 @@ from statsmodels.tsa.adfvalues import mackinnonp
 
 from hftlab.algo import stationarity
 from hftlab.algo.coint import COLLINEAR_R2
+from hftlab.algo.unitroot import adf_batch, default_maxlag
 from hftlab.results import Result
 
 CHUNK_BYTES = 64 * 2**20
@@ -126,100 +122,6 @@ class PairScanProgress(Result):
     result: PairScanResult | None = None
 
 
-def default_maxlag(nobs: int) -> int:
-    """statsmodels' ``adfuller`` default: ``ceil(12 (n/100)^(1/4))`` capped at ``n // 2 - 1``."""
-    return min(nobs // 2 - 1, int(np.ceil(12.0 * np.power(nobs / 100.0, 1 / 4.0))))
-
-
-def adf_no_constant(residuals: np.ndarray, maxlag: int) -> tuple[np.ndarray, np.ndarray]:
-    """ADF t-statistics and AIC lags of every column, as ``adfuller(regression="n", autolag="AIC")``.
-
-    ``residuals`` is ``(T, B)``. The regression of ``d_t = r_{t+1} - r_t`` has statsmodels'
-    regressors in its order: the level ``r_t``, then ``d_{t-1} .. d_{t-L}``.
-    """
-    d = np.ascontiguousarray(np.diff(residuals, axis=0).T)  # (B, T-1), d[:, t] = r[t+1] - r[t]
-    level = np.ascontiguousarray(residuals[:-1].T)  # level[:, t] = r[t], the regressor of d[:, t]
-    batch, size = d.shape
-    k = maxlag
-    dd = _LaggedSums(d, d, k, k)  # sums of d_u d_{u-h}
-    ld = _LaggedSums(level, d, k, k)  # sums of level_u d_{u-h}
-    ll = _LaggedSums(level, level, 0, k)
-
-    def gram(start: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Gram matrix, X'y and y'y of the regression on rows ``[start, size)``, ``width`` lags."""
-        g = np.empty((batch, width + 1, width + 1))
-        g[:, 0, 0] = ll.between(0, start, size)
-        for j in range(1, width + 1):
-            g[:, 0, j] = g[:, j, 0] = ld.between(j, start, size)
-            for i in range(1, j + 1):
-                g[:, i, j] = g[:, j, i] = dd.between(j - i, np.maximum(start - i, 0), size - i)
-        xy = np.column_stack(
-            [ld.between(0, start, size)] + [dd.between(h, start, size) for h in range(1, width + 1)]
-        )
-        return g, xy, dd.between(0, start, size)
-
-    # AIC on the common sample of the largest lag, nested models via one Cholesky factor
-    common = size - k
-    g, xy, yy = gram(np.full(batch, k), k)
-    scale = 1 / np.sqrt(np.einsum("bii->bi", g))
-    factor = np.linalg.cholesky(g * scale[:, :, None] * scale[:, None, :])
-    z = np.linalg.solve(factor, (xy * scale)[..., None])[..., 0]
-    ssr = yy[:, None] - np.cumsum(z**2, axis=1)  # (B, k + 1): lags 0..k
-    llf = -common / 2 * np.log(2 * np.pi) - common / 2 * np.log(ssr / common) - common / 2
-    aic = -2 * llf + 2 * (np.arange(k + 1) + 1)
-    lags = np.argmin(aic, axis=1)  # first minimum: statsmodels' tie-break on the lag
-
-    # re-estimate with the chosen lag on its own sample: pad to k lags with an identity block
-    g, xy, yy = gram(lags, k)
-    used = np.arange(k + 1)[None, :] <= lags[:, None]
-    mask = used[:, :, None] & used[:, None, :]
-    g = np.where(mask, g, np.eye(k + 1))
-    scale = 1 / np.sqrt(np.einsum("bii->bi", g))
-    g = g * scale[:, :, None] * scale[:, None, :]
-    xy = np.where(used, xy * scale, 0.0)
-    inverse = np.linalg.inv(g)  # the scaling cancels in the t-statistic and the sum of squares
-    beta = np.einsum("bij,bj->bi", inverse, xy)
-    residual_ss = yy - np.einsum("bi,bi->b", beta, xy)
-    nobs = size - lags
-    variance = residual_ss / (nobs - (lags + 1))
-    stats = beta[:, 0] / np.sqrt(variance * inverse[:, 0, 0])
-    return stats, lags
-
-
-class _LaggedSums:
-    """Sums of ``a_u b_{u-h}`` (``h = 0..lags``) over windows ``[low, high)`` that start at most
-    ``reach`` after the beginning and end at most ``reach`` before the end of the series.
-
-    Each is the full sum minus a short head and a short tail, so no full-length
-    cumulative array is needed: ``2 (k + 1)`` dot products per series in all.
-    """
-
-    def __init__(self, a: np.ndarray, b: np.ndarray, lags: int, reach: int):
-        batch, size = a.shape
-        self.size = size
-        self.rows = np.arange(batch)
-        self.total = np.stack(
-            [np.einsum("bt,bt->b", a[:, h:], b[:, : size - h]) for h in range(lags + 1)], axis=1
-        )
-        shift = np.arange(lags + 1)[:, None]
-        u = np.arange(min(reach, size))[None, :]
-        head = np.where(u >= shift, a[:, None, u[0]] * _shifted(b, shift, u), 0.0)
-        back = size - 1 - u  # positions counted back from the end
-        tail = np.where(back >= shift, a[:, None, back[0]] * _shifted(b, shift, back), 0.0)
-        zeros = np.zeros((batch, lags + 1, 1))
-        self.head = np.concatenate([zeros, np.cumsum(head, axis=2)], axis=2)
-        self.tail = np.concatenate([zeros, np.cumsum(tail, axis=2)], axis=2)
-
-    def between(self, h: int, low: np.ndarray | int, high: np.ndarray | int) -> np.ndarray:
-        """``sum_{u in [low, high)} a_u b_{u-h}`` per series (``low``/``high`` scalars or per series)."""
-        return self.total[:, h] - self.head[self.rows, h, low] - self.tail[self.rows, h, self.size - high]
-
-
-def _shifted(b: np.ndarray, lags: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """``b[:, positions - lags]`` with negative positions clipped (they are masked by the caller)."""
-    return b[:, np.maximum(positions - lags, 0)]
-
-
 def benjamini_hochberg(pvalues: np.ndarray) -> np.ndarray:
     """Benjamini-Hochberg adjusted p-values ``min_{k >= i} m p_(k) / k`` (capped at 1)."""
     order = np.argsort(pvalues, kind="stable")
@@ -278,7 +180,7 @@ def scan_pairs_stream(
         lags = np.zeros(len(x), dtype=np.int64)
         fine = r_squared < COLLINEAR_R2
         if fine.any():
-            stats[fine], lags[fine] = adf_no_constant(residuals[:, fine], maxlag)
+            stats[fine], lags[fine] = adf_batch(residuals[:, fine], maxlag, regression="n", autolag="AIC")
         out["eg_stat"][pairs], out["lags"][pairs] = stats, lags
         out["pvalue"][pairs] = [mackinnonp(stat, regression="c", N=2) for stat in stats]
         out["half_life"][pairs] = _ar1_half_lives(residuals)

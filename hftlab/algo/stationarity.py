@@ -9,7 +9,8 @@
 - :func:`variance_ratio`: Lo & MacKinlay (1988), "Stock market prices do not follow
   random walks", Review of Financial Studies 1(1): overlapping, bias-corrected
   variance ratio with the homoskedastic z(q) and heteroskedasticity-robust z*(q).
-- :func:`adf` and :func:`kpss`: statsmodels' ``adfuller`` and ``kpss``.
+- :func:`adf` and :func:`kpss`: statsmodels' ``adfuller`` (computed by
+  :mod:`hftlab.algo.unitroot`) and ``kpss``.
 
 Both Hurst estimators work on the *increments* of the series they are given: 0.5 for
 a random walk, below 0.5 when the levels mean-revert (anti-persistent increments),
@@ -26,9 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.special
 from statsmodels.tools.sm_exceptions import InterpolationWarning
-from statsmodels.tsa.stattools import adfuller
+from statsmodels.tsa.adfvalues import mackinnoncrit, mackinnonp
 from statsmodels.tsa.stattools import kpss as sm_kpss
 
+from hftlab.algo import unitroot
 from hftlab.results import Result
 
 
@@ -224,17 +226,25 @@ class UnitRootTest(Result):
         return ""
 
 
-def adf(prices: np.ndarray, regression: str = "c") -> UnitRootTest:
-    """Augmented Dickey-Fuller test (Said & Dickey 1984), lag by AIC, MacKinnon (2010) p-value."""
-    result = adfuller(
-        np.asarray(prices, dtype=np.float64), regression=regression, autolag="AIC", result_object=True
-    )
+def adf(
+    prices: np.ndarray, regression: str = "c", autolag: str = "AIC", maxlag: int | None = None
+) -> UnitRootTest:
+    """Augmented Dickey-Fuller test (Said & Dickey 1984) with MacKinnon (1994, 2010) p-value and
+    critical values: statsmodels' ``adfuller`` numbers from the batched kernel of
+    :mod:`hftlab.algo.unitroot` (``regression`` in ``"n"``, ``"c"``, ``"ct"``, ``"ctt"``; lag by
+    ``autolag`` ``"AIC"``, ``"BIC"`` or ``"t-stat"`` up to ``maxlag``, default Schwert's)."""
+    values = np.asarray(prices, dtype=np.float64)
+    maxlag = unitroot.default_maxlag(len(values), regression) if maxlag is None else maxlag
+    (stat,), (lags,) = unitroot.adf_batch(values[:, None], maxlag, regression, autolag)
+    critical = mackinnoncrit(N=1, regression=regression, nobs=len(values) - 1 - lags)
     return UnitRootTest(
         test="adf",
-        stat=float(result.statistic),
-        pvalue=float(result.pvalue),
-        lags=int(result.lags),
-        critical_values={k: float(v) for k, v in result.critical_values.items()},
+        stat=float(stat),
+        pvalue=float(mackinnonp(stat, regression=regression, N=1)),
+        lags=int(lags),
+        critical_values={
+            level: float(value) for level, value in zip(("1%", "5%", "10%"), critical, strict=True)
+        },
         pvalue_bound="interpolated",
     )
 

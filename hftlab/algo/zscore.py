@@ -11,6 +11,7 @@ back inside ``exit_z``.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,8 +39,9 @@ class MeanReversionResult(Result):
     current_signal : int
         The latest target position.
     metrics : dict
+        The requested statistics (all by default, in this order):
         ``half_life`` (bars, AR(1) fit; inf if not mean-reverting),
-        ``adf_stat`` and ``adf_pvalue`` (statsmodels ``adfuller``, lag by AIC);
+        ``adf_stat`` and ``adf_pvalue`` (statsmodels ``adfuller`` numbers, constant, lag by AIC);
         ``ou_kappa``, ``ou_theta``, ``ou_sigma``, ``ou_half_life`` (OU fit by AR(1)
         OLS, ``dt`` = one bar; NaN when not mean-reverting); ``hurst_rs`` and
         ``hurst_dfa`` (of the increments: < 0.5 mean-reverting); ``variance_ratio``
@@ -128,35 +130,63 @@ def ar1_half_life(prices: pd.Series) -> float:
     return float(-math.log(2) / math.log(phi))
 
 
-def mean_reversion_metrics(prices: pd.Series, lookback: int) -> tuple[dict[str, float], list[str]]:
-    """The ``metrics`` of :class:`MeanReversionResult` and the notes on them."""
+METRICS = (
+    "half_life",
+    "adf_stat",
+    "adf_pvalue",
+    "ou_kappa",
+    "ou_theta",
+    "ou_sigma",
+    "ou_half_life",
+    "hurst_rs",
+    "hurst_dfa",
+    "variance_ratio_q",
+    "variance_ratio",
+    "variance_ratio_z",
+    "kpss_stat",
+    "kpss_pvalue",
+)
+"""Names of the statistics in :attr:`MeanReversionResult.metrics`, in their order."""
+
+
+def mean_reversion_metrics(
+    prices: pd.Series, lookback: int, metrics: Sequence[str] = ()
+) -> tuple[dict[str, float], list[str]]:
+    """The ``metrics`` (names from :data:`METRICS`, empty: all) of :class:`MeanReversionResult`
+    and the notes on them; only the tests that give a requested statistic run."""
+    wanted = set(metrics or METRICS)
     values = prices.to_numpy()
-    unit_root = stationarity.adf(values)
-    stationary = stationarity.kpss(values)
-    fit = ou.fit_ou(prices, dt=1.0, method="ols")
-    q = min(lookback, len(values) // 4)
-    ratio = stationarity.variance_ratio(values, q)
-    metrics = {
-        "half_life": ar1_half_life(prices),
-        "adf_stat": unit_root.stat,
-        "adf_pvalue": unit_root.pvalue,
-        "ou_kappa": fit.kappa,
-        "ou_theta": fit.theta,
-        "ou_sigma": fit.sigma,
-        "ou_half_life": fit.half_life,
-        "hurst_rs": stationarity.hurst_rs(values),
-        "hurst_dfa": stationarity.hurst_dfa(values),
-        "variance_ratio_q": float(q),
-        "variance_ratio": ratio.ratio,
-        "variance_ratio_z": ratio.z_robust,
-        "kpss_stat": stationary.stat,
-        "kpss_pvalue": stationary.pvalue,
-    }
-    return metrics, [note for note in (stationary.note(),) if note]
+    found: dict[str, float] = {}
+    notes: list[str] = []
+    if "half_life" in wanted:
+        found["half_life"] = ar1_half_life(prices)
+    if wanted & {"adf_stat", "adf_pvalue"}:
+        unit_root = stationarity.adf(values)
+        found.update(adf_stat=unit_root.stat, adf_pvalue=unit_root.pvalue)
+    if wanted & {"ou_kappa", "ou_theta", "ou_sigma", "ou_half_life"}:
+        fit = ou.fit_ou(prices, dt=1.0, method="ols")
+        found.update(ou_kappa=fit.kappa, ou_theta=fit.theta, ou_sigma=fit.sigma, ou_half_life=fit.half_life)
+    if "hurst_rs" in wanted:
+        found["hurst_rs"] = stationarity.hurst_rs(values)
+    if "hurst_dfa" in wanted:
+        found["hurst_dfa"] = stationarity.hurst_dfa(values)
+    if wanted & {"variance_ratio_q", "variance_ratio", "variance_ratio_z"}:
+        q = min(lookback, len(values) // 4)
+        ratio = stationarity.variance_ratio(values, q)
+        found.update(variance_ratio_q=float(q), variance_ratio=ratio.ratio, variance_ratio_z=ratio.z_robust)
+    if wanted & {"kpss_stat", "kpss_pvalue"}:
+        stationary = stationarity.kpss(values)
+        found.update(kpss_stat=stationary.stat, kpss_pvalue=stationary.pvalue)
+        notes += [note for note in (stationary.note(),) if note]
+    return {name: found[name] for name in METRICS if name in wanted}, notes
 
 
 def mean_reversion(
-    prices: pd.Series, lookback: int = 20, entry_z: float = 2.0, exit_z: float = 0.5
+    prices: pd.Series,
+    lookback: int = 20,
+    entry_z: float = 2.0,
+    exit_z: float = 0.5,
+    metrics: Sequence[str] = (),
 ) -> MeanReversionResult:
     """Rolling z-score band signals and mean-reversion metrics (see module docstring).
 
@@ -168,7 +198,7 @@ def mean_reversion(
     signal = pd.Series(positions, index=prices.index, name="signal")
     entries = pd.Series((positions != 0) & (positions != previous), index=prices.index, name="entries")
     exits = pd.Series((previous != 0) & (positions != previous), index=prices.index, name="exits")
-    metrics, notes = mean_reversion_metrics(prices, lookback)
+    metrics, notes = mean_reversion_metrics(prices, lookback, metrics)
     return MeanReversionResult(
         zscore=zscore,
         signal=signal,

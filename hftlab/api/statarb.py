@@ -24,7 +24,11 @@ PriceTable = FrameLike | Mapping[str, pd.Series] | Sequence[pd.Series]
 
 @operation(MeanReversionRequest)
 def mean_reversion(
-    prices: ArrayLike, lookback: int = 20, entry_z: float = 2.0, exit_z: float = 0.5
+    prices: ArrayLike,
+    lookback: int = 20,
+    entry_z: float = 2.0,
+    exit_z: float = 0.5,
+    metrics: str | Sequence[str] = (),
 ) -> MeanReversionResult:
     """Rolling z-score band signals and mean-reversion metrics of a price series.
 
@@ -38,15 +42,21 @@ def mean_reversion(
     entry_z, exit_z : float
         Open a position when ``|z| > entry_z`` (short above, long below);
         close it when ``|z| < exit_z`` (``0 <= exit_z < entry_z``).
+    metrics : str or sequence of str
+        The statistics to compute, by name (``hftlab.algo.zscore.METRICS``:
+        ``half_life``, ``adf_stat``, ``adf_pvalue``, ``ou_kappa``, ``ou_theta``,
+        ``ou_sigma``, ``ou_half_life``, ``hurst_rs``, ``hurst_dfa``,
+        ``variance_ratio_q``, ``variance_ratio``, ``variance_ratio_z``, ``kpss_stat``,
+        ``kpss_pvalue``); only the tests they come from run. Empty (default): all.
 
     Returns
     -------
     MeanReversionResult
         ``zscore``, ``signal``, ``entries``, ``exits``, ``last_zscore``,
-        ``current_signal``, ``metrics`` (AR(1) half-life, ADF statistic and
-        p-value, OU kappa/theta/sigma/half-life, Hurst exponents by R/S and DFA,
-        Lo-MacKinlay variance ratio and its robust z, KPSS statistic and p-value)
-        and ``notes`` (e.g. when the KPSS p-value is only a bound).
+        ``current_signal``, ``metrics`` (the requested ones of: AR(1) half-life,
+        ADF statistic and p-value, OU kappa/theta/sigma/half-life, Hurst exponents
+        by R/S and DFA, Lo-MacKinlay variance ratio and its robust z, KPSS
+        statistic and p-value) and ``notes`` (e.g. when the KPSS p-value is only a bound).
 
     References
     ----------
@@ -57,7 +67,7 @@ def mean_reversion(
     Kwiatkowski, Phillips, Schmidt & Shin (1992), "Testing the null hypothesis of
     stationarity against the alternative of a unit root", J. Econometrics 54.
     """
-    return backend().execute(MeanReversionRequest(prices, lookback, entry_z, exit_z))
+    return backend().execute(MeanReversionRequest(prices, lookback, entry_z, exit_z, metrics))
 
 
 @operation(FitOURequest)

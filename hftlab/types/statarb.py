@@ -12,7 +12,7 @@ from hftlab import validation as v
 from hftlab.algo.coint import CointegrationResult, KalmanHedgeResult
 from hftlab.algo.ou import OUFit
 from hftlab.algo.pairs import PairScanProgress
-from hftlab.algo.zscore import MeanReversionResult
+from hftlab.algo.zscore import METRICS, MeanReversionResult
 from hftlab.errors import InvalidInput
 from hftlab.types.base import Request
 
@@ -31,8 +31,15 @@ class MeanReversionRequest(Request):
     lookback: int = 20
     entry_z: float = 2.0
     exit_z: float = 0.5
+    metrics: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        names = (self.metrics,) if isinstance(self.metrics, str) else self.metrics
+        if not isinstance(names, (list, tuple)):
+            raise v.fail("metrics", "a metric name or a list of them (empty: all)", self.metrics)
+        if len(set(names)) != len(names):
+            raise InvalidInput(f"'metrics' must not repeat a name; got {list(names)}.")
+        self._set("metrics", tuple(v.check_choice("metrics", name, METRICS) for name in names))
         lookback = v.check_int("lookback", self.lookback, low=2)
         self._set("lookback", lookback)
         self._set("prices", v.as_series(self.prices, "prices", min_length=max(lookback, 20)))

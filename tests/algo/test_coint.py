@@ -12,7 +12,7 @@ from statsmodels.tsa.vector_ar.vecm import coint_johansen
 
 from hftlab.algo.coint import cointegration, engle_granger, johansen, kalman_hedge_ratio
 from hftlab.algo.zscore import ar1_half_life
-from hftlab.data import cointegrated_pair
+from hftlab.data import cointegrated_pair, sp500_prices
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +35,22 @@ def test_engle_granger_equals_statsmodels_coint(prices):
     assert result.lags == adfuller(ols.resid, regression="n", autolag="AIC", result_object=True).lags
     assert result.half_life == pytest.approx(ar1_half_life(result.spread), rel=1e-12)
     assert (result.beta == result.hedge_ratio).all() and result.beta.index.equals(prices.index)
+
+
+@pytest.mark.parametrize(
+    ("asset_x", "asset_y", "start", "maxlag"),
+    [("KO", "PEP", "2011-01-01", None), ("XOM", "CVX", "2003-01-01", 4), ("JPM", "BAC", "2016-01-01", 0)],
+)
+def test_engle_granger_equals_coint_on_sp500_pairs(asset_x, asset_y, start, maxlag):
+    """Real pairs from skfolio's S&P 500 sample, default and given ``maxlag``."""
+    prices = sp500_prices(start)
+    result = engle_granger(prices[asset_y], prices[asset_x], maxlag)
+    stat, pvalue, _ = coint(prices[asset_y], prices[asset_x], maxlag=maxlag)
+    assert result.stat == pytest.approx(stat, rel=1e-8)
+    assert result.pvalue == pytest.approx(pvalue, rel=1e-8, abs=1e-12)
+    residuals = sm.OLS(prices[asset_y], sm.add_constant(prices[asset_x])).fit().resid
+    adf = adfuller(residuals, maxlag=maxlag, regression="n", autolag="AIC", result_object=True)
+    assert (result.lags, result.nobs) == (adf.lags, adf.nobs)
 
 
 def test_planted_pair_is_cointegrated_and_a_random_walk_is_not(prices):

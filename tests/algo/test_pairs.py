@@ -11,7 +11,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.tsa.stattools import adfuller, coint
 
 from hftlab.algo import pairs, stationarity
-from hftlab.algo.pairs import adf_no_constant, benjamini_hochberg, scan_pairs, scan_pairs_stream
+from hftlab.algo.pairs import benjamini_hochberg, scan_pairs, scan_pairs_stream
 from hftlab.algo.zscore import ar1_half_life
 from hftlab.data import cointegrated_pair
 
@@ -118,16 +118,6 @@ def test_chunking_does_not_change_the_result(universe, scan, monkeypatch):
     assert [m.done for m in messages[:-1]] == list(range(22))
     assert all(m.total == 21 for m in messages) and messages[-1].result is not None
     pd.testing.assert_frame_equal(messages[-1].result.table, scan.table, check_exact=True)
-
-
-def test_batched_adf_equals_adfuller_per_column():
-    residuals = np.cumsum(np.random.default_rng(5).standard_normal((400, 6)), axis=0)
-    residuals[:, 3] = np.random.default_rng(6).standard_normal(400)  # stationary column
-    stats, lags = adf_no_constant(residuals, maxlag=pairs.default_maxlag(400))
-    for column in range(6):
-        expected = adfuller(residuals[:, column], regression="n", autolag="AIC", result_object=True)
-        assert stats[column] == pytest.approx(expected.statistic, rel=1e-9)
-        assert lags[column] == expected.lags
 
 
 def test_top_pair_plot_and_spread(universe, scan):

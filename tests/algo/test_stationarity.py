@@ -112,7 +112,8 @@ def test_adf_and_kpss_are_statsmodels_numbers():
     series = ou_process(400, kappa=0.05, seed=9).to_numpy()
     expected = adfuller(series, autolag="AIC", result_object=True)
     result = adf(series)
-    assert (result.stat, result.pvalue, result.lags) == (expected.statistic, expected.pvalue, expected.lags)
+    assert result.lags == expected.lags
+    assert (result.stat, result.pvalue) == pytest.approx((expected.statistic, expected.pvalue), rel=1e-8)
     stationary = sm_kpss(series, nlags="auto", result_object=True)
     result = kpss(series)
     assert (result.stat, result.pvalue) == (stationary.statistic, stationary.pvalue)

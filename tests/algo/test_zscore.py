@@ -6,7 +6,7 @@ import pytest
 import statsmodels.api as sm
 from statsmodels.tsa.stattools import adfuller
 
-from hftlab.algo.zscore import ar1_half_life, band_positions, mean_reversion, rolling_zscore
+from hftlab.algo.zscore import METRICS, ar1_half_life, band_positions, mean_reversion, rolling_zscore
 
 
 def ou_prices(n=600, half_life=10.0, seed=3):
@@ -57,8 +57,8 @@ def test_mean_reversion_metrics_and_signals():
     prices = ou_prices()
     result = mean_reversion(prices, lookback=20, entry_z=2.0, exit_z=0.5)
     stat, pvalue, *_ = adfuller(prices.to_numpy(), autolag="AIC")
-    assert result.metrics["adf_stat"] == pytest.approx(stat, rel=1e-12)
-    assert result.metrics["adf_pvalue"] == pytest.approx(pvalue, rel=1e-12)
+    assert result.metrics["adf_stat"] == pytest.approx(stat, rel=1e-8)
+    assert result.metrics["adf_pvalue"] == pytest.approx(pvalue, rel=1e-8)
     assert result.metrics["adf_pvalue"] < 0.01
     assert result.zscore.index.equals(prices.index)
     assert result.last_zscore == result.zscore.iloc[-1]
@@ -87,3 +87,33 @@ def test_mean_reversion_metrics_include_the_diagnostics():
     kpss = stationarity.kpss(values)
     assert (metrics["kpss_stat"], metrics["kpss_pvalue"]) == (kpss.stat, kpss.pvalue)
     assert result.notes == ([kpss.note()] if kpss.note() else [])
+
+
+def test_each_metric_alone_equals_the_full_set():
+    prices = ou_prices()
+    full = mean_reversion(prices, lookback=20)
+    assert tuple(full.metrics) == METRICS
+    for name in METRICS:
+        alone = mean_reversion(prices, lookback=20, metrics=[name])
+        assert alone.metrics == {name: full.metrics[name]}
+        assert alone.zscore.equals(full.zscore) and alone.signal.equals(full.signal)
+    picked = mean_reversion(prices, lookback=20, metrics=["kpss_pvalue", "half_life", "hurst_rs"])
+    assert list(picked.metrics) == ["half_life", "hurst_rs", "kpss_pvalue"]  # in METRICS' order
+    assert picked.notes == full.notes
+
+
+def test_only_the_tests_of_the_requested_metrics_run(monkeypatch):
+    from hftlab.algo import ou, stationarity
+
+    def not_asked(*args, **kwargs):
+        raise AssertionError("computed a statistic that was not requested")
+
+    for module, name in [
+        (stationarity, "adf"),
+        (stationarity, "kpss"),
+        (stationarity, "hurst_dfa"),
+        (ou, "fit_ou"),
+    ]:
+        monkeypatch.setattr(module, name, not_asked)
+    result = mean_reversion(ou_prices(), lookback=20, metrics=["half_life", "hurst_rs"])
+    assert set(result.metrics) == {"half_life", "hurst_rs"} and result.notes == []

@@ -62,16 +62,18 @@ class Frame(_message.Message):
     def __init__(self, columns: _Optional[_Iterable[str]] = ..., data: _Optional[_Iterable[_Union[NDArray, _Mapping]]] = ..., index: _Optional[_Union[Index, _Mapping]] = ...) -> None: ...
 
 class CalculateMeanReversionRequest(_message.Message):
-    __slots__ = ("prices", "lookback", "entry_z", "exit_z")
+    __slots__ = ("prices", "lookback", "entry_z", "exit_z", "metrics")
     PRICES_FIELD_NUMBER: _ClassVar[int]
     LOOKBACK_FIELD_NUMBER: _ClassVar[int]
     ENTRY_Z_FIELD_NUMBER: _ClassVar[int]
     EXIT_Z_FIELD_NUMBER: _ClassVar[int]
+    METRICS_FIELD_NUMBER: _ClassVar[int]
     prices: Series
     lookback: int
     entry_z: float
     exit_z: float
-    def __init__(self, prices: _Optional[_Union[Series, _Mapping]] = ..., lookback: _Optional[int] = ..., entry_z: _Optional[float] = ..., exit_z: _Optional[float] = ...) -> None: ...
+    metrics: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, prices: _Optional[_Union[Series, _Mapping]] = ..., lookback: _Optional[int] = ..., entry_z: _Optional[float] = ..., exit_z: _Optional[float] = ..., metrics: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CalculateMeanReversionResponse(_message.Message):
     __slots__ = ("zscore", "signal", "entries", "exits", "last_zscore", "current_signal", "metrics", "notes")

@@ -22,7 +22,11 @@ __all__ = ["tick_backtest"]
 @operation(
     TickBacktestRequest,
     client_only=("progress",),
-    split={"events": ("events", "path"), "params": ("params", "orders")},
+    split={
+        "events": ("events", "path"),
+        "params": ("params", "orders"),
+        "order_latency": ("order_latency", "order_latencies"),
+    },
 )
 def tick_backtest(
     events: Any,
@@ -30,7 +34,7 @@ def tick_backtest(
     params: dict | None = None,
     *,
     feed_latency: float | None = None,
-    order_latency: float = 0.0,
+    order_latency: float | pd.DataFrame = 0.0,
     queue_model: str = "auto",
     queue_power: float = 3.0,
     maker_fee: float = 0.0,
@@ -60,9 +64,13 @@ def tick_backtest(
         with columns ``time``, ``side``, ``type`` (limit, market, ioc, fok, post_only),
         ``price``, ``qty``: what those orders would have got. A :class:`~hftlab.tick.Strategy`
         subclass runs in this process only (local backend).
-    feed_latency, order_latency : float
-        Seconds: market data seen late (default: the recorded receive times) and each request's
-        way to the exchange and back.
+    feed_latency : float, optional
+        Seconds market data is seen late (default: the recorded receive times).
+    order_latency : float or DataFrame
+        Seconds each request takes to the exchange, and its reply back; or a recorded series,
+        a frame with columns ``time`` (when sent: datetimes or ns), ``entry`` and ``response``
+        (seconds), interpolated linearly in time and held at its ends (hftbacktest's
+        ``IntpOrderLatency``). Requests, and replies, never overtake one another.
     queue_model : {"auto", "fifo", "risk_averse", "prob_power", "prob_log"}
         Queue position (:mod:`hftlab.tick.models`). ``"auto"``: exact FIFO from order ids on
         L3 data (LOBSTER), risk-averse on L2 data (only trades move us forward, so fills are a
@@ -90,10 +98,14 @@ def tick_backtest(
     "Estimating order queue position".
     """
     settings = {
-        "feed_latency": feed_latency, "order_latency": order_latency, "queue_model": queue_model,
+        "feed_latency": feed_latency, "queue_model": queue_model,
         "queue_power": queue_power, "maker_fee": maker_fee, "taker_fee": taker_fee, "tick_size": tick_size,
         "lot_size": lot_size, "initial_cash": initial_cash, "sample_every": sample_every,
     }  # fmt: skip
+    recorded = isinstance(order_latency, pd.DataFrame)
+    settings["order_latency"], settings["order_latencies"] = (
+        (0.0, order_latency) if recorded else (order_latency, None)
+    )
     if isinstance(strategy, Strategy):
         if backend().name != "local":
             raise InvalidInput(

@@ -40,7 +40,7 @@ def run(
     if len(events) == 0:
         raise InvalidInput("'events' must hold at least one event; got none.")
     settings = check_settings(params, **settings)
-    latency = round(settings["order_latency"] * 1e9)
+    latency, latencies = round(settings["order_latency"] * 1e9), settings["order_latencies"]
     feed = -1 if settings["feed_latency"] is None else round(settings["feed_latency"] * 1e9)
     fees = settings["maker_fee"], settings["taker_fee"]
     every = round(settings["sample_every"] * 1e9)
@@ -62,7 +62,9 @@ def run(
         raise v.fail("params", "only 'orders' for strategy 'orders'", sorted(params))
     model, power = _queue_model(settings["queue_model"], by_order), settings["queue_power"]
     same_view = feed == 0 or (feed < 0 and seen_at_once)  # we see the book as the exchange has it
-    engine = _engine(events, (low, high), tick, lot, latency, feed, every, table, model, power, fees, same_view)
+    engine = _engine(
+        events, (low, high), tick, lot, latency, latencies, feed, every, table, model, power, fees, same_view
+    )
     start = int(events["local_ts"][0] if feed < 0 else events["exch_ts"][0] + feed)
     from tqdm.auto import tqdm  # not at import: hftlab's start-up stays light
 
@@ -85,7 +87,7 @@ def run(
 
 
 SETTINGS = (
-    "feed_latency", "order_latency", "queue_model", "queue_power", "maker_fee", "taker_fee",
+    "feed_latency", "order_latency", "order_latencies", "queue_model", "queue_power", "maker_fee", "taker_fee",
     "tick_size", "lot_size", "initial_cash", "sample_every",
 )  # fmt: skip
 
@@ -100,7 +102,9 @@ def check_settings(params: dict | None = None, **settings: Any) -> dict[str, Any
         "queue_model": v.check_choice("queue_model", settings["queue_model"], ["auto", *QUEUE_MODELS])
     }
     checked["queue_power"] = v.check_float("queue_power", settings["queue_power"], low=0, low_open=True)
+    series = settings["order_latencies"]
     checked["order_latency"] = _seconds("order_latency", settings["order_latency"])
+    checked["order_latencies"] = None if series is None else latency_series(series)
     feed = settings["feed_latency"]
     checked["feed_latency"] = None if feed is None else _seconds("feed_latency", feed)
     for name in ("maker_fee", "taker_fee"):
@@ -135,6 +139,32 @@ def _seconds(name: str, value: Any, positive: bool = False) -> float:
         requirement = "a positive duration (>= 1 ns)" if positive else "a duration >= 0"
         raise v.fail(name, f"{requirement} of at most {MAX_SECONDS:g} s", value)
     return seconds
+
+
+def latency_series(frame: Any) -> np.ndarray:
+    """A recorded order latency (a frame with columns ``time``, ``entry``, ``response``: when a
+    request was sent, and seconds to the exchange and back) as the engine's ns array."""
+    name = "order_latency"
+    if not isinstance(frame, pd.DataFrame):
+        raise v.fail(name, "seconds or a frame with columns time, entry, response", frame)
+    missing = [c for c in ("time", "entry", "response") if c not in frame.columns]
+    if missing or len(frame) == 0:
+        raise InvalidInput(f"'{name}' needs rows and the columns time, entry, response; missing {missing}.")
+    times = frame["time"]
+    ns = times if np.issubdtype(times.dtype, np.integer) else pd.to_datetime(times, utc=True).astype("int64")
+    series = np.zeros(len(frame), k.LATENCY_DTYPE)
+    series["ts"] = np.asarray(ns, dtype=np.int64)
+    if np.any(np.diff(series["ts"]) <= 0):
+        row = int(np.flatnonzero(np.diff(series["ts"]) <= 0)[0]) + 1
+        raise InvalidInput(f"'{name}' times must increase; row {row} is not after row {row - 1}.")
+    for column in ("entry", "response"):
+        seconds = pd.to_numeric(frame[column], errors="coerce").to_numpy(np.float64)
+        bad = ~((seconds >= 0) & (seconds <= MAX_SECONDS))  # NaN too
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise v.fail(f"{name}.{column}[{row}]", f"seconds in [0, {MAX_SECONDS:g}]", frame[column].iloc[row])
+        series[column] = np.round(seconds * 1e9)
+    return series
 
 
 def _queue_model(name: str, by_order: bool) -> str:
@@ -216,14 +246,14 @@ def _check_span(low: int, high: int, tick: float) -> None:
 
 
 def _engine(
-    events, ticks, tick, lot, latency, feed, every, table, queue_model, power, fees, same_view
+    events, ticks, tick, lot, latency, latencies, feed, every, table, queue_model, power, fees, same_view
 ) -> k.Engine:
     low, high = ticks
     size = high - low + 1 + 2 * MARGIN_TICKS
     span = int(events["exch_ts"][-1] - events["exch_ts"][0])
     n_orders = len(table) + 16 if table is not None else 65_536  # zeroed pages cost nothing until used
     ring = max(4096, len(table) + 16 if table is not None else 0)
-    ints = np.zeros(25, np.int64)
+    ints = np.zeros(k.N_INTS, np.int64)
     floats = np.zeros(13, np.float64)
     ints[k.BB], ints[k.BA], ints[k.LBB], ints[k.LBA] = -1, size, -1, size
     ints[k.TICK0], ints[k.NT], ints[k.LATENCY], ints[k.FEED] = low - MARGIN_TICKS, size, latency, feed
@@ -248,7 +278,8 @@ def _engine(
         np.zeros(n_orders, k.ORDER_DTYPE), np.zeros(ring, k.REQUEST_DTYPE),
         np.zeros(max(ring, 65_536), k.RESPONSE_DTYPE), np.zeros(4 * n_orders + 4 * k.ROOM, k.FILL_DTYPE),
         np.zeros(span // every + 2, k.SAMPLE_DTYPE),
-        _order_seq(events) if queue_model == "fifo" else np.zeros(0, np.int64), ints, floats,
+        _order_seq(events) if queue_model == "fifo" else np.zeros(0, np.int64),
+        np.zeros(0, k.LATENCY_DTYPE) if latencies is None else latencies, ints, floats,
     )  # fmt: skip
 
 

@@ -40,7 +40,7 @@ ORDER_KINDS = {"limit": 0, "post_only": 1, "ioc": 2, "fok": 3, "market": 4}
 LIMIT, POST_ONLY, IOC, FOK, MARKET = range(5)
 STATUSES = ("sent", "open", "filled", "cancelled", "rejected", "expired")
 SENT, OPEN, FILLED, CANCELLED, REJECTED, EXPIRED = range(6)
-NEW_REQUEST, CANCEL_REQUEST = 0, 1
+NEW_REQUEST, CANCEL_REQUEST, MODIFY_REQUEST = 0, 1, 2
 PRICED_KINDS = np.isin(np.arange(256), [DEPTH, TRADE, SNAPSHOT, ADD, CANCEL, EXECUTE])  # by kind: has a price
 EMPTY = 1e-9
 NEVER = np.iinfo(np.int64).max
@@ -49,6 +49,8 @@ ROOM = 64  # advance() pauses when fewer fill rows are free (the caller grows th
 # slots of the integer and float registers of the state (Engine.ints, Engine.floats)
 IE, IL, BB, BA, LBB, LBA, RQH, RQT, SH, ST, NO, NF, NS, NEXT_SAMPLE = range(14)
 TICK0, NT, LATENCY, FEED, EVERY, QMODEL, OVERFLOW, LAST_TS, NLIVE, SAME_VIEW, ADDS = range(14, 25)
+LAST_ARRIVAL, LAST_REPLY = 25, 26  # our requests and the exchange's replies each travel one ordered link
+N_INTS = 27
 FIFO = 3  # the queue model of L3 data (hftlab.tick.models.QUEUE_MODELS)
 POS, CASH, LPOS, LCASH, QPOW, TICK, LOT, MAKER, TAKER, MAKER_VOL, TAKER_VOL, FEES, MAX_INV = range(13)
 
@@ -58,7 +60,8 @@ ORDER_DTYPE = np.dtype(
         ("qty", np.float64), ("leaves", np.float64), ("status", np.int8), ("local_status", np.int8),
         ("cancel_sent", np.bool_), ("front", np.float64), ("traded", np.float64), ("seq", np.int64),
         ("sent_ts", np.int64), ("exch_ts", np.int64), ("first_fill_ts", np.int64), ("done_ts", np.int64),
-        ("filled", np.float64), ("notional", np.float64), ("fee", np.float64),
+        ("filled", np.float64), ("notional", np.float64), ("fee", np.float64), ("ack_ts", np.int64),
+        ("modified", np.int64),
     ]
 )  # fmt: skip
 FILL_DTYPE = np.dtype(
@@ -68,7 +71,10 @@ FILL_DTYPE = np.dtype(
     ]
 )  # fmt: skip
 SAMPLE_DTYPE = np.dtype([("ts", np.int64), ("position", np.float64), ("cash", np.float64), ("mid", np.float64)])
-REQUEST_DTYPE = np.dtype([("ts", np.int64), ("order", np.int64), ("kind", np.int8)])  # arrival ts
+REQUEST_DTYPE = np.dtype(
+    [("ts", np.int64), ("order", np.int64), ("kind", np.int8), ("tick", np.int64), ("qty", np.float64)]
+)  # arrival ts; a modify's new tick index and quantity
+LATENCY_DTYPE = np.dtype([("ts", np.int64), ("entry", np.int64), ("response", np.int64)])  # ns
 RESPONSE_DTYPE = np.dtype(
     [("ts", np.int64), ("order", np.int64), ("fill", np.int64), ("status", np.int8)]
 )  # a fill response carries the fill's row (else -1) and the order's status after it
@@ -92,6 +98,7 @@ class Engine(NamedTuple):
     fills: np.ndarray
     samples: np.ndarray
     order_seq: np.ndarray  # L3 (FIFO): per event, the number of the ADD of the order it cancels or executes
+    latencies: np.ndarray  # recorded order latencies (LATENCY_DTYPE), or none: ints[LATENCY] both ways
     ints: np.ndarray
     floats: np.ndarray
 
@@ -133,14 +140,47 @@ def _apply(levels, ints, best_slot, kind, side, j, qty):
 
 
 @kernel()
+def _latency(E, ts, which):
+    """Order latency (ns) at time ``ts``: ``which`` 0 on the way to the exchange, 1 back; the
+    constant, or the recorded series interpolated linearly in time (held at its ends), as
+    hftbacktest's ``IntpOrderLatency``."""
+    series = E.latencies
+    if len(series) == 0:
+        return E.ints[LATENCY]
+    i = np.searchsorted(series["ts"], ts)
+    if i == 0 or i == len(series):
+        row = series[0 if i == 0 else i - 1]
+        return row["entry"] if which == 0 else row["response"]
+    before, after = series[i - 1], series[i]
+    w = (ts - before["ts"]) / (after["ts"] - before["ts"])
+    a, b = (before["entry"], after["entry"]) if which == 0 else (before["response"], after["response"])
+    return np.int64(np.round(a + w * (b - a)))
+
+
+@kernel()
+def _delivered(E, ts, which):
+    """When a message sent at ``ts`` arrives (``which`` 0: our request at the exchange, 1: the
+    exchange's reply at us). Each way is one ordered link (a connection): nothing overtakes an
+    earlier message, whatever the latency series does."""
+    slot = LAST_ARRIVAL if which == 0 else LAST_REPLY
+    arrival = max(ts + _latency(E, ts, which), E.ints[slot])
+    E.ints[slot] = arrival
+    return arrival
+
+
+@kernel()
 def _respond(E, o, fill, ts):
+    """The exchange replies at ``ts`` about order ``o`` (and its fill row, else -1); returns
+    when we receive it."""
     ints, r = E.ints, E.responses
+    received = _delivered(E, ts, 1)
     if ints[ST] - ints[SH] >= len(r):
         ints[OVERFLOW] = 3
-        return
+        return received
     k = ints[ST] % len(r)
-    r[k]["ts"], r[k]["order"], r[k]["fill"], r[k]["status"] = ts + ints[LATENCY], o, fill, E.orders[o]["status"]
+    r[k]["ts"], r[k]["order"], r[k]["fill"], r[k]["status"] = received, o, fill, E.orders[o]["status"]
     ints[ST] += 1
+    return received
 
 
 @kernel()
@@ -153,7 +193,7 @@ def _fill(E, o, j, qty, maker, ts):
     price = (j + ints[TICK0]) * floats[TICK]
     fee = (floats[MAKER] if maker else floats[TAKER]) * price * qty
     f = E.fills[ints[NF]]
-    f["exch_ts"], f["local_ts"], f["order"], f["side"] = ts, ts + ints[LATENCY], o, order["side"]
+    f["exch_ts"], f["order"], f["side"] = ts, o, order["side"]
     f["price"], f["qty"], f["maker"], f["fee"] = price, qty, maker, fee
     floats[POS] += order["side"] * qty
     floats[CASH] -= order["side"] * qty * price + fee
@@ -172,7 +212,7 @@ def _fill(E, o, j, qty, maker, ts):
             _close(E, o)
         order["status"] = FILLED
         order["done_ts"] = ts
-    _respond(E, o, ints[NF], ts)
+    f["local_ts"] = _respond(E, o, ints[NF], ts)
     ints[NF] += 1
 
 
@@ -322,8 +362,9 @@ def _take(E, o, limit, ts):
 
 
 @kernel()
-def _arrive(E, o, kind, ts):
-    """Our request about order ``o`` reaches the exchange at ``ts``."""
+def _arrive(E, o, kind, tick, qty, ts):
+    """Our request about order ``o`` reaches the exchange at ``ts`` (a modify's new tick index
+    and quantity: ``tick``, ``qty``)."""
     ints, order = E.ints, E.orders[o]
     if kind == CANCEL_REQUEST:
         if order["status"] == OPEN:
@@ -331,6 +372,9 @@ def _arrive(E, o, kind, ts):
             order["done_ts"] = ts
             _close(E, o)
         _respond(E, o, -1, ts)
+        return
+    if kind == MODIFY_REQUEST:
+        _modify(E, o, tick, qty, ts)
         return
     order["exch_ts"] = ts
     buy = order["side"] > 0
@@ -357,6 +401,43 @@ def _arrive(E, o, kind, ts):
     _respond(E, o, -1, ts)
 
 
+@kernel()
+def _modify(E, o, j, qty, ts):
+    """Our modify of order ``o`` to tick index ``j`` and ``qty`` left reaches the exchange.
+
+    Too late (the order is done) or a post-only order that would cross: refused, the order
+    stays as it was. Less quantity at the same price keeps the order's place in the queue;
+    a new price or more quantity is a new place at the back of the level (exchanges' amend
+    rule), and a new price that crosses takes liquidity first, as a new order would.
+    """
+    ints, order = E.ints, E.orders[o]
+    buy = order["side"] > 0
+    crosses = (j >= ints[BA]) if buy else (j <= ints[BB])
+    if order["status"] != OPEN or j < 0 or j >= len(E.bid) or (order["kind"] == POST_ONLY and crosses):
+        _respond(E, o, -1, ts)
+        return
+    order["modified"] += 1
+    if j == order["tick"] and qty <= order["leaves"] + EMPTY:
+        order["qty"] -= order["leaves"] - qty
+        order["leaves"] = qty
+    else:
+        _close(E, o)
+        order["status"] = SENT  # out of the book while it is placed again
+        order["qty"] = order["filled"] + qty
+        order["leaves"] = qty
+        order["tick"] = j
+        if crosses:
+            _take(E, o, j, ts)
+        if order["status"] == FILLED:
+            return
+        order["status"] = OPEN
+        order["front"] = E.bid[j] if buy else E.ask[j]
+        order["traded"] = 0.0
+        order["seq"] = ints[ADDS]
+        _open(E, o)
+    _respond(E, o, -1, ts)
+
+
 @kernel(inline="always")
 def _local_event(event, local_bid, local_ask, ints, tick):
     kind, side = event["kind"], event["side"]
@@ -377,6 +458,8 @@ def _receive(E, k):
     response = E.responses[k]
     order = E.orders[response["order"]]
     order["local_status"] = response["status"]
+    if order["ack_ts"] < 0:
+        order["ack_ts"] = response["ts"]
     if response["fill"] >= 0:
         fill = E.fills[response["fill"]]
         E.floats[LPOS] += fill["side"] * fill["qty"]
@@ -488,7 +571,7 @@ def advance(E, until):
         elif t == t_request:
             request = requests[ints[RQH] % len(requests)]
             ints[RQH] += 1
-            _arrive(E, request["order"], request["kind"], t)
+            _arrive(E, request["order"], request["kind"], request["tick"], request["qty"], t)
         elif t == t_local:
             _local_event(events[il], local_bid, local_ask, ints, tick)
             ints[IL] = il + 1
@@ -524,8 +607,8 @@ def submit(E, ts, side, price, qty, kind):
     order["qty"] = order["leaves"] = np.round(qty / floats[LOT]) * floats[LOT]
     order["status"] = order["local_status"] = SENT
     order["sent_ts"] = ts
-    order["exch_ts"] = order["first_fill_ts"] = order["done_ts"] = -1
-    _request(E, o, NEW_REQUEST, ts)
+    order["exch_ts"] = order["first_fill_ts"] = order["done_ts"] = order["ack_ts"] = -1
+    _request(E, o, NEW_REQUEST, ts, 0, 0.0)
     ints[NO] += 1
     return o
 
@@ -537,15 +620,31 @@ def cancel(E, ts, o):
     if order["cancel_sent"] or order["local_status"] not in (SENT, OPEN):
         return
     order["cancel_sent"] = True
-    _request(E, o, CANCEL_REQUEST, ts)
+    _request(E, o, CANCEL_REQUEST, ts, 0, 0.0)
 
 
 @kernel()
-def _request(E, o, kind, ts):
+def modify(E, ts, o, price, qty):
+    """Ask at local time ``ts`` to move order ``o`` to ``price`` with ``qty`` left to fill
+    (ignored if we know it is done or cancelling); the rules at arrival: :func:`_modify`."""
+    order = E.orders[o]
+    if order["cancel_sent"] or order["local_status"] not in (SENT, OPEN):
+        return
+    qty = np.round(qty / E.floats[LOT]) * E.floats[LOT]
+    if qty <= EMPTY:  # nothing left to fill: a cancel
+        cancel(E, ts, o)
+        return
+    j = np.int64(np.round(price / E.floats[TICK])) - E.ints[TICK0]
+    _request(E, o, MODIFY_REQUEST, ts, j, qty)
+
+
+@kernel()
+def _request(E, o, kind, ts, tick, qty):
     ints, r = E.ints, E.requests
     if ints[RQT] - ints[RQH] >= len(r):
         ints[OVERFLOW] = 1
         return
     k = ints[RQT] % len(r)
-    r[k]["ts"], r[k]["order"], r[k]["kind"] = ts + ints[LATENCY], o, kind
+    r[k]["ts"], r[k]["order"], r[k]["kind"] = _delivered(E, ts, 0), o, kind
+    r[k]["tick"], r[k]["qty"] = tick, qty
     ints[RQT] += 1

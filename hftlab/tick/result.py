@@ -21,8 +21,11 @@ class TickBacktestResult(Result):
         One row per fill: ``exch_ts``/``local_ts`` (when it happened, when we learnt of it),
         ``order_id``, ``side`` (+1 buy), ``price``, ``qty``, ``liquidity`` (maker/taker), ``fee``.
     orders : DataFrame
-        Every order (index ``order_id``): side, kind, price, qty, filled, average price, fee,
-        final ``status`` and its times (sent, at the exchange, first fill, done; ns).
+        Every order (index ``order_id``): side, kind, price and qty (as last modified), filled,
+        average price, fee, final ``status``, times ``modified``, and its times in ns:
+        ``sent_ts`` (we sent it), ``exch_ts`` (it reached the exchange), ``ack_ts`` (its first
+        reply reached us), ``first_fill_ts`` and ``done_ts`` (at the exchange); their
+        differences are the order's latencies.
     equity : DataFrame
         Sampled every ``sample_every`` (index: time): ``position``, ``cash``, ``mid`` and
         ``equity`` (cash + position marked at the mid).
@@ -96,8 +99,8 @@ def build_result(E, events: int, initial_cash: float) -> TickBacktestResult:
             "price": np.where(orders["kind"] == k.MARKET, np.nan, (orders["tick"] + tick0) * tick),
             "qty": orders["qty"], "filled": orders["filled"], "average_price": average, "fee": orders["fee"],
             "status": np.array(k.STATUSES)[orders["status"]],
-            "sent_ts": orders["sent_ts"], "exch_ts": orders["exch_ts"],
-            "first_fill_ts": orders["first_fill_ts"], "done_ts": orders["done_ts"],
+            "modified": orders["modified"], "sent_ts": orders["sent_ts"], "exch_ts": orders["exch_ts"],
+            "ack_ts": orders["ack_ts"], "first_fill_ts": orders["first_fill_ts"], "done_ts": orders["done_ts"],
         },
         index=pd.Index(orders["order_id"], name="order_id"),
     )  # fmt: skip

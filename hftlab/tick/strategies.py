@@ -168,6 +168,12 @@ class Context:
     def cancel(self, order: int) -> None:
         k.cancel(self._E, self.ts, order)
 
+    def modify(self, order: int, price: float, qty: float) -> None:
+        """Move ``order`` to ``price`` with ``qty`` left to fill: less at the same price keeps
+        its place in the queue, anything else goes to the back (:func:`engine._modify`)."""
+        price = v.check_float("price", price, low=0, low_open=True)
+        k.modify(self._E, self.ts, order, price, v.check_float("qty", qty, low=0, low_open=True))
+
     def _send(self, side: int, price: float, qty: float, kind: str) -> int:
         code = k.ORDER_KINDS[v.check_choice("kind", kind, list(k.ORDER_KINDS))]
         return int(k.submit(self._E, self.ts, side, price if code != k.MARKET else 0.0, qty, code))

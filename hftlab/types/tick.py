@@ -37,6 +37,7 @@ class TickBacktestRequest(Request):
     orders: pd.DataFrame | None = None
     feed_latency: float | None = None
     order_latency: float = 0.0
+    order_latencies: pd.DataFrame | None = None
     queue_model: str = "auto"
     queue_power: float = 3.0
     maker_fee: float = 0.0
@@ -65,6 +66,7 @@ class TickBacktestRequest(Request):
         if self.orders is not None:
             orders_table(self.orders)
         checked = check_settings(self.params, **{name: getattr(self, name) for name in SETTINGS})
+        del checked["order_latencies"]  # checked; it travels as the frame it is
         params = checked.pop("params")
         for name, value in params.items():  # numbers only: they travel as a map of doubles
             params[name] = v.check_float(f"params.{name}", float(value) if isinstance(value, bool) else value)

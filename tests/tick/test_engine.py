@@ -302,3 +302,85 @@ def test_runs_in_chunks_equal_one_pass(lobster_files, monkeypatch):
     for one, other in zip(whole, chunked, strict=True):
         assert hftlab.differences(one, other) == []
     assert len(whole[0].fills) > 10 and len(whole[1].fills) >= 2
+
+
+class Script(Strategy):
+    """Sends what ``steps`` say at each wake-up: ``{ms: [("buy", price, qty) or ("modify", price, qty)]}``
+    (a modify moves the first order)."""
+
+    interval = 0.001
+
+    def __init__(self, steps):
+        self.steps, self.orders, self.statuses = steps, [], []
+
+    def on_tick(self, ctx):
+        for action, price, qty in self.steps.get(round((ctx.ts - T0) / MS), []):
+            if action == "modify":
+                ctx.modify(self.orders[0], price, qty)
+            else:
+                self.orders.append((ctx.buy if action == "buy" else ctx.sell)(price, qty))
+        if self.orders:
+            self.statuses.append(ctx.status(self.orders[0]))
+
+
+# 10 ahead of our buy at 100.00; 5 join behind at 0.5 ms; trades of 10, then 2, at our price
+QUEUE = [
+    *OPENING,
+    (0.5, D, 1, 100.00, 15),
+    (2, T, -1, 100.00, 10),
+    (3, T, -1, 100.00, 2),
+    (4, D, -1, 100.03, 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("modify", "filled"),
+    [
+        (None, [(T0 + 3 * MS, 100.00, 2.0)]),  # 10 ahead, then 2 of the second trade fill us
+        (("modify", 100.00, 2), [(T0 + 3 * MS, 100.00, 2.0)]),  # less at the same price: same place
+        (("modify", 100.00, 4), []),  # more: the back of the level, 15 ahead
+        (("modify", 100.01, 2), [(T0 + 1 * MS, 100.01, 2.0)]),  # crosses the ask: takes it at once
+    ],
+)
+def test_a_modify_keeps_the_queue_place_only_when_it_lowers_the_quantity(modify, filled):
+    steps = {0: [("buy", 100.00, 3)], **({1: [modify]} if modify else {})}
+    result = tick_backtest(book(*QUEUE), Script(steps), tick_size=0.01, lot_size=1, queue_model="risk_averse")
+    assert rows(result.fills, "exch_ts", "price", "qty") == filled
+    assert result.orders["modified"].tolist() == [1 if modify else 0]
+    if modify and modify[1] == 100.01:
+        assert result.fills["liquidity"].tolist() == ["taker"]
+
+
+def test_a_modify_that_arrives_after_the_fill_changes_nothing():
+    events = book(*OPENING, (1, T, -1, 99.99, 5), (5, D, -1, 100.04, 1))  # trades through 100.00 at 1 ms
+    script = Script({0: [("buy", 100.00, 3)], 1: [("modify", 99.90, 3)]})
+    result = tick_backtest(events, script, tick_size=0.01, lot_size=1, order_latency=0.0005)
+    assert rows(result.fills, "price", "qty") == [(100.00, 3.0)]
+    assert result.orders[["price", "status", "modified"]].values.tolist() == [[100.00, "filled", 0]]
+
+
+def test_a_recorded_order_latency_is_interpolated_and_never_overtakes():
+    latency = pd.DataFrame(
+        {"time": [T0, T0 + 10 * MS], "entry": [0.001, 0.003], "response": [0.002, 0.002]}
+    )  # sent at 5 ms: 2 ms to the exchange, 2 ms back
+    result = run(
+        book(*OPENING, (20, D, -1, 100.04, 1)), orders((5, "buy", "limit", 99.00, 1)), order_latency=latency
+    )
+    assert result.orders[["sent_ts", "exch_ts", "ack_ts"]].values.tolist() == [
+        [T0 + 5 * MS, T0 + 7 * MS, T0 + 9 * MS]
+    ]
+    slow_then_fast = pd.DataFrame({"time": [T0, T0 + MS], "entry": [0.010, 0.0], "response": [0.0, 0.0]})
+    two = run(
+        book(*OPENING, (20, D, -1, 100.04, 1)),
+        orders((0, "buy", "limit", 99.00, 1), (1, "buy", "limit", 99.01, 1)),
+        order_latency=slow_then_fast,
+    )
+    assert two.orders["exch_ts"].tolist() == [T0 + 10 * MS, T0 + 10 * MS]  # the second waits behind the first
+    with pytest.raises(InvalidInput, match=r"'order_latency.entry\[1\]' must be seconds in \[0, 1e\+06\]"):
+        run(
+            book(*OPENING),
+            orders((0, "buy", "limit", 99.0, 1)),
+            order_latency=latency.assign(entry=[0.001, -1]),
+        )
+    with pytest.raises(InvalidInput, match="'order_latency' times must increase; row 1"):
+        run(book(*OPENING), orders((0, "buy", "limit", 99.0, 1)), order_latency=latency.iloc[[0, 0]])

@@ -57,3 +57,15 @@ def test_the_server_names_bad_input(backend, lobster_files):
         hftlab.tick_backtest(lobster_files, "grid", {"half_spread": float("nan")})
     with pytest.raises(InvalidInput, match="'orders' is required with strategy 'orders'"):
         hftlab.tick_backtest(lobster_files, "orders")
+
+
+def test_a_recorded_order_latency_on_both_backends(backend, lobster_files):
+    events = hftlab.load_events(lobster_files)
+    start, end = int(events["local_ts"][0]), int(events["local_ts"][-1])
+    latency = pd.DataFrame({"time": [start, end], "entry": [0.0005, 0.02], "response": [0.001, 0.0001]})
+    result = hftlab.tick_backtest(events, "grid", GRID, order_latency=latency, tick_size=0.01)
+    with hftlab.using("local"):
+        local = hftlab.tick_backtest(events, "grid", GRID, order_latency=latency, tick_size=0.01)
+        constant = hftlab.tick_backtest(events, "grid", GRID, order_latency=0.0005, tick_size=0.01)
+    assert hftlab.differences(result, local) == []
+    assert len(result.fills) > 10 and hftlab.differences(result, constant) != []

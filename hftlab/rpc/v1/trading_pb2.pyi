@@ -1418,7 +1418,7 @@ class ScanPairsResponse(_message.Message):
     def __init__(self, done: _Optional[int] = ..., total: _Optional[int] = ..., result: _Optional[_Union[PairScanResult, _Mapping]] = ...) -> None: ...
 
 class RunTickBacktestRequest(_message.Message):
-    __slots__ = ("events", "path", "strategy", "params", "orders", "feed_latency", "order_latency", "queue_model", "queue_power", "maker_fee", "taker_fee", "tick_size", "lot_size", "initial_cash", "sample_every")
+    __slots__ = ("events", "path", "strategy", "params", "orders", "feed_latency", "order_latency", "queue_model", "queue_power", "maker_fee", "taker_fee", "tick_size", "lot_size", "initial_cash", "sample_every", "order_latencies")
     class ParamsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -1441,6 +1441,7 @@ class RunTickBacktestRequest(_message.Message):
     LOT_SIZE_FIELD_NUMBER: _ClassVar[int]
     INITIAL_CASH_FIELD_NUMBER: _ClassVar[int]
     SAMPLE_EVERY_FIELD_NUMBER: _ClassVar[int]
+    ORDER_LATENCIES_FIELD_NUMBER: _ClassVar[int]
     events: Frame
     path: str
     strategy: str
@@ -1456,7 +1457,8 @@ class RunTickBacktestRequest(_message.Message):
     lot_size: float
     initial_cash: float
     sample_every: float
-    def __init__(self, events: _Optional[_Union[Frame, _Mapping]] = ..., path: _Optional[str] = ..., strategy: _Optional[str] = ..., params: _Optional[_Mapping[str, float]] = ..., orders: _Optional[_Union[Frame, _Mapping]] = ..., feed_latency: _Optional[float] = ..., order_latency: _Optional[float] = ..., queue_model: _Optional[str] = ..., queue_power: _Optional[float] = ..., maker_fee: _Optional[float] = ..., taker_fee: _Optional[float] = ..., tick_size: _Optional[float] = ..., lot_size: _Optional[float] = ..., initial_cash: _Optional[float] = ..., sample_every: _Optional[float] = ...) -> None: ...
+    order_latencies: Frame
+    def __init__(self, events: _Optional[_Union[Frame, _Mapping]] = ..., path: _Optional[str] = ..., strategy: _Optional[str] = ..., params: _Optional[_Mapping[str, float]] = ..., orders: _Optional[_Union[Frame, _Mapping]] = ..., feed_latency: _Optional[float] = ..., order_latency: _Optional[float] = ..., queue_model: _Optional[str] = ..., queue_power: _Optional[float] = ..., maker_fee: _Optional[float] = ..., taker_fee: _Optional[float] = ..., tick_size: _Optional[float] = ..., lot_size: _Optional[float] = ..., initial_cash: _Optional[float] = ..., sample_every: _Optional[float] = ..., order_latencies: _Optional[_Union[Frame, _Mapping]] = ...) -> None: ...
 
 class RunTickBacktestResponse(_message.Message):
     __slots__ = ("fills", "orders", "equity", "stats")

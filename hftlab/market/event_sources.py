@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -326,6 +327,21 @@ def read_events(path: str | Path) -> np.ndarray:
         table = pq.read_table(path, columns=list(EVENT_DTYPE.names)).cast(_SCHEMA)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         raise InvalidInput(f"{Path(path).name} is not a file of the event format: {exc}") from None
+    return _events(table)
+
+
+def iter_events(parts: list[Path], rows: int) -> Iterator[np.ndarray]:
+    """The events of native Parquet files one after another, at most ``rows`` at a time (a
+    file's record batches: memory holds one), not validated."""
+    for part in parts:
+        try:
+            for batch in pq.ParquetFile(part).iter_batches(batch_size=rows, columns=list(EVENT_DTYPE.names)):
+                yield _events(pa.Table.from_batches([batch]).cast(_SCHEMA))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise InvalidInput(f"{Path(part).name} is not a file of the event format: {exc}") from None
+
+
+def _events(table: pa.Table) -> np.ndarray:
     events = np.zeros(table.num_rows, dtype=EVENT_DTYPE)
     for name in EVENT_DTYPE.names:
         events[name] = table[name].to_numpy()
@@ -381,12 +397,16 @@ def read_recording(path: str | Path, venue: str | None = None, symbol: str | Non
     Raises :class:`~hftlab.errors.InvalidInput` naming ``venue`` and ``symbol``
     when ``path`` holds several recordings and they do not pick one.
     """
+    return np.concatenate([read_events(part) for part in recording_parts(path, venue, symbol)])
+
+
+def recording_parts(path: str | Path, venue: str | None = None, symbol: str | None = None) -> list[Path]:
+    """The part files of the one recording under ``path``, in time order (see :func:`read_recording`)."""
     found = recordings(path, venue, symbol)
     if len(found) > 1:
         held = names([f"venue={v!r} symbol={s!r}" for v, s in sorted(found)])
         raise InvalidInput(f"'symbol' (and 'venue') must pick one recording under {str(path)!r}: {held}.")
-    parts = next(iter(found.values()))
-    return np.concatenate([read_events(part) for part in parts])
+    return next(iter(found.values()))
 
 
 def ticks_from_events(events: np.ndarray, symbol: str) -> pd.DataFrame:

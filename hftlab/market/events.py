@@ -145,14 +145,17 @@ def validate_events(events: np.ndarray) -> None:
     check_book(events)
 
 
-def check_rows(events: np.ndarray) -> None:
+def check_rows(events: np.ndarray, carry: np.ndarray | None = None, first_row: int = 0) -> None:
     """Raise :class:`~hftlab.errors.InvalidInput` unless ``events`` is a one-dimensional
     :data:`EVENT_DTYPE` array whose every row keeps the rules of its own.
 
     Names the first row that breaks one: ``kind`` (an :class:`EventKind`), ``side`` (-1, 0 or
     1, and not 0 where the kind changes a level), ``price`` and ``qty`` (finite and >= 0 where
     the kind uses them), ``exch_ts`` and ``local_ts`` (never decreasing), non-zero
-    ``update_id`` (never decreasing). One compiled pass.
+    ``update_id`` (never decreasing). One compiled pass. Events checked in consecutive chunks
+    pass the same ``carry`` (from :func:`row_carry`: the last row's times and last non-zero
+    update id) and each chunk's ``first_row``, so rules hold across chunks and rows are
+    numbered in the whole.
     """
     if not isinstance(events, np.ndarray) or events.dtype != EVENT_DTYPE or events.ndim != 1:
         got = (
@@ -165,24 +168,35 @@ def check_rows(events: np.ndarray) -> None:
             f"({', '.join(f'{name} {EVENT_DTYPE[name]}' for name in EVENT_DTYPE.names)}; "
             f"e.g. np.zeros(n, dtype=EVENT_DTYPE)); got {got}."
         )
+    carry = row_carry() if carry is None else carry
+    before_chunk = carry.copy()  # what an error about the row before the chunk quotes
     columns = ("exch_ts", "local_ts", "kind", "side", "price", "qty", "update_id")
-    problem, row, before = _bad_row(*(events[name] for name in columns))
+    problem, row, before = _bad_row(*(events[name] for name in columns), carry, first_row)
     if problem in _RULES:
         field, rule = _RULES[problem]
         where = "" if field == "kind" else f" (a {EventKind(events['kind'][row]).name} row)"
-        raise InvalidInput(f"'events' field {field!r} at row {row} is {events[field][row]}{where}; {rule}.")
-    if problem == 8:
-        raise InvalidInput(
-            f"'events' have broken update ids: update_id at row {row} ({events['update_id'][row]}) is below "
-            f"row {before} ({events['update_id'][before]}), the previous non-zero one."
-        )
+        value = events[field][row]
+        raise InvalidInput(f"'events' field {field!r} at row {first_row + row} is {value}{where}; {rule}.")
     if problem:
-        field = "exch_ts" if problem == 6 else "local_ts"
+        field = ("exch_ts", "local_ts", "update_id")[problem - 6]
+        earlier = events[field][before - first_row] if before >= first_row else before_chunk[problem - 6]
+        if problem == 8:
+            raise InvalidInput(
+                f"'events' have broken update ids: update_id at row {first_row + row} ({events[field][row]}) "
+                f"is below row {before} ({earlier}), the previous non-zero one."
+            )
         raise InvalidInput(
-            f"'events' are not in time order: {field} at row {row} ({events[field][row]}) is before "
-            f"row {before} ({events[field][before]}); sort them by time first, e.g. "
+            f"'events' are not in time order: {field} at row {first_row + row} ({events[field][row]}) is "
+            f"before row {before} ({earlier}); sort them by time first, e.g. "
             f"events[np.argsort(events[{field!r}], kind='stable')]."
         )
+
+
+def row_carry() -> np.ndarray:
+    """What :func:`check_rows` carries from one chunk to the next: the last row's ``exch_ts``
+    and ``local_ts``, the last non-zero ``update_id`` and its row (none yet)."""
+    low = np.iinfo(np.int64).min
+    return np.array([low, low, 0, -1], np.int64)
 
 
 def check_book(events: np.ndarray, tick_size: float | None = None) -> None:
@@ -194,27 +208,47 @@ def check_book(events: np.ndarray, tick_size: float | None = None) -> None:
     engine's grid, which prices round to). O(1) per row, except that when the best level
     empties the next one is found by scanning the grid (a few slots in real books).
     """
-    kinds, prices = events["kind"], events["price"]
-    if tick_size is None:
-        codes, distinct = pd.factorize(prices, use_na_sentinel=False)  # hashing: O(n)
-        order = np.argsort(distinct)
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        level, grid, low = rank[codes], distinct[order], 0  # rank[codes]: each row's place in the grid
-    else:  # each row's place is worked out in the pass
-        low, high = _tick_bounds(kinds, prices, tick_size)
-        level, grid = np.zeros(0, np.int64), np.arange(low, high + 1) * tick_size
-    size = np.zeros((2, len(grid)))
-    stamp = np.zeros((2, len(grid)), dtype=np.int64)  # a level counts if stamped with its side's generation
-    book = size, stamp, np.ones(2, np.int64)
-    row, bid, ask = _crossed(
-        events["exch_ts"], kinds, events["side"], prices, events["qty"], level, tick_size or 1.0, low, *book
-    )
-    if row >= 0:
-        raise InvalidInput(
-            f"'events' cross the book at row {row}: best bid {round(float(grid[bid]), 10)} >= best ask "
-            f"{round(float(grid[ask]), 10)}."
-        )
+    if tick_size is not None:
+        low, high = _tick_bounds(events["kind"], events["price"], tick_size)
+        BookCheck(np.arange(low, high + 1) * tick_size, tick_size)(events)
+        return
+    codes, distinct = pd.factorize(events["price"], use_na_sentinel=False)  # hashing: O(n)
+    order = np.argsort(distinct)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    BookCheck(distinct[order])(events, level=rank[codes])  # rank[codes]: each row's place in the grid
+
+
+class BookCheck:
+    """:func:`check_book` on events that come in consecutive chunks: the book carries over.
+
+    ``grid`` holds the prices a level may have, ascending; with ``tick_size`` they are ticks
+    and a row's place is its price in ticks above the first, else each call gives every row's
+    place (``level``).
+    """
+
+    def __init__(self, grid: np.ndarray, tick_size: float | None = None) -> None:
+        self.grid, self.tick = grid, tick_size
+        self.low = round(grid[0] / tick_size) if tick_size is not None and len(grid) else 0
+        self.size = np.zeros((2, len(grid)))
+        self.stamp = np.zeros((2, len(grid)), dtype=np.int64)  # counts if stamped with its side's generation
+        self.generation = np.ones(2, np.int64)
+        self.state = np.array([-1, len(grid), 1], np.int64)  # best bid, best ask, checking (no gap)
+
+    def __call__(
+        self, events: np.ndarray, level: np.ndarray | None = None, first_row: int = 0, next_ts: int = -1
+    ):
+        """Check ``events`` (rows ``first_row`` on of the whole; ``next_ts``: the exchange time of
+        the row after them, -1 if none)."""
+        level = np.zeros(0, np.int64) if level is None else level
+        book = self.size, self.stamp, self.generation, self.state
+        columns = (events[name] for name in ("exch_ts", "kind", "side", "price", "qty"))
+        row, bid, ask = _crossed(*columns, level, self.tick or 1.0, self.low, *book, next_ts)
+        if row >= 0:
+            bid, ask = (round(float(self.grid[i]), 10) for i in (bid, ask))
+            raise InvalidInput(
+                f"'events' cross the book at row {first_row + row}: best bid {bid} >= best ask {ask}."
+            )
 
 
 @kernel()
@@ -229,15 +263,16 @@ def _tick_bounds(kinds, prices, tick):
 
 
 @kernel()
-def _bad_row(exch_ts, local_ts, kinds, sides, prices, qtys, update_ids):
-    """``(problem, row, earlier row)`` of the first row breaking a rule of its own; problem 0 if none.
+def _bad_row(exch_ts, local_ts, kinds, sides, prices, qtys, update_ids, carry, first_row):
+    """``(problem, row, earlier row in the whole)`` of the first row breaking a rule of its own;
+    problem 0 if none, and then ``carry`` (:func:`row_carry`) holds this chunk's last values.
 
     Problems, checked in this order per row: 1 unknown kind, 2 unknown side, 3
     side 0 where the kind needs one, 4 bad price, 5 bad qty, 6 ``exch_ts``
     and 7 ``local_ts`` before the row above, 8 ``update_id`` below the last
     non-zero one.
     """
-    last_id = -1  # row of the last non-zero update id
+    last_exch, last_local, last_id, last_id_row = carry[0], carry[1], carry[2], carry[3]
     for k in range(len(kinds)):
         kind = kinds[k]
         if kind < EventKind.DEPTH or kind > EventKind.RESYNC:
@@ -250,14 +285,16 @@ def _bad_row(exch_ts, local_ts, kinds, sides, prices, qtys, update_ids):
             return 4, k, k
         if _PRICED[kind] and not (0 <= qtys[k] < np.inf):
             return 5, k, k
-        if k and exch_ts[k] < exch_ts[k - 1]:
-            return 6, k, k - 1
-        if k and local_ts[k] < local_ts[k - 1]:
-            return 7, k, k - 1
+        if exch_ts[k] < last_exch:
+            return 6, k, first_row + k - 1
+        if local_ts[k] < last_local:
+            return 7, k, first_row + k - 1
+        last_exch, last_local = exch_ts[k], local_ts[k]
         if update_ids[k] != 0:
-            if last_id >= 0 and update_ids[k] < update_ids[last_id]:
-                return 8, k, last_id
-            last_id = k
+            if last_id_row >= 0 and update_ids[k] < last_id:
+                return 8, k, last_id_row
+            last_id, last_id_row = update_ids[k], first_row + k
+    carry[0], carry[1], carry[2], carry[3] = last_exch, last_local, last_id, last_id_row
     return 0, -1, -1
 
 
@@ -291,14 +328,15 @@ def apply_level(kind, side, i, qty, size, stamp, generation, best_bid, best_ask)
 
 
 @kernel()
-def _crossed(exch_ts, kinds, sides, prices, qty, level, tick, low, size, stamp, generation):
+def _crossed(exch_ts, kinds, sides, prices, qty, level, tick, low, size, stamp, generation, state, next_ts):
     """First row after which the book is crossed and the best bid/ask grid indices then (-1 if
     none). A row's place in the grid is ``level[row]``, or with no ``level`` its price in ticks
-    above ``low``; ``size``, ``stamp`` (zeros) and ``generation`` (ones) are the book
-    (``apply_level``)."""
+    above ``low``; ``size``, ``stamp``, ``generation`` and ``state`` (best bid, best ask,
+    checking) are the book (``apply_level``), kept for the next chunk; ``next_ts`` is the
+    exchange time of the row after these (-1: none), as the book is checked at each time's end.
+    """
     n_levels = size.shape[1]
-    best_bid, best_ask = -1, n_levels
-    checking = True
+    best_bid, best_ask, checking = state[0], state[1], state[2] == 1
     for k in range(len(kinds)):
         kind = kinds[k]
         if kind == EventKind.CLEAR:
@@ -317,9 +355,16 @@ def _crossed(exch_ts, kinds, sides, prices, qty, level, tick, low, size, stamp, 
             best_bid, best_ask = apply_level(
                 kind, sides[k], i, qty[k], size, stamp, generation, best_bid, best_ask
             )
-        last = k == len(kinds) - 1 or exch_ts[k + 1] != exch_ts[k]
-        if last and checking and best_bid >= 0 and best_ask < n_levels and best_bid >= best_ask:
+        following = exch_ts[k + 1] if k + 1 < len(kinds) else next_ts
+        if (
+            following != exch_ts[k]
+            and checking
+            and best_bid >= 0
+            and best_ask < n_levels
+            and best_bid >= best_ask
+        ):
             return k, best_bid, best_ask
+    state[0], state[1], state[2] = best_bid, best_ask, checking
     return -1, -1, -1
 
 

@@ -9,10 +9,11 @@ import pandas as pd
 
 from hftlab import validation as v
 from hftlab.errors import InvalidInput, ResourceExhausted
-from hftlab.market.events import check_book, check_rows, load_events
+from hftlab.market.event_sources import read_events
 from hftlab.tick import engine as k
 from hftlab.tick.models import QUEUE_MODELS
 from hftlab.tick.result import TickBacktestResult, build_result
+from hftlab.tick.source import ArraySource, Feed, FileSource, open_source
 from hftlab.tick.strategies import Strategy, grid_settings, run_compiled_grid, run_python, send_orders
 
 STRATEGIES = ("grid", "orders")
@@ -35,22 +36,18 @@ def run(
     hftbacktest (nkaz001), docs ``order_fill.rst`` and ``latency_models.rst``: the replay and
     latency model this engine follows; Rigtorp (2013), "Estimating order queue position".
     """
-    events = load_events(events, validate=False)  # checked here, the book on the engine's grid
-    check_rows(events)
-    if len(events) == 0:
-        raise InvalidInput("'events' must hold at least one event; got none.")
     settings = check_settings(params, **settings)
     latency, latencies = round(settings["order_latency"] * 1e9), settings["order_latencies"]
     feed = -1 if settings["feed_latency"] is None else round(settings["feed_latency"] * 1e9)
     fees = settings["maker_fee"], settings["taker_fee"]
     every = round(settings["sample_every"] * 1e9)
-    tick = _grid(settings["tick_size"], events, "price")
-    lot = _grid(settings["lot_size"], events, "qty")
-    low, high, by_order, seen_at_once = k.survey(
-        events["kind"], events["price"], events["exch_ts"], events["local_ts"], tick
-    )
-    _check_span(low, high, tick)
-    check_book(events, tick)
+    source = open_source(events)
+    survey = source.survey(settings["tick_size"], settings["lot_size"])
+    _check_span(survey.low, survey.high, survey.tick)
+    model, power = _queue_model(settings["queue_model"], survey.by_order), settings["queue_power"]
+    if model == "fifo" and isinstance(source, FileSource):  # FIFO numbers every order of the day
+        source = ArraySource(np.concatenate([read_events(part) for part in source.parts]))
+        survey = source.survey(settings["tick_size"], settings["lot_size"])
     params = settings["params"]
     if isinstance(strategy, Strategy):
         interval = round(_seconds("interval", getattr(strategy, "interval", "100ms"), positive=True) * 1e9)
@@ -60,30 +57,33 @@ def run(
     table = orders_table(params.pop("orders", None)) if strategy == "orders" else None
     if strategy == "orders" and params:
         raise v.fail("params", "only 'orders' for strategy 'orders'", sorted(params))
-    model, power = _queue_model(settings["queue_model"], by_order), settings["queue_power"]
-    same_view = feed == 0 or (feed < 0 and seen_at_once)  # we see the book as the exchange has it
-    engine = _engine(
-        events, (low, high), tick, lot, latency, latencies, feed, every, table, model, power, fees, same_view
-    )
-    start = int(events["local_ts"][0] if feed < 0 else events["exch_ts"][0] + feed)
+    same_view = feed == 0 or (feed < 0 and survey.at_once)  # we see the book as the exchange has it
+    whole = source.events if isinstance(source, ArraySource) else None
+    order_seq = _order_seq(whole) if model == "fifo" else np.zeros(0, np.int64)
+    stream = Feed(source.chunks(survey), feed, whole, order_seq)
+    engine = _engine(stream, survey, latency, latencies, feed, every, table, model, power, fees, same_view)
+    start = survey.first_local if feed < 0 else survey.first_exch + feed
     from tqdm.auto import tqdm  # not at import: hftlab's start-up stays light
 
-    with tqdm(total=len(events), unit="event", desc="tick backtest", disable=not progress) as bar:
+    with tqdm(total=survey.count, unit="event", desc="tick backtest", disable=not progress) as bar:
 
         def report(done: int) -> None:
             bar.update(done - bar.n)
 
         if isinstance(strategy, Strategy):
-            engine = run_python(engine, strategy, start, interval, report)
+            engine = run_python(engine, stream, strategy, start, interval, report)
         elif strategy == "grid":
-            engine = run_compiled_grid(engine, start, interval, grid_settings(params, tick), report)
+            engine = run_compiled_grid(
+                engine, stream, start, interval, grid_settings(params, survey.tick), report
+            )
         else:
-            engine = send_orders(engine, table, report)
+            engine = send_orders(engine, stream, table, report)
+        report(survey.count)
     k.finish(engine)
     if engine.ints[k.OVERFLOW]:
         what = {1: "orders or requests", 2: "fills", 3: "responses in flight"}[int(engine.ints[k.OVERFLOW])]
         raise ResourceExhausted(f"the tick backtest ran out of room for {what}; send fewer orders.")
-    return build_result(engine, len(events), settings["initial_cash"])
+    return build_result(engine, survey.count, settings["initial_cash"])
 
 
 SETTINGS = (
@@ -192,17 +192,6 @@ def _order_seq(events: np.ndarray) -> np.ndarray:
     return sequence
 
 
-def _grid(value: float | None, events: np.ndarray, field: str) -> float:
-    """A given tick/lot size, or the data's smallest price step (``field`` "price") or
-    quantity ("qty") among the rows that have a price."""
-    if value is not None:
-        return value
-    values = events[field][k.PRICED_KINDS[events["kind"]]]
-    positive = np.unique(values[values > 0])
-    found = np.diff(positive) if field == "price" else positive
-    return float(f"{(found.min() if len(found) else 1.0):.10g}")
-
-
 def orders_table(frame: Any) -> list[tuple[int, int, int, float, float]]:
     if not isinstance(frame, pd.DataFrame):
         raise v.fail("params.orders", "a DataFrame with columns time, side, type, price, qty", frame)
@@ -246,39 +235,30 @@ def _check_span(low: int, high: int, tick: float) -> None:
 
 
 def _engine(
-    events, ticks, tick, lot, latency, latencies, feed, every, table, queue_model, power, fees, same_view
+    stream, survey, latency, latencies, feed, every, table, queue_model, power, fees, same_view
 ) -> k.Engine:
-    low, high = ticks
-    size = high - low + 1 + 2 * MARGIN_TICKS
-    span = int(events["exch_ts"][-1] - events["exch_ts"][0])
+    size = survey.high - survey.low + 1 + 2 * MARGIN_TICKS
+    span = survey.last_exch - survey.first_exch
     n_orders = len(table) + 16 if table is not None else 65_536  # zeroed pages cost nothing until used
     ring = max(4096, len(table) + 16 if table is not None else 0)
     ints = np.zeros(k.N_INTS, np.int64)
     floats = np.zeros(13, np.float64)
     ints[k.BB], ints[k.BA], ints[k.LBB], ints[k.LBA] = -1, size, -1, size
-    ints[k.TICK0], ints[k.NT], ints[k.LATENCY], ints[k.FEED] = low - MARGIN_TICKS, size, latency, feed
-    ints[k.EVERY], ints[k.QMODEL], ints[k.NEXT_SAMPLE] = (
-        every,
-        QUEUE_MODELS[queue_model],
-        int(events["exch_ts"][0]),
-    )
+    ints[k.TICK0], ints[k.NT], ints[k.LATENCY], ints[k.FEED] = survey.low - MARGIN_TICKS, size, latency, feed
+    ints[k.EVERY], ints[k.QMODEL], ints[k.NEXT_SAMPLE] = every, QUEUE_MODELS[queue_model], survey.first_exch
+    ints[k.SAME_VIEW], ints[k.HORIZON] = same_view, stream.horizon()
     floats[k.QPOW], floats[k.TICK], floats[k.LOT], floats[k.MAKER], floats[k.TAKER] = (
-        power,
-        tick,
-        lot,
-        fees[0],
-        fees[1],
-    )
-    ints[k.SAME_VIEW] = same_view
+        power, survey.tick, survey.lot, fees[0], fees[1]
+    )  # fmt: skip
     book = [np.zeros(size) for _ in range(4)]
     local = (book[0], book[1]) if same_view else (np.zeros(size), np.zeros(size))
+    first = stream.first
     return k.Engine(
-        events, book[0], book[1], book[2], book[3], np.zeros(size, np.int64), np.zeros(4096, np.int64),
+        first, book[0], book[1], book[2], book[3], np.zeros(size, np.int64), np.zeros(4096, np.int64),
         *local,
         np.zeros(n_orders, k.ORDER_DTYPE), np.zeros(ring, k.REQUEST_DTYPE),
         np.zeros(max(ring, 65_536), k.RESPONSE_DTYPE), np.zeros(4 * n_orders + 4 * k.ROOM, k.FILL_DTYPE),
-        np.zeros(span // every + 2, k.SAMPLE_DTYPE),
-        _order_seq(events) if queue_model == "fifo" else np.zeros(0, np.int64),
+        np.zeros(span // every + 2, k.SAMPLE_DTYPE), stream.order_seq[: len(first)],
         np.zeros(0, k.LATENCY_DTYPE) if latencies is None else latencies, ints, floats,
     )  # fmt: skip
 

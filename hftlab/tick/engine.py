@@ -50,7 +50,8 @@ ROOM = 64  # advance() pauses when fewer fill rows are free (the caller grows th
 IE, IL, BB, BA, LBB, LBA, RQH, RQT, SH, ST, NO, NF, NS, NEXT_SAMPLE = range(14)
 TICK0, NT, LATENCY, FEED, EVERY, QMODEL, OVERFLOW, LAST_TS, NLIVE, SAME_VIEW, ADDS = range(14, 25)
 LAST_ARRIVAL, LAST_REPLY = 25, 26  # our requests and the exchange's replies each travel one ordered link
-N_INTS = 27
+HORIZON, STARVED = 27, 28  # the time from which the next chunk of events may hold something; reached it
+N_INTS = 29
 FIFO = 3  # the queue model of L3 data (hftlab.tick.models.QUEUE_MODELS)
 POS, CASH, LPOS, LCASH, QPOW, TICK, LOT, MAKER, TAKER, MAKER_VOL, TAKER_VOL, FEES, MAX_INV = range(13)
 
@@ -478,20 +479,19 @@ def _sample(E):
 
 
 @kernel()
-def survey(kinds, prices, exch_ts, local_ts, tick):
-    """The engine's set-up in one pass over the events: the lowest and highest price of a
-    priced row in ticks (0, 0 if none), whether any row adds an order (L3 data), and whether
-    every row reached us when it happened (``local_ts == exch_ts``)."""
-    low, high = np.iinfo(np.int64).max, np.iinfo(np.int64).min
+def survey(kinds, prices, exch_ts, local_ts):
+    """The engine's set-up in one pass over (a chunk of) the events: the lowest and highest
+    price of a priced row (inf, -inf if none), whether any row adds an order (L3 data), and
+    whether every row reached us when it happened (``local_ts == exch_ts``)."""
+    low, high = np.inf, -np.inf
     by_order, at_once = False, True
     for k in range(len(kinds)):
         kind = kinds[k]
         if PRICED_KINDS[kind]:
-            j = np.int64(np.round(prices[k] / tick))
-            low, high = min(low, j), max(high, j)
+            low, high = min(low, prices[k]), max(high, prices[k])
         by_order |= kind == ADD
         at_once &= local_ts[k] == exch_ts[k]
-    return (low, high, by_order, at_once) if low <= high else (0, 0, by_order, at_once)
+    return low, high, by_order, at_once
 
 
 def has_room(E) -> bool:
@@ -511,13 +511,15 @@ def grown(E) -> Engine:
 @kernel()
 def advance(E, until):
     """Process everything that happens up to time ``until`` (ns), pausing early when the fill
-    array is nearly full; True while anything remains to process."""
+    array is nearly full or at ``ints[HORIZON]`` (then ``ints[STARVED]``: the next chunk of
+    events is needed first); True while anything remains to process, here or in a next chunk."""
     events, ints, tick, feed = E.events, E.ints, E.floats[TICK], E.ints[FEED]
     bid, ask, taken_bid, taken_ask = E.bid, E.ask, E.taken_bid, E.taken_ask
     orders, live, resting = E.orders, E.live, E.resting
     local_bid, local_ask, requests, responses = E.local_bid, E.local_ask, E.requests, E.responses
     fills = E.fills
     n, same_view, fifo, order_seq = len(events), ints[SAME_VIEW] == 1, ints[QMODEL] == FIFO, E.order_seq
+    ints[STARVED] = 0
     while ints[OVERFLOW] == 0 and ints[NF] + ROOM < len(fills):
         ie, il = ints[IE], ints[IL]
         t_exchange = events[ie]["exch_ts"] if ie < n else NEVER
@@ -527,6 +529,9 @@ def advance(E, until):
         t_request = requests[ints[RQH] % len(requests)]["ts"] if ints[RQH] < ints[RQT] else NEVER
         t_response = responses[ints[SH] % len(responses)]["ts"] if ints[SH] < ints[ST] else NEVER
         t = min(t_exchange, t_request, t_local, t_response)
+        if t >= ints[HORIZON] and ints[HORIZON] <= until and ints[HORIZON] < NEVER:
+            ints[STARVED] = 1  # the next chunk of events may hold something first
+            break
         if t == NEVER or t > until:
             break
         if ints[NEXT_SAMPLE] < t:  # the state after everything at the sample time
@@ -580,7 +585,8 @@ def advance(E, until):
             ints[SH] += 1
         ints[LAST_TS] = t
     local_left = ints[IL] < n and not same_view
-    return ints[IE] < n or local_left or ints[RQH] < ints[RQT] or ints[SH] < ints[ST]
+    more_events = ints[IE] < n or local_left or ints[HORIZON] < NEVER  # in this chunk or the next
+    return more_events or ints[RQH] < ints[RQT] or ints[SH] < ints[ST]
 
 
 @kernel()

@@ -24,7 +24,6 @@ from hftlab.jit import kernel
 from hftlab.tick import engine as k
 
 GRID_PARAMS = ("half_spread", "order_qty", "max_position", "at_best", "post_only")
-CHUNK = 1_000_000  # events between two returns to Python (a progress update, a chance to Ctrl-C)
 
 
 @kernel()
@@ -44,18 +43,20 @@ def _requote(E, ts, current, side, wanted_tick, wanted, qty, kind):
 
 
 @kernel()
-def run_grid(E, S, pause_at, interval, half_spread_ticks, qty, max_position, at_best, kind):
+def run_grid(E, S, interval, half_spread_ticks, qty, max_position, at_best, kind):
     """The grid quoter, compiled, every ``interval`` ns; ``S`` holds its state (next wake-up, bid
-    and ask order). Returns True when the events are done, False to be called again: after
-    event ``pause_at`` (progress, Ctrl-C) or for more room for orders and fills."""
+    and ask order). Returns True when the events are done, False to be called again: for the
+    next chunk of events (progress, Ctrl-C) or for more room for orders and fills."""
     ts, bid_order, ask_order = S[0], S[1], S[2]
     while E.ints[k.OVERFLOW] == 0:
-        full = E.ints[k.NO] + 4 >= len(E.orders) or E.ints[k.NF] + k.ROOM >= len(E.fills)
-        if full or E.ints[k.IE] >= pause_at:
+        if E.ints[k.NO] + 4 >= len(E.orders) or E.ints[k.NF] + k.ROOM >= len(E.fills):
             S[0], S[1], S[2] = ts, bid_order, ask_order
             return False
         if not k.advance(E, ts):
             break
+        if E.ints[k.STARVED]:  # the wake-up waits for the next chunk
+            S[0], S[1], S[2] = ts, bid_order, ask_order
+            return False
         if E.ints[k.NF] + k.ROOM >= len(E.fills):
             continue  # paused for room: grow, then finish this wake-up
         best_bid, best_ask = E.ints[k.LBB], E.ints[k.LBA]
@@ -89,32 +90,34 @@ def grid_settings(params: dict, tick_size: float) -> tuple:
     return half_spread / tick_size, qty, max_position, at_best, kind
 
 
-def send_orders(E, table, progress):
-    """Queue the rows of an orders table (time ns, side, kind code, price, qty) as our sends and
-    replay to the end, ``CHUNK`` events at a time; returns the (possibly grown) engine."""
-    for ts, side, kind, price, qty in table:
-        if k.submit(E, ts, side, price, qty, kind) < 0:
-            break
-    n = len(E.events)
-    while E.ints[k.OVERFLOW] == 0:
-        until = E.events["exch_ts"][min(E.ints[k.IE] + CHUNK, n - 1)] if E.ints[k.IE] < n else k.NEVER
-        if not k.advance(E, until) and until == k.NEVER:
-            break
-        if not k.has_room(E):
-            E = k.grown(E)
-        progress(E.ints[k.IE])
+def between_steps(E, feed, progress):
+    """Between two compiled steps: the next chunk of events when the engine waits for it (and a
+    progress update), more room when orders or fills are short; returns the engine."""
+    if E.ints[k.STARVED]:
+        E = feed.refill(E)
+        progress(feed.done(E))
+    if not k.has_room(E):
+        E = k.grown(E)
     return E
 
 
-def run_compiled_grid(E, start: int, interval: int, settings: tuple, progress):
-    """Drive :func:`run_grid` ``CHUNK`` events at a time (progress, Ctrl-C), growing the arrays
-    when they fill up; returns the (possibly grown) engine."""
+def send_orders(E, feed, table, progress):
+    """Queue the rows of an orders table (time ns, side, kind code, price, qty) as our sends and
+    replay to the end; returns the (possibly grown) engine."""
+    for ts, side, kind, price, qty in table:
+        if k.submit(E, ts, side, price, qty, kind) < 0:
+            break
+    while E.ints[k.OVERFLOW] == 0 and k.advance(E, k.NEVER):
+        E = between_steps(E, feed, progress)
+    return E
+
+
+def run_compiled_grid(E, feed, start: int, interval: int, settings: tuple, progress):
+    """Drive :func:`run_grid` chunk by chunk, growing the arrays when they fill up; returns the
+    (possibly grown) engine."""
     state = np.array([start, -1, -1], np.int64)
-    while not run_grid(E, state, E.ints[k.IE] + CHUNK, interval, *settings):
-        if not k.has_room(E):
-            E = k.grown(E)
-        progress(E.ints[k.IE])
-    progress(len(E.events))
+    while not run_grid(E, state, interval, *settings) and E.ints[k.OVERFLOW] == 0:
+        E = between_steps(E, feed, progress)
     return E
 
 
@@ -189,21 +192,18 @@ class Strategy:
         raise NotImplementedError
 
 
-def run_python(E, strategy: Strategy, start: int, interval: int, progress):
+def run_python(E, feed, strategy: Strategy, start: int, interval: int, progress):
     """Drive a Python strategy: the compiled loop runs between its wake-ups; returns the
     (possibly grown) engine."""
     ctx = Context(E)
     ts = start
     while E.ints[k.OVERFLOW] == 0:
-        if not k.has_room(E):
-            E = ctx._E = k.grown(E)
+        E = ctx._E = between_steps(E, feed, progress)
         if not k.advance(E, ts):
             break
-        if not k.has_room(E):
-            continue
+        if E.ints[k.STARVED] or not k.has_room(E):
+            continue  # the wake-up waits for the next chunk or for room
         ctx.ts = ts
         strategy.on_tick(ctx)
-        progress(E.ints[k.IE])
         ts += interval
-    progress(len(E.events))
     return E

@@ -282,7 +282,7 @@ def test_latency_costs_the_grid_fills_on_the_lobster_sample(lobster_files):
 def test_runs_in_chunks_equal_one_pass(lobster_files, monkeypatch):
     """The compiled paths return to Python every CHUNK events (progress, Ctrl-C): same answers."""
     import hftlab
-    from hftlab.tick import strategies
+    from hftlab.tick import source
 
     grid = {"half_spread": 0.02, "order_qty": 100, "max_position": 300, "interval": 0.01}
     events = hftlab.load_events(lobster_files)
@@ -297,7 +297,7 @@ def test_runs_in_chunks_equal_one_pass(lobster_files, monkeypatch):
         return [tick_backtest(events, "grid", grid, **latency), run(events, table, **latency)]
 
     whole = both()
-    monkeypatch.setattr(strategies, "CHUNK", 37)
+    monkeypatch.setattr(source, "CHUNK", 37)
     chunked = both()
     for one, other in zip(whole, chunked, strict=True):
         assert hftlab.differences(one, other) == []

@@ -10,25 +10,74 @@ with identical results::
     same = hftlab.mean_reversion(prices, lookback=20)
 """
 
-from hftlab import api, errors
-from hftlab import data as data  # hftlab.data.lobster_sample() after a plain import hftlab
-from hftlab.api import *  # noqa: F403  (every operation)
-from hftlab.backends import (
-    Backend,
-    GrpcBackend,
-    GrpcConfig,
-    LocalBackend,
-    backend,
-    get_client,
-    use,
-    using,
+import importlib
+
+from hftlab import errors as errors
+from hftlab.errors import BackendUnavailable as BackendUnavailable
+from hftlab.errors import HftlabError as HftlabError
+from hftlab.errors import InvalidInput as InvalidInput
+from hftlab.version import __version__ as __version__
+
+OPERATIONS = (
+    "backtest",
+    "box_tao",
+    "cointegration",
+    "detect_regime",
+    "efficient_frontier",
+    "filter_regimes",
+    "fit_ou",
+    "kalman_hedge_ratio",
+    "market_making",
+    "mean_reversion",
+    "optimize_portfolio",
+    "order_book",
+    "rebalance_portfolio",
+    "replay_lobster",
+    "run_hmm",
+    "run_mcmc",
+    "scan_pairs",
+    "select_n_states",
+    "server_info",
+    "sparse_portfolio",
+    "stream_market_data",
+    "tick_backtest",
+    "triangular_arbitrage",
+    "walk_forward",
 )
-from hftlab.errors import BackendUnavailable, HftlabError, InvalidInput
-from hftlab.market.events import load_events
-from hftlab.market.recorder import record_market_data
-from hftlab.results import differences
-from hftlab.version import __version__
-from hftlab.workflows import optimize_strategy, record, sweep
+"""The public functions of :mod:`hftlab.api` (``hftlab.api.__all__``, checked by tests/test_packaging.py)."""
+
+_LAZY = {
+    **dict.fromkeys(OPERATIONS, "hftlab.api"),
+    **dict.fromkeys(
+        ("Backend", "GrpcBackend", "GrpcConfig", "LocalBackend", "backend", "get_client", "use", "using"),
+        "hftlab.backends",
+    ),
+    "differences": "hftlab.results",
+    "load_events": "hftlab.market.events",
+    "record_market_data": "hftlab.market.recorder",
+    **dict.fromkeys(("optimize_strategy", "record", "sweep"), "hftlab.workflows"),
+}
+"""Names imported on first use (PEP 562), so ``import hftlab`` and ``hftlab --help`` stay quick:
+the operations bring numpy, pandas, scipy, statsmodels, numba and grpc with them."""
+
+
+def __getattr__(name: str):
+    """An operation or backend name on first use; a subpackage (``hftlab.data.lobster_sample()``
+    after a plain ``import hftlab``) when first reached."""
+    if name in _LAZY:
+        value = globals()[name] = getattr(importlib.import_module(_LAZY[name]), name)
+        return value
+    if not name.startswith("__"):
+        try:
+            return importlib.import_module(f"hftlab.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"hftlab.{name}":
+                raise
+    raise AttributeError(f"module 'hftlab' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 def load_ipython_extension(ipython):
@@ -38,27 +87,14 @@ def load_ipython_extension(ipython):
     ipython.register_magics(HftlabMagics)
 
 
-__all__ = [
-    "Backend",
-    "BackendUnavailable",
-    "GrpcBackend",
-    "GrpcConfig",
-    "HftlabError",
-    "InvalidInput",
-    "LocalBackend",
-    "__version__",
-    "backend",
-    "differences",
-    "errors",
-    "get_client",
-    "load_events",
-    "load_ipython_extension",
-    "optimize_strategy",
-    "record",
-    "record_market_data",
-    "sweep",
-    "use",
-    "using",
-]
-__all__ += api.__all__
-__all__.sort()
+__all__ = sorted(
+    [
+        *_LAZY,
+        "BackendUnavailable",
+        "HftlabError",
+        "InvalidInput",
+        "__version__",
+        "errors",
+        "load_ipython_extension",
+    ]
+)

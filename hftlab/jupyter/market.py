@@ -7,13 +7,14 @@
 - :class:`RegimeView`: prices coloured by the Viterbi state of a Gaussian HMM
   fitted to log returns (:func:`hftlab.run_hmm`), with a selector for K.
 
-Both call the active backend; the widgets only draw.
+Both call the active backend (a stream: the one active when it starts); the
+widgets only draw. Streaming follows :mod:`hftlab.jupyter.live`.
 """
 
 from __future__ import annotations
 
+import html
 import threading
-import time
 
 import ipywidgets as widgets
 import numpy as np
@@ -21,9 +22,12 @@ import pandas as pd
 
 import hftlab
 from hftlab.algo.hmm import HMMResult
+from hftlab.backends import Backend
 from hftlab.errors import HftlabError
+from hftlab.jupyter import live
 from hftlab.market.book import BookSnapshot
-from hftlab.market.feeds import TickBatch
+from hftlab.market.feeds import Pacer, TickBatch
+from hftlab.types.market import GetOrderBookRequest, StreamMarketDataRequest
 
 _BID, _ASK, _RED = "#2ca02c", "#d62728", "#c62828"
 _STATE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
@@ -31,6 +35,16 @@ _STATE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564
 
 class OrderBookView(widgets.VBox):
     """Live depth ladder and mid/spread chart of one symbol's tick stream, with start/stop buttons.
+
+    The stream runs on the backend active when it starts (named in the header)
+    and in a background thread (:mod:`hftlab.jupyter.live`): the view redraws at
+    most ``max_rate`` times per second whatever the feed's rate, and each redraw
+    shows one batch everywhere (header, ladder, mid and spread, in one figure
+    update). The ladder is :func:`hftlab.order_book` after as many ticks as the
+    stream has read (the stream's own book for the deterministic sources; the
+    simulated book is continued, not replayed, from one redraw to the next).
+    ``speed`` is paced here, between batches, so Stop, closing the widget or
+    interrupting the kernel ends the thread within one batch read.
 
     Parameters
     ----------
@@ -43,8 +57,8 @@ class OrderBookView(widgets.VBox):
         Pace of the simulated feed (1.0 = real time); ``None``: as fast as it comes.
     max_points : int
         Points kept on the mid/spread chart (the oldest drop off).
-    ladder_every : float
-        Seconds between ladder refreshes while streaming.
+    max_rate : float
+        Redraws per second at most while streaming.
     """
 
     def __init__(
@@ -56,14 +70,14 @@ class OrderBookView(widgets.VBox):
         depth: int = 10,
         speed: float | None = None,
         max_points: int = 5_000,
-        ladder_every: float = 0.5,
+        max_rate: float = live.MAX_RATE,
     ) -> None:
         import plotly.graph_objects as go
         from plotly.subplots import make_subplots
 
         self.symbol, self.source, self.seed = symbol, source, seed
         self.batch_size, self.depth, self.speed = batch_size, depth, speed
-        self.max_points, self.ladder_every = max_points, ladder_every
+        self.max_points, self.max_rate = max_points, max_rate
         self.start_button = widgets.Button(description="Start", icon="play", button_style="success")
         self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True)
         self.status = widgets.HTML(f"<b>{symbol}</b> ({source}): stopped")
@@ -83,95 +97,104 @@ class OrderBookView(widgets.VBox):
         self.figure.add_trace(go.Scattergl(name="mid", mode="lines"), row=1, col=2)
         spread = go.Scattergl(name="spread", mode="lines", line={"color": "#7f7f7f"})
         self.figure.add_trace(spread, row=2, col=2)
-        self.figure.update_layout(height=480, barmode="overlay", showlegend=False, margin={"t": 40})
+        self.figure.update_layout(height=480, barmode="overlay", showlegend=False, margin={"t": 70})
         self.figure.update_xaxes(title_text="size", row=1, col=1)
         for row in (1, 2):  # tick times travel as epoch milliseconds, drawn as UTC dates
             self.figure.update_xaxes(type="date", row=row, col=2)
         self.batches = 0
         self.ticks = 0
+        self.draws = 0
         self.last: TickBatch | None = None
         self.book: BookSnapshot | None = None
         self._time_ms = np.empty(0)
         self._mid = np.empty(0)
         self._spread = np.empty(0)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._ladder_at = 0.0
+        self._live = live.LiveThread(f"hftlab-order-book-{symbol}")
         super().__init__([widgets.HBox([self.start_button, self.stop_button, self.status]), self.figure])
         self.add_class("hftlab-order-book")
         self.start_button.on_click(lambda _button: self.start())
         self.stop_button.on_click(lambda _button: self.stop())
+        live.stop_when_closed(self, self.stop)
+
+    @property
+    def running(self) -> bool:
+        """Whether the background stream is running."""
+        return self._live.running
 
     def run(self, batches: int) -> None:
         """Read ``batches`` more batches in the foreground (what Start does in the background)."""
-        self._consume(self.batches + batches)
+        if self.running:
+            raise RuntimeError("the stream is running in the background; stop it first")
+        self._read(threading.Event(), hftlab.backend(), until=self.batches + batches)
 
     def start(self) -> None:
-        """Stream in a background thread until :meth:`stop`."""
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self.start_button.disabled, self.stop_button.disabled = True, False
-        self._thread = threading.Thread(target=self._consume, name="hftlab-order-book", daemon=True)
-        self._thread.start()
+        """Stream in a background thread until :meth:`stop` (or the widget closes, or an interrupt)."""
+        backend = hftlab.backend()
+        if self._live.start(lambda stopping: self._read(stopping, backend)):
+            self.start_button.disabled, self.stop_button.disabled = True, False
+            self.status.value = f"<b>{self.symbol}</b> ({self.source}): streaming on {backend.address}"
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = live.JOIN_TIMEOUT) -> None:
         """Stop the background stream (the server releases it) and wait for the thread."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-        self.start_button.disabled, self.stop_button.disabled = False, True
+        self._live.stop(timeout)
 
-    def _consume(self, until: int | None = None) -> None:
-        stream = hftlab.stream_market_data(
-            self.symbol,
-            self.source,
-            seed=self.seed,
-            batch_size=self.batch_size,
-            max_batches=until,
-            resume_from=self.batches,
-            speed=self.speed,
-        )
+    def close(self) -> None:
+        """Stop the stream and close the widget."""
+        self.stop()
+        super().close()
+
+    def _read(self, stopping: threading.Event, backend: Backend, until: int | None = None) -> None:
+        """Read the stream, drawing through a throttle; batches read after a stop are not shown."""
+        pacer, throttle = Pacer(self.speed), live.Throttle(self.max_rate)
+        pending: list[TickBatch] = []
+        stream = None
         try:
+            request = StreamMarketDataRequest(
+                [self.symbol], self.source, self.seed, self.batch_size, until, self.batches
+            )
+            stream = backend.stream(request)
             for batch in stream:
-                self._add(batch)
-                if self._stop.is_set():
+                if stopping.wait(pacer.delay(batch)):  # paced here: a stop ends the wait
                     break
-            self._show_ladder()
+                pending.append(batch)
+                if throttle.due():
+                    self._draw(pending, backend)
+                    pending = []
+            if pending and not stopping.is_set():
+                self._draw(pending, backend)
+            self.status.value = f"<b>{self.symbol}</b> ({self.source}): stopped at batch {self.batches}"
         except HftlabError as exc:
-            self.status.value = f"<span style='color:{_RED}'>{exc}</span>"
+            self.status.value = f"<span style='color:{_RED}'>{html.escape(str(exc), quote=False)}</span>"
         finally:
-            stream.close()
+            if stream is not None:
+                stream.close()
             self.start_button.disabled, self.stop_button.disabled = False, True
 
-    def _add(self, batch: TickBatch) -> None:
-        self.batches, self.ticks, self.last = batch.sequence, self.ticks + len(batch), batch
+    def _draw(self, batches: list[TickBatch], backend: Backend) -> None:
+        """Show the batches read since the last redraw: header, ladder and chart at the last one."""
+        last, ticks = batches[-1], self.ticks + sum(len(batch) for batch in batches)
+        known = ticks if self.source in ("simulated", "replay") else None
+        book = backend.execute(GetOrderBookRequest(self.symbol, self.depth, self.source, self.seed, known))
         keep = -self.max_points
-        self._time_ms = np.concatenate([self._time_ms, batch.timestamp / 1e6])[keep:]
-        self._mid = np.concatenate([self._mid, batch.mid])[keep:]
-        self._spread = np.concatenate([self._spread, batch.ask - batch.bid])[keep:]
-        with self.figure.batch_update():
-            self.figure.data[2].x, self.figure.data[2].y = self._time_ms, self._mid
-            self.figure.data[3].x, self.figure.data[3].y = self._time_ms, self._spread
-        self.status.value = (
-            f"<b>{self.symbol}</b> ({self.source}): batch {batch.sequence}, {self.ticks:,} ticks · "
-            f"bid {batch.bid[-1]:,.2f} · ask {batch.ask[-1]:,.2f} <small>({hftlab.backend().name})</small>"
-        )
-        if time.monotonic() - self._ladder_at >= self.ladder_every:
-            self._show_ladder()
-
-    def _show_ladder(self) -> None:
-        if self.last is None:
-            return
-        ticks = self.ticks if self.source in ("simulated", "replay") else None
-        self.book = book = hftlab.order_book(self.symbol, self.depth, self.source, seed=self.seed, ticks=ticks)
-        self._ladder_at = time.monotonic()
-        with self.figure.batch_update():
+        time_ms = np.concatenate([self._time_ms, *(batch.timestamp / 1e6 for batch in batches)])[keep:]
+        mid = np.concatenate([self._mid, *(batch.mid for batch in batches)])[keep:]
+        spread = np.concatenate([self._spread, *(batch.ask - batch.bid for batch in batches)])[keep:]
+        quote = f" · bid {last.bid[-1]:,.2f} · ask {last.ask[-1]:,.2f}" if len(last) else ""
+        with self.figure.batch_update():  # one message: the front end never shows a mix of batches
             for trace, side in zip(self.figure.data[:2], (book.bids, book.asks), strict=True):
                 trace.x, trace.y = side["size"].to_numpy(), side["price"].to_numpy()
+            self.figure.data[2].x, self.figure.data[2].y = time_ms, mid
+            self.figure.data[3].x, self.figure.data[3].y = time_ms, spread
             self.figure.layout.annotations[
                 0
             ].text = f"depth · spread {book.spread:,.4g} · imbalance {book.imbalance:+.2f}"
+            self.figure.layout.title.text = (
+                f"<b>{self.symbol}</b> ({self.source}) batch {last.sequence}, {ticks:,} ticks{quote}"
+                f" <sup>on {backend.address}</sup>"
+            )
+        self._time_ms, self._mid, self._spread = time_ms, mid, spread
+        self.batches, self.ticks, self.last, self.book = last.sequence, ticks, last, book
+        self.draws += 1
 
 
 class RegimeView(widgets.VBox):

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -406,13 +408,35 @@ class SymbolSimulation:
         return book
 
 
+CACHED_SIMULATIONS = 4
+"""Simulations :func:`simulated_book` keeps to continue (about 12 MB each), the least recently used dropped."""
+
+_simulations: OrderedDict[tuple[str, int], SymbolSimulation] = OrderedDict()
+_simulations_lock = threading.Lock()
+
+
 def simulated_book(symbol: str, seed: int = 0, ticks: int = 10_000) -> L2Book:
-    """The book of ``symbol`` after its first ``ticks`` ticks in the simulated market."""
+    """The book of ``symbol`` after its first ``ticks`` ticks in the simulated market.
+
+    The simulation of the last calls for a symbol and seed is kept and continued
+    when it has not passed ``ticks`` yet, so a live ladder that follows a stream
+    (``ticks`` growing) costs the new ticks only, not a replay from the first
+    tick. The book is the same either way: how a run is cut into calls never
+    changes it (:func:`_advance`).
+    """
     (spec,) = check_symbols([symbol])
-    simulation = SymbolSimulation(symbol, spec, seed)
-    if ticks:
+    with _simulations_lock:  # taken out while in use: one caller advances it at a time
+        simulation = _simulations.pop((symbol, seed), None)
+    if simulation is None or simulation.ticks > ticks:
+        simulation = SymbolSimulation(symbol, spec, seed)
+    if ticks > simulation.ticks:
         simulation.advance(math.inf, max_ticks=ticks)
-    return simulation.book(sequence=ticks)
+    book = simulation.book(sequence=ticks)
+    with _simulations_lock:
+        _simulations[symbol, seed] = simulation
+        while len(_simulations) > CACHED_SIMULATIONS:
+            _simulations.popitem(last=False)
+    return book
 
 
 class SimulatedFeed(GeneratedFeed):

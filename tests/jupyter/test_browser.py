@@ -50,6 +50,8 @@ CELLS = [
     "print('backend:', hftlab.backend().name)",
     "%hftlab stop",
     "%hftlab use grpc://127.0.0.1:1\nprint('went on')",
+    "from hftlab.jupyter.market import OrderBookView\nbook_view = OrderBookView(batch_size=200)\nbook_view",
+    "print(f'running {book_view.running}, batch {book_view.batches}')",
 ]
 
 
@@ -139,7 +141,8 @@ def test_widgets_render_the_switcher_follows_the_backend_and_a_failing_magic_fai
 
 def _drive(url: str, chromium: str, pids: list[int]) -> None:
     """Run the first cells, check the widgets rendered, click the switcher, re-run the backend cell;
-    then ``%hftlab stop`` (the switcher shows local) and a failing magic (its cell fails)."""
+    then ``%hftlab stop`` (the switcher shows local), a failing magic (its cell fails) and a
+    streaming OrderBookView."""
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
@@ -187,8 +190,38 @@ def _drive(url: str, chromium: str, pids: list[int]) -> None:
             expect(failed).to_contain_text("BackendUnavailable: no hftlab server serving at grpc://127.0.0.1:1")
             expect(failed).not_to_contain_text("went on")
             expect(failed).not_to_contain_text("Traceback")
+            _stream(page)
         finally:
             browser.close()
+
+
+def _stream(page) -> None:
+    """OrderBookView streams in the background: the header moves on; after Stop, and after an
+    interrupt of the idle kernel, the thread has ended and the header shows the view's last batch."""
+    from playwright.sync_api import expect
+
+    _run(page, 6)
+    view = page.locator(".hftlab-order-book")
+    title, start = view.locator(".gtitle"), view.get_by_role("button", name="Start")
+    state = _cell(page, 7).locator(".jp-OutputArea-output")
+    for stop in ("button", "interrupt"):
+        start.click()
+        expect(title).to_contain_text(re.compile(r"batch \d+, [\d,]+ ticks .*on local"))
+        shown = _batch(title.text_content())
+        expect(title).not_to_contain_text(f"batch {shown},")  # it moves on
+        if stop == "button":
+            view.get_by_role("button", name="Stop").click()
+        else:
+            page.get_by_role("menuitem", name="Kernel", exact=True).click()
+            page.get_by_text("Interrupt Kernel", exact=True).click()
+        expect(start).to_be_enabled()
+        _run(page, 7)
+        expect(state).to_contain_text("running False")
+        assert _batch(state.inner_text()) == _batch(title.text_content())
+
+
+def _batch(title: str) -> int:
+    return int(re.search(r"batch (\d+)", title).group(1))
 
 
 def _cell(page, index: int):

@@ -5,6 +5,7 @@ import pytest
 
 import hftlab
 from hftlab.errors import NotFound
+from hftlab.market import simulated
 from hftlab.market.feeds import concat_batches
 from hftlab.market.simulated import SYMBOLS, SimulatedFeed, SymbolSimulation, simulated_book
 
@@ -96,6 +97,32 @@ def test_order_book_is_the_streams_book_after_the_same_ticks():
     assert (book.best_bid_size, book.best_ask_size) == (last["bid_size"], last["ask_size"])
     assert book.sequence == 5_000 and len(book.bids()) > 5 and len(book.asks()) > 5
     assert book.timestamp == pytest.approx(stream.index[-1].value / 1e9)
+
+
+def _fresh_book(symbol: str, seed: int, ticks: int):
+    simulation = SymbolSimulation(symbol, SYMBOLS[symbol], seed)
+    simulation.advance(np.inf, max_ticks=ticks)
+    return simulation.book(sequence=ticks)
+
+
+def test_successive_books_continue_one_simulation_with_the_same_books(monkeypatch):
+    made = []
+    monkeypatch.setattr(simulated, "_simulations", simulated.OrderedDict())
+    monkeypatch.setattr(
+        simulated, "SymbolSimulation", lambda *args: made.append(args) or SymbolSimulation(*args)
+    )
+    books = [simulated_book("SPY", seed=3, ticks=n) for n in (1_500, 4_000, 4_000, 9_000)]
+    assert len(made) == 1  # continued, not replayed from the first tick
+    behind = simulated_book("SPY", seed=3, ticks=2_000)  # behind the kept one: a new simulation
+    np.testing.assert_array_equal(behind.bids(), _fresh_book("SPY", 3, 2_000).bids())
+    simulated_book("SPY", seed=4, ticks=2_000)
+    assert len(made) == 3
+    for n, book in zip((1_500, 4_000, 4_000, 9_000), books, strict=True):
+        fresh = _fresh_book("SPY", 3, n)
+        assert book.sequence == n and book.best_bid == fresh.best_bid
+        np.testing.assert_array_equal(book.bids(), fresh.bids())
+        np.testing.assert_array_equal(book.asks(), fresh.asks())
+    assert books[0].best_bid != books[-1].best_bid or books[0].best_ask != books[-1].best_ask
 
 
 def test_grid_recentres_when_the_price_drifts():

@@ -8,12 +8,20 @@
   weight ``0.5 ** ((T - 1 - t) / half_life)`` on observation ``t``, weighted mean removed,
   normalised by the sum of weights.
 
-Every estimate is annualised by ``periods_per_year``. :func:`check_covariance` rejects a
+Every estimate is annualised by ``periods_per_year``. :func:`rolling_estimates` gives the
+estimates of a sliding window; the sample covariance there is updated by the rows that
+enter and leave the window (cross-products of returns shifted by the mean of the window
+last computed afresh, recomputed once the window has moved past it: Welford-style
+shifting keeps the update's cancellation at the size of the centred moments; Chan, Golub
+& LeVeque 1983, "Algorithms for computing the sample variance", Am. Stat. 37(3)).
+:func:`check_covariance` rejects a
 matrix that is not symmetric, not positive semi-definite, or singular (for instance two
 collinear assets, or fewer observations than assets), naming the assets involved.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -58,16 +66,19 @@ def ewma_covariance(returns: np.ndarray, half_life: float) -> np.ndarray:
     return (centred * weights[:, None]).T @ centred
 
 
-def expected_returns(returns: pd.DataFrame, periods_per_year: float) -> np.ndarray:
+def expected_returns(returns: pd.DataFrame | np.ndarray, periods_per_year: float) -> np.ndarray:
     """Annualised arithmetic mean return of each column."""
-    return returns.to_numpy().mean(axis=0) * periods_per_year
+    return np.asarray(returns).mean(axis=0) * periods_per_year
 
 
 def estimate_covariance(
-    returns: pd.DataFrame, method: str = "sample", half_life: float = 60.0, periods_per_year: float = 252.0
+    returns: pd.DataFrame | np.ndarray,
+    method: str = "sample",
+    half_life: float = 60.0,
+    periods_per_year: float = 252.0,
 ) -> np.ndarray:
     """Annualised covariance of ``returns`` by ``method`` (see the module docstring)."""
-    values = returns.to_numpy()
+    values = np.asarray(returns)
     if method == "sample":
         covariance = sample_covariance(values)
     elif method == "ledoit_wolf":
@@ -78,6 +89,41 @@ def estimate_covariance(
         raise InvalidInput(f"'covariance' must be one of {COVARIANCE_METHODS}; got {method!r}.")
     covariance = covariance * periods_per_year
     return (covariance + covariance.T) / 2
+
+
+def rolling_estimates(
+    values: np.ndarray, ends: range, window: int, method: str, half_life: float, periods_per_year: float
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Annualised covariance (by ``method``) and mean returns of ``values[end - window : end]`` per end.
+
+    ``ends`` increase. The sample covariance is updated from the previous window's
+    cross-products (see the module docstring); the other estimators see each window afresh.
+    """
+    if method != "sample":
+        for end in ends:
+            history = values[end - window : end]
+            yield (
+                estimate_covariance(history, method, half_life, periods_per_year),
+                expected_returns(history, periods_per_year),
+            )
+        return
+    fresh = last = -window
+    scale = periods_per_year / (window - 1)
+    for end in ends:
+        if end - fresh >= window:  # no row in common with the window last computed afresh
+            shift = values[end - window : end].mean(axis=0)
+            centred = values[end - window : end] - shift
+            total, cross, fresh = centred.sum(axis=0), centred.T @ centred, end
+        else:  # rows entering, then rows leaving (negated in ``signed``)
+            moved = np.concatenate([values[last:end], values[last - window : end - window]]) - shift
+            signed = moved.copy()
+            signed[end - last :] *= -1.0
+            total += signed.sum(axis=0)
+            cross += signed.T @ moved
+        last = end
+        mean = total / window
+        covariance = cross * scale - np.outer(mean, mean) * (window * scale)
+        yield (covariance + covariance.T) / 2, (shift + mean) * periods_per_year
 
 
 def check_covariance(covariance: np.ndarray, symbols: list[str], name: str) -> None:

@@ -174,6 +174,21 @@ class RebalanceResult(Result):
         return fig
 
 
+def hold(weights: np.ndarray, bars: np.ndarray, cost: float, net: np.ndarray) -> np.ndarray:
+    """Hold ``weights`` through ``bars``: ``net[k]`` is bar k's return net of ``cost`` (paid on the first).
+
+    The weights drift as ``w (1 + r) / (1 + w'r)`` (kept as they are on a bar that wipes the
+    portfolio out); the drifted weights are returned. Bar by bar on purpose: CARA's solution
+    under costs moves by ~1e-4 when the drifted weights move by round-off (Clarabel's tolerance).
+    """
+    for k, bar in enumerate(bars):
+        growth = float(weights @ bar)
+        net[k] = growth - (cost if k == 0 else 0.0)
+        if 1 + growth != 0:
+            weights = weights * (1 + bar) / (1 + growth)
+    return weights
+
+
 def performance(returns: np.ndarray, periods_per_year: float, risk_free_rate: float) -> dict[str, float]:
     """Annualised mean, volatility, Sharpe ratio and maximum drawdown of per-period returns."""
     mean = float(np.mean(returns)) * periods_per_year if len(returns) else 0.0
@@ -234,41 +249,34 @@ def rebalance_portfolio(
     )
     costs = np.zeros(n) if constraints.costs is None else constraints.costs
     held = np.zeros(n) if current_weights is None else current_weights.to_numpy()
-    dates, chosen, turnovers, paid, net = [], [], [], [], []
+    starts = range(window, n_obs, rebalance_every)
+    estimates = cov.rolling_estimates(values, starts, window, covariance, half_life, periods_per_year)
+    chosen, turnovers, paid = np.empty((len(starts), n)), np.empty(len(starts)), np.empty(len(starts))
+    net = np.empty(n_obs - window)
     failed = 0
-    for start in range(window, n_obs, rebalance_every):
-        history = returns.iloc[start - window : start]
-        sigma = cov.estimate_covariance(history, covariance, half_life, periods_per_year)
-        mu = cov.expected_returns(history, periods_per_year)
-        solution = rebalancer.solve(sigma, mu, held, target_return, history.to_numpy())
+    for i, (start, (sigma, mu)) in enumerate(zip(starts, estimates, strict=True)):
+        scenarios = values[start - window : start] if method == "cara" else None
+        solution = rebalancer.solve(sigma, mu, held, target_return, scenarios)
         if solution.status in USABLE:
             target = solution.weights
         else:
             failed += 1
             target = held
         trades = np.abs(target - held)
-        cost = float(costs @ trades)
-        dates.append(returns.index[start])
-        chosen.append(target)
-        turnovers.append(float(trades.sum()))
-        paid.append(cost)
-        weights = target
-        for offset, bar in enumerate(values[start : start + rebalance_every]):
-            growth = float(weights @ bar)
-            net.append(growth - (cost if offset == 0 else 0.0))
-            weights = weights * (1 + bar) / (1 + growth) if 1 + growth != 0 else weights
-        held = weights
+        chosen[i], turnovers[i], paid[i] = target, trades.sum(), costs @ trades
+        held = hold(target, values[start : start + rebalance_every], paid[i], net[start - window :])
+    dates = returns.index[window::rebalance_every]
     index = pd.Index(dates, name=returns.index.name)
-    stats = performance(np.asarray(net), periods_per_year, constraints.risk_free_rate)
+    stats = performance(net, periods_per_year, constraints.risk_free_rate)
     return RebalanceResult(
-        weights=pd.DataFrame(np.array(chosen).reshape(len(dates), n), index=index, columns=symbols),
-        returns=pd.Series(net, index=returns.index[window : window + len(net)], name="net_return", dtype=float),
+        weights=pd.DataFrame(chosen, index=index, columns=symbols),
+        returns=pd.Series(net, index=returns.index[window:], name="net_return", dtype=float),
         turnover=pd.Series(turnovers, index=index, name="turnover", dtype=float),
         costs=pd.Series(paid, index=index, name="cost", dtype=float),
         **stats,
         total_turnover=float(np.sum(turnovers)),
         total_cost=float(np.sum(paid)),
-        n_rebalances=len(dates),
+        n_rebalances=len(starts),
         n_failed=failed,
         method=method,
     )

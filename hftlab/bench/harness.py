@@ -136,7 +136,9 @@ def unary_rows(
     cost of computing in-process plus moving the same bytes with bare grpcio
     (1.0 = hftlab adds nothing to compute + transport); ``added_us = grpc p50 -
     local p50 - echo p50``, the same in absolute terms (encoding, decoding, the
-    server's own validation of the request). The three calls alternate, so they
+    server's own validation of the request), and ``added_per_echo = added_us / echo p50``:
+    what hftlab adds in units of the bare transport (light calls, where ``overhead`` says
+    little about heavy ones). The three calls alternate, so they
     share the machine's load.
     """
     rows = []
@@ -153,6 +155,7 @@ def unary_rows(
             row[f"{name}_p50_us"], row[f"{name}_p99_us"] = percentiles_us(seconds)
         row["overhead"] = row["grpc_p50_us"] / (row["local_p50_us"] + row["echo_p50_us"])
         row["added_us"] = row["grpc_p50_us"] - row["local_p50_us"] - row["echo_p50_us"]
+        row["added_per_echo"] = row["added_us"] / row["echo_p50_us"]
         rows.append(row)
         if progress is not None:
             progress.update()
@@ -172,6 +175,7 @@ UNARY_COLUMNS = [
     "echo_p99_us",
     "overhead",
     "added_us",
+    "added_per_echo",
 ]
 
 

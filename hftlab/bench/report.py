@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 UNARY_OVERHEAD_MAX = 1.2
+ADDED_PER_ECHO_MAX = 1.0
 ARRAY_RATIO_MIN = 0.8
 STREAM_TICKS_MIN = 1e6
 
@@ -63,6 +64,13 @@ class BenchReport:
                     f"<= {UNARY_OVERHEAD_MAX}x",
                 )
             )
+            rows.append(
+                (
+                    "added / echo, median over RPCs",
+                    float(self.unary["added_per_echo"].median()),
+                    f"<= {ADDED_PER_ECHO_MAX}x",
+                )
+            )
         if len(self.arrays):
             worst = self.arrays.loc[self.arrays["ratio"].idxmin()]
             rows.append(
@@ -88,7 +96,8 @@ class BenchReport:
             parts += [
                 "",
                 "Latency per call, microseconds (echo = bare grpcio, same payload sizes;"
-                " overhead = grpc / (local + echo); added = grpc - local - echo):",
+                " overhead = grpc / (local + echo); added = grpc - local - echo;"
+                " added_per_echo = added / echo):",
                 _text(self.unary),
             ]
         if len(self.arrays):

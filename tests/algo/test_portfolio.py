@@ -53,6 +53,20 @@ def test_covariance_estimators_match_their_references(returns):
     assert np.allclose(cov.estimate_covariance(returns, "ewma", half_life=30), expected, rtol=1e-10)
 
 
+@pytest.mark.parametrize("step", [1, 7, 60, 250])
+def test_rolling_sample_estimates_equal_each_window_afresh(sp500_returns, step):
+    values = sp500_returns.to_numpy() + 0.5  # a large common mean: the update must not cancel it away
+    ends = range(60, len(values), step)
+    rolling = list(cov.rolling_estimates(values, ends, 60, "sample", 60.0, 252.0))
+    assert len(rolling) == len(ends) > 3
+    for end, (sigma, mu) in zip(ends, rolling, strict=True):
+        window = values[end - 60 : end]
+        scale = np.abs(np.cov(window.T)).max() * 252
+        np.testing.assert_allclose(sigma, np.cov(window.T) * 252, rtol=0, atol=1e-12 * scale)
+        np.testing.assert_allclose(mu, window.mean(axis=0) * 252, rtol=1e-13)
+        assert (sigma == sigma.T).all()
+
+
 def test_singular_covariance_names_the_collinear_assets(returns):
     frame = returns.assign(copy=returns["a3"] * 2)
     with pytest.raises(InvalidInput, match=r"singular covariance matrix .*'(copy|a3)', '(copy|a3)'"):

@@ -60,6 +60,7 @@ def test_quick_run_measures_each_path(quick_report):
     np.testing.assert_allclose(report.unary["overhead"], expected)
     added = report.unary["grpc_p50_us"] - report.unary["local_p50_us"] - report.unary["echo_p50_us"]
     np.testing.assert_allclose(report.unary["added_us"], added)
+    np.testing.assert_allclose(report.unary["added_per_echo"], added / report.unary["echo_p50_us"])
     assert list(report.arrays["elements"]) == list(harness.QUICK_ARRAY_SIZES)
     assert report.arrays["megabytes"].iloc[0] == 8 * 1024 / 1e6
     arrays = report.arrays
@@ -102,13 +103,14 @@ def test_figure_has_a_trace_per_path(quick_report):
 
 
 def test_targets_compare_measures_with_their_goals():
-    unary = pd.DataFrame({"rpc": ["A", "B", "C"], "overhead": [1.0, 1.5, 1.1]})
+    unary = pd.DataFrame({"rpc": ["A", "B", "C"], "overhead": [1.0, 1.5, 1.1], "added_per_echo": [0.2, 3, 1.2]})
     arrays = pd.DataFrame({"elements": [1024, 2048], "ratio": [0.9, 0.85]})
     stream = pd.DataFrame({"path": ["local", "grpc"], "ticks_per_s": [5e6, 9e5]})
     targets = BenchReport({}, unary, arrays, stream).targets()
-    assert list(targets["met"]) == [True, False, True, False]
+    assert list(targets["met"]) == [True, False, False, True, False]
     assert targets["target"][1] == "unary overhead vs bare echo, worst (B)"
     assert targets["measured"][0] == pytest.approx(1.1)
+    assert targets["target"][2] == "added / echo, median over RPCs" and targets["measured"][2] == 1.2
 
 
 def test_bad_ops_and_parts_are_named_before_anything_starts():
@@ -149,3 +151,14 @@ def test_cli_starts_its_own_server_and_prints_the_table(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "GetServerInfo" in printed and "Targets:" in printed
     assert json.loads(out.read_text())["unary"][0]["rpc"] == "GetServerInfo"
+
+
+def test_throughput_counts_the_calls_of_every_client(grpc_address):
+    from hftlab.bench import throughput
+
+    request = throughput.min_variance_request(5)
+    assert request.prices_or_returns.shape == (500, 5) and request.method == "min_variance"
+    table = throughput.throughput_rows(request, grpc_address, clients=(1, 2), seconds=0.3)
+    assert list(table["clients"]) == [1, 2]
+    assert (table[["grpc_calls_per_s", "local_calls_per_s"]] > 0).all().all()
+    np.testing.assert_allclose(table["grpc / local"], table["grpc_calls_per_s"] / table["local_calls_per_s"])

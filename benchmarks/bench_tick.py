@@ -11,9 +11,11 @@ events in one run, best of ``--repeats`` (after one warm-up run that compiles):
   (``hftbacktest_grid.py``; made by ``hftbacktest_reference.py``), when that venv exists;
   targets: ours at least as fast on both.
 
-Memory: the peak of what a run allocates beyond its input (tracemalloc), on the events and on
-4x as many: the replay's stays flat (books over the price range; nothing per event), the grid's
-grows with its orders and fills (its result).
+Memory: the peak of what a run allocates (tracemalloc). On the events and on 4x as many in
+memory, beyond the array: the replay's stays flat (books over the price range; nothing per
+event), the grid's grows with its orders and fills (its result). Streamed from native Parquet
+files of 2x, 4x and 8x the events in chunks of a quarter of them: flat, a few chunks (with the
+default ``hftlab.tick.source.CHUNK`` of 1M rows, about five of 56 MiB).
 
     .venv/bin/python benchmarks/bench_tick.py [--events 1000000] [--repeats 3]
 """
@@ -33,8 +35,9 @@ import numpy as np
 import pandas as pd
 
 from hftlab import tick_backtest
+from hftlab.market.event_sources import write_events
 from hftlab.market.events import EVENT_DTYPE
-from hftlab.tick import Strategy
+from hftlab.tick import Strategy, source
 
 TICK = 0.01
 HFTBACKTEST = Path(__file__).resolve().parent / ".venv-hftbacktest" / "bin" / "python"
@@ -179,8 +182,21 @@ def main() -> None:
             peak = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
             print(
-                f"{name}: allocated at peak beyond the input ({len(stream):,} events, "
-                f"{stream.nbytes / 2**20:.0f} MiB): {peak:.1f} MiB for {len(result.orders):,} orders"
+                f"{name} of {len(stream):,} events in memory ({stream.nbytes / 2**20:.0f} MiB): "
+                f"{peak:.1f} MiB allocated at peak beyond them, for {len(result.orders):,} orders"
+            )
+    source.CHUNK = args.events // 4  # so that every file below is many chunks long
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (2 * args.events, 4 * args.events, 8 * args.events):
+            path = Path(tmp) / f"events-{n}.parquet"
+            write_events(l2_stream(n, seed=1), path)
+            tracemalloc.start()
+            runs["replay"](path)
+            peak = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+            print(
+                f"replay of {n:,} events streamed from a Parquet file in chunks of {source.CHUNK:,}: "
+                f"{peak:.0f} MiB allocated at peak"
             )
 
 

@@ -252,7 +252,7 @@ def _engine(
     )  # fmt: skip
     book = [np.zeros(size) for _ in range(4)]
     local = (book[0], book[1]) if same_view else (np.zeros(size), np.zeros(size))
-    first = stream.first
+    first = stream.take_first()
     return k.Engine(
         first, book[0], book[1], book[2], book[3], np.zeros(size, np.int64), np.zeros(4096, np.int64),
         *local,

@@ -150,6 +150,11 @@ class Feed:
         self.next = next(chunks, None)
         self.offset = 0  # the row of the whole that the engine's first row is
 
+    def take_first(self) -> np.ndarray:
+        """The first chunk, for the engine to start with (not kept here)."""
+        first, self.first = self.first, None
+        return first
+
     def horizon(self) -> int:
         """The first time at which the next chunk holds something (never, if there is none)."""
         if self.next is None:
@@ -166,7 +171,7 @@ class Feed:
             start = self.offset + cut
             events = self.whole[start : start + length]
         else:
-            events = np.concatenate([E.events[cut:], self.next])
+            events = np.concatenate([E.events[cut:], self.next]) if cut < len(E.events) else self.next
         order_seq = (
             self.order_seq[self.offset + cut : self.offset + cut + length]
             if len(self.order_seq)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hftlab import cancel
 from hftlab.algo import covariance as cov
 from hftlab.algo._cvx import CvxpyPortfolioProblem
 from hftlab.algo._osqp import USABLE, OsqpPortfolioQP, Solution
@@ -237,6 +238,7 @@ def rebalance_portfolio(
     dates, chosen, turnovers, paid, net = [], [], [], [], []
     failed = 0
     for start in range(window, n_obs, rebalance_every):
+        cancel.check()
         history = returns.iloc[start - window : start]
         sigma = cov.estimate_covariance(history, covariance, half_life, periods_per_year)
         mu = cov.expected_returns(history, periods_per_year)

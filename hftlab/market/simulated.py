@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from hftlab import cancel
 from hftlab.errors import NotFound
 from hftlab.market.book import L2Book
 from hftlab.market.feeds import GeneratedFeed, TickBatch
@@ -461,6 +462,7 @@ class SimulatedFeed(GeneratedFeed):
         with ThreadPoolExecutor(min(len(simulations), os.cpu_count() or 1)) as pool:
             while self.max_batches is None or sequence < self.max_batches:
                 while len(pending["timestamp"]) < self.batch_size:
+                    cancel.check()
                     horizon += step
                     chunk = _merge(list(pool.map(lambda sim, h=horizon: sim.advance(h), simulations)))
                     produced = len(chunk["timestamp"])

@@ -14,6 +14,7 @@ checking and server reflection are served too (after grpc's
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import errno
 import gc
@@ -35,6 +36,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from hftlab import cancel
 from hftlab.backends.local import HANDLERS, LocalBackend
 from hftlab.errors import BackendUnavailable, FailedPrecondition, HftlabError
 from hftlab.rpc import codec
@@ -73,6 +75,20 @@ class _Service:
         request = codec.from_wire(data, request_class, request_type)
         self.config.check_sources(request)
         return request
+
+    @contextlib.contextmanager
+    def running(self, context: grpc.ServicerContext):
+        """Run the call's work under a :class:`~hftlab.cancel.CancelToken` cancelled when the call
+        ends for any reason (client cancel, deadline, server stop): long computations then stop
+        at their next :func:`hftlab.cancel.check`, within milliseconds."""
+        token = cancel.CancelToken()
+        context.add_callback(
+            lambda: token.cancel(
+                "the call ended (cancelled by the client, past its deadline or the server stopped)"
+            )
+        )
+        with cancel.scope(token):
+            yield token
 
     def compute(self, request):
         result = self.backend.execute(request)
@@ -142,7 +158,8 @@ def _unary_handler(rpc: str, service: _Service):
         context.set_trailing_metadata([(REQUEST_ID_KEY, request_id)])  # rides with the status: no extra frame
         started, code = time.perf_counter(), grpc.StatusCode.OK
         try:
-            result = service.compute(service.admit(data, request_class, request_type))
+            with service.running(context):
+                result = service.compute(service.admit(data, request_class, request_type))
             return codec.to_wire(result, response_class)
         except Exception as exc:
             code = _status(exc)
@@ -166,15 +183,16 @@ def _stream_handler(rpc: str, service: _Service):
         started, code = time.perf_counter(), grpc.StatusCode.OK
         items = None
         try:
-            items = service.backend.stream(service.admit(data, request_class, request_type))
-            for item in items:
-                if not context.is_active():
-                    code = grpc.StatusCode.CANCELLED
-                    return
-                if service.stopping.is_set():
-                    code = grpc.StatusCode.UNAVAILABLE
-                    context.abort(code, "server is shutting down; resume the stream elsewhere")
-                yield codec.to_wire(item, response_class)
+            with service.running(context):
+                items = service.backend.stream(service.admit(data, request_class, request_type))
+                for item in items:
+                    if not context.is_active():
+                        code = grpc.StatusCode.CANCELLED
+                        return
+                    if service.stopping.is_set():
+                        code = grpc.StatusCode.UNAVAILABLE
+                        context.abort(code, "server is shutting down; resume the stream elsewhere")
+                    yield codec.to_wire(item, response_class)
         except GeneratorExit:  # grpc closed the stream: the client went away
             code = grpc.StatusCode.CANCELLED
             raise

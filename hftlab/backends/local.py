@@ -16,7 +16,7 @@ from hftlab.errors import Unimplemented
 from hftlab.market import replay as lobster_replay
 from hftlab.market import streams
 from hftlab.threads import blas_threads
-from hftlab.tick.backtest import backtest_request
+from hftlab.tick.backtest import backtest_stream
 from hftlab.types import (
     MeanReversionRequest,
     Request,
@@ -88,7 +88,7 @@ HANDLERS: dict[type[Request], Callable[..., Any]] = {
     DetectRegimeRequest: regime.detect_regime,
     FilterRegimesRequest: regime.filter_regimes,
     RunMCMCRequest: posteriors.run_mcmc,
-    TickBacktestRequest: backtest_request,
+    TickBacktestRequest: backtest_stream,
 }
 """Request type -> the function computing it, called with the request's fields."""
 

@@ -423,11 +423,29 @@ def _wait_for_stop_signal() -> None:
     stop.wait()
 
 
+EXIT_MARGIN = 0.5
+"""Seconds after ``grace_seconds`` at which a stopping process exits whatever still runs."""
+
+
 def _drain(server: grpc.Server, config: ServerConfig) -> None:
-    """Refuse new work (streams end UNAVAILABLE, health NOT_SERVING), finish in-flight calls, stop."""
+    """Refuse new work (streams end UNAVAILABLE, health NOT_SERVING), finish in-flight calls, stop.
+
+    Calls still running after ``grace_seconds`` are cancelled (gRPC ends them, their
+    :mod:`hftlab.cancel` tokens stop their computations); should one not stop (a long
+    native call), the process exits :data:`EXIT_MARGIN` seconds later anyway.
+    """
+    watchdog = threading.Timer(config.grace_seconds + EXIT_MARGIN, _exit_now)
+    watchdog.daemon = True
+    watchdog.start()
     server.hftlab_service.stopping.set()
     server.hftlab_health.enter_graceful_shutdown()
     server.stop(config.grace_seconds).wait()
+
+
+def _exit_now() -> None:
+    logger.warning("calls still running %.1f s after the grace period: exiting without them", EXIT_MARGIN)
+    logging.shutdown()
+    os._exit(0)
 
 
 def _relay(stream, last: collections.deque[str]) -> None:

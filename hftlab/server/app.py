@@ -291,7 +291,7 @@ def build_server(config: ServerConfig, reuse_port: bool = False) -> tuple[grpc.S
     """
     _check_port_free(config, reuse_port)
     limit_threads(config.blas_threads, "blas")
-    service = _Service(LocalBackend(), RpcMetrics(), config)
+    service = _Service(LocalBackend(config.limits), RpcMetrics(), config)
     server = grpc.server(
         futures.ThreadPoolExecutor(
             max_workers=config.max_workers,

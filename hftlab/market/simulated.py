@@ -431,7 +431,9 @@ class SimulatedFeed(GeneratedFeed):
         The stream ends with batch number ``max_batches`` (endless if None).
     resume_from : int
         Start after this batch: the stream is regenerated and the first
-        ``resume_from`` batches skipped, so batch ``k`` is always the same.
+        ``resume_from`` batches skipped, so batch ``k`` is always the same (a random process
+        cannot seek: the skipped ticks cost their simulation, which a server bounds with its
+        ``max_points`` limit and stops when the call is cancelled).
     speed : float, optional
         Deliver at ``speed`` times simulated time (None: as fast as possible).
     """

@@ -38,7 +38,7 @@ from grpc_reflection.v1alpha import reflection
 
 from hftlab import cancel
 from hftlab.backends.local import HANDLERS, LocalBackend
-from hftlab.errors import BackendUnavailable, FailedPrecondition, HftlabError
+from hftlab.errors import BackendUnavailable, FailedPrecondition, HftlabError, ResourceExhausted
 from hftlab.rpc import codec
 from hftlab.rpc.names import REQUEST_ID_KEY, SERVICE
 from hftlab.rpc.v1 import trading_pb2 as pb
@@ -71,8 +71,16 @@ class _Service:
         self.stopping = threading.Event()
 
     def admit(self, data: bytes, request_class: type, request_type: type):
-        """The request in ``data``, decoded and validated, if this server may serve it."""
-        request = codec.from_wire(data, request_class, request_type)
+        """The request in ``data``, decoded and validated, if this server may serve it.
+
+        A message with more than ``max_assets`` items in one list (columns, symbols, grid
+        values, map entries) is refused once parsed, before decoding, which takes Python steps
+        per item: parsing and decoding then cost a few nanoseconds per byte of any message
+        (only a message longer than the limit can hold such a list).
+        """
+        most = self.backend.limits.max_assets if self.backend.limits is not None else None
+        inspect = None if most is None or len(data) <= most else lambda message: _count_items(message, most)
+        request = codec.from_wire(data, request_class, request_type, inspect)
         self.config.check_sources(request)
         return request
 
@@ -95,6 +103,16 @@ class _Service:
         if isinstance(request, ServerInfoRequest):
             result = dataclasses.replace(result, **self.metrics.summary())
         return result
+
+
+def _count_items(message, most: int) -> None:
+    crowded = codec.crowded_field(message, most)
+    if crowded is not None:
+        name, items = crowded
+        raise ResourceExhausted(
+            f"'{name}' holds {items:,} items; this server allows at most {most:,} in one list "
+            "(max_assets in its configuration)."
+        )
 
 
 MAX_DETAILS = 2000

@@ -25,20 +25,27 @@ __all__ = ["CancelToken", "check", "current", "scope", "sleep"]
 
 
 class CancelToken:
-    """Set once, by whoever decides the work is no longer wanted (with the reason)."""
+    """Set once, by whoever decides the work is no longer wanted (with the reason).
 
-    __slots__ = ("_children", "_event", "reason")
+    A plain flag: the event :meth:`wait` sleeps on is made only when the work waits (one
+    token per server call, most of which never wait), by the one thread doing that work.
+    """
+
+    __slots__ = ("_children", "_event", "cancelled", "reason")
 
     def __init__(self) -> None:
-        self._event = threading.Event()
-        self._children: list[CancelToken] = []
+        self.cancelled = False
         self.reason = ""
+        self._event: threading.Event | None = None
+        self._children: list[CancelToken] = []
 
     def cancel(self, reason: str = "the call was cancelled") -> None:
         """Cancel this token and the tokens made by its :meth:`child`."""
-        if not self._event.is_set():
+        if not self.cancelled:
             self.reason = reason
-            self._event.set()
+            self.cancelled = True
+        if (event := self._event) is not None:
+            event.set()
         for child in list(self._children):
             child.cancel(self.reason)
 
@@ -51,13 +58,11 @@ class CancelToken:
             token.cancel(self.reason)
         return token
 
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
     def wait(self, seconds: float) -> bool:
         """Wait up to ``seconds``; whether the token was cancelled meanwhile."""
-        return self._event.wait(seconds)
+        if self._event is None:
+            self._event = threading.Event()  # made before reading the flag: cancel() sees one or the other
+        return self.cancelled or self._event.wait(seconds)
 
 
 _local = threading.local()
@@ -71,7 +76,7 @@ def current() -> CancelToken | None:
 def check() -> None:
     """Raise :class:`~hftlab.errors.Cancelled` if this thread's work was cancelled."""
     token = getattr(_local, "token", None)
-    if token is not None and token._event.is_set():
+    if token is not None and token.cancelled:
         raise Cancelled(token.reason)
 
 

@@ -37,6 +37,11 @@ def _serve(args: argparse.Namespace) -> int:
             "tls_client_ca",
             "feed_urls",
             "replay_dirs",
+            "max_points",
+            "max_assets",
+            "max_events",
+            "max_samples",
+            "max_memory_mb",
         )
     }
     overrides["insecure"] = args.insecure or None
@@ -167,6 +172,14 @@ def main(argv: list[str] | None = None) -> int:
         dest="replay_dirs",
         help="a directory whose files clients may replay (repeatable)",
     )
+    for name, what in (
+        ("points", "rows of one series or table"),
+        ("assets", "columns of one table"),
+        ("events", "events of one tick backtest"),
+        ("samples", "iterations, samples or time steps of one call"),
+        ("memory-mb", "MiB one call may need, estimated"),
+    ):
+        serve.add_argument(f"--max-{name}", type=int, help=f"most {what} a request may ask for (0: no limit)")
     serve.set_defaults(run=_serve)
 
     report = commands.add_parser("report", help="execute the notebooks on every backend")

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hftlab import cancel
 from hftlab.algo.coint import kalman_hedge_ratio
 from hftlab.algo.performance import drawdown, performance_metrics
 from hftlab.algo.zscore import band_positions as band_signal
@@ -150,6 +151,7 @@ def backtest(
     ``hedge="kalman"``. Bars before ``trade_from`` only warm the z-score and the
     hedge ratio up: no position is held on them (walk-forward test windows).
     """
+    cancel.check()  # a walk-forward or an MCMC runs many of these
     index = prices.index
     values = prices.to_numpy()
     pair = values.shape[1] == 2

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hftlab import cancel
 from hftlab.results import Result
 from hftlab.threads import limit_threads
 
@@ -129,6 +130,7 @@ def _pcp(m, lam, mu, rho, delta, tol, max_iter, thresholder):
     low, sparse, noise = np.zeros_like(m), np.zeros_like(m), np.zeros_like(m)
     history, rank = [], 0
     for _ in range(max_iter):
+        cancel.check()
         low, rank = thresholder(m - sparse - noise + y / mu, 1.0 / mu)
         sparse = _shrink(m - low - noise + y / mu, lam / mu)
         if delta > 0:

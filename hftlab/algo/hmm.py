@@ -23,8 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from hmmlearn.base import ConvergenceMonitor
 from hmmlearn.hmm import GaussianHMM
 
+from hftlab import cancel
 from hftlab.errors import InvalidInput
 from hftlab.results import Result
 from hftlab.threads import limit_threads
@@ -228,6 +230,14 @@ def forward_filter(
     return filtered, float(np.log(norms).sum() + row_max.sum())
 
 
+class _CancellableMonitor(ConvergenceMonitor):
+    """hmmlearn's convergence monitor, which sees every EM iteration: a cancelled call stops there."""
+
+    def report(self, log_prob: float) -> None:
+        cancel.check()
+        super().report(log_prob)
+
+
 def _initial_model(
     z: np.ndarray, n_states: int, covariance_type: str, seed: int, first: bool, n_iter: int, tol: float
 ) -> GaussianHMM:
@@ -247,6 +257,7 @@ def _initial_model(
         covars_prior=_COVARIANCE_PRIOR,
         init_params="mc" if first else "",
     )
+    model.monitor_ = _CancellableMonitor(tol, n_iter, False)
     model.startprob_ = np.full(n_states, 1.0 / n_states)
     if first:
         stay = 0.9 if n_states > 1 else 1.0

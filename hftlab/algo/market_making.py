@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hftlab import cancel
 from hftlab.market.book import ASK, BID
 from hftlab.market.matching import MatchingEngine, Trade
 from hftlab.results import Result
@@ -228,6 +229,8 @@ def market_making(
     for n, (s, tau, t, (u_bid, u_ask)) in enumerate(
         zip(mids[:-1].tolist(), time_left.tolist(), times.tolist(), arrivals.tolist(), strict=False)
     ):
+        if n % 1024 == 0:
+            cancel.check()
         reservation[n] = r = reservation_price(s, q, gamma, sigma, tau)
         centre = r if strategy == "inventory" else s
         bid_ticks = math.floor((centre - halves[n]) / tick_size + 1e-9)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hftlab import cancel
 from hftlab.algo import mcmc_diagnostics as diag
 from hftlab.errors import InvalidInput
 from hftlab.results import Result
@@ -225,6 +226,7 @@ def adaptive_metropolis(
     kept, kept_log_p = np.empty((m, n_draws, d)), np.empty((m, n_draws))
     accepted = np.zeros(m)
     for t in range(total):
+        cancel.check()
         proposals = x + np.einsum("cij,cj->ci", chol, steps[t])
         log_q = np.array([_log_density_at(log_density, proposal) for proposal in proposals])
         accept = log_uniforms[t] < log_q - log_p

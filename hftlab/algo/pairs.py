@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.tsa.adfvalues import mackinnonp
 
+from hftlab import cancel
 from hftlab.algo import stationarity
 from hftlab.algo.coint import COLLINEAR_R2
 from hftlab.algo.unitroot import adf_batch, default_maxlag
@@ -169,6 +170,7 @@ def scan_pairs_stream(
     out["lags"] = np.zeros(total, dtype=np.int64)
     step = _chunk_size(n_obs, maxlag)
     for low in range(0, total, step):
+        cancel.check()
         pairs = slice(low, min(low + step, total))
         x, y = first[pairs], second[pairs]
         slope = cross[x, y] / cross[x, x]

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hftlab import cancel
 from hftlab.algo import covariance as cov
 from hftlab.algo._cvx import max_expected_return
 from hftlab.algo._osqp import USABLE, OsqpPortfolioQP, Solution
@@ -343,6 +344,7 @@ def efficient_frontier(
         targets = np.linspace(net, net + (highest - net) * (1 - 1e-6), n_points)
         problem = OsqpPortfolioQP("target_return", constraints, time_limit)
         for target in targets:
+            cancel.check()
             solution = problem.solve(sigma, mu, current, float(target))
             if solution.status in USABLE:
                 result = portfolio_result(solution, symbols, sigma, mu, current, constraints, "markowitz")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hftlab import cancel
 from hftlab.algo import covariance as cov
 from hftlab.algo._cvx import CvxpyPortfolioProblem
 from hftlab.algo._osqp import USABLE, OsqpPortfolioQP, Solution
@@ -255,6 +256,7 @@ def rebalance_portfolio(
     net = np.empty(n_obs - window)
     failed = 0
     for i, (start, (sigma, mu)) in enumerate(zip(starts, estimates, strict=True)):
+        cancel.check()
         scenarios = values[start - window : start] if method == "cara" else None
         solution = rebalancer.solve(sigma, mu, held, target_return, scenarios)
         if solution.status in USABLE:

@@ -25,6 +25,7 @@ import pandas as pd
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.regime_switching.markov_regression import MarkovRegression
 
+from hftlab import cancel
 from hftlab.algo.hmm import forward_filter, gaussian_log_densities, run_hmm, state_labels, state_order
 from hftlab.errors import InvalidInput
 from hftlab.results import Result
@@ -221,6 +222,11 @@ def _random_start(model: MarkovRegression, z: np.ndarray, rng: np.random.Generat
     return np.array(start)
 
 
+def _check_cancelled(params: np.ndarray) -> None:
+    """The optimiser's callback, once per iteration: a cancelled call stops there."""
+    cancel.check()
+
+
 def _detect_with_markov_switching(returns, n_regimes, order_by, seed, n_restarts, n_iter) -> RegimeResult:
     x = returns.to_numpy()
     center, scale = x.mean(), x.std()
@@ -233,7 +239,7 @@ def _detect_with_markov_switching(returns, n_regimes, order_by, seed, n_restarts
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             warnings.simplefilter("ignore", RuntimeWarning)
-            fit = model.fit(start_params=start, maxiter=n_iter, disp=False)
+            fit = model.fit(start_params=start, maxiter=n_iter, disp=False, callback=_check_cancelled)
         if np.isfinite(fit.llf) and (best is None or fit.llf > best.llf):
             best = fit
     if best is None:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import scipy.linalg
 
+from hftlab import cancel
 from hftlab.algo.stationarity import hurst_rs
 from hftlab.algo.zscore import ar1_half_life
 from hftlab.errors import InvalidInput
@@ -140,6 +141,7 @@ def greedy_box_tiao(predicted, gamma, k: int) -> tuple[list[list[int]], list[flo
     support = [int(np.argmin(np.diag(predicted) / np.diag(gamma)))]
     supports, values, vectors = [], [], []
     while True:
+        cancel.check()
         value, vector = _smallest(predicted, gamma, support)
         supports.append(list(support))
         values.append(value)
@@ -198,6 +200,7 @@ def sparse_components(
         u = np.linalg.svd(x, full_matrices=False)[0][:, 0]
         v = np.zeros(x.shape[1])
         for _ in range(max_iter):
+            cancel.check()
             projection = x.T @ u
             magnitude = np.abs(projection)
             if alpha is not None:

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hftlab import cancel
 from hftlab.results import Result
 
 _LOG_TOLERANCE = 1e-12
@@ -275,6 +276,7 @@ def _search_cycles(weights: np.ndarray, max_cycles: int) -> list[list[int]]:
     budget = max_cycles * len(weights)
     while queue and len(found) < max_cycles and budget > 0:
         budget -= 1
+        cancel.check()
         removed = queue.popleft()
         branch = weights.copy()
         for leg in removed:

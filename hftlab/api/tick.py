@@ -10,7 +10,7 @@ import pandas as pd
 
 from hftlab.api.base import operation
 from hftlab.backends import backend
-from hftlab.errors import InvalidInput
+from hftlab.errors import HftlabError, InvalidInput
 from hftlab.market.events import load_events
 from hftlab.tick import Strategy, TickBacktestResult
 from hftlab.tick.backtest import run
@@ -85,7 +85,8 @@ def tick_backtest(
     sample_every : str or float
         Equity sampling interval (``"1s"`` or seconds).
     progress : bool
-        A progress bar (Python strategies).
+        A progress bar: events replayed, streamed by the server on the grpc backend (a call
+        interrupted here stops the server's engine too).
 
     Returns
     -------
@@ -120,4 +121,12 @@ def tick_backtest(
     else:  # a LOBSTER pair is read here; the array travels as columns
         source = {"events": events if isinstance(events, (pd.DataFrame, np.ndarray)) else load_events(events)}
     request = TickBacktestRequest(**source, strategy=strategy, params=params, orders=orders, **settings)
-    return backend().execute(request)
+    from tqdm.auto import tqdm  # not at import: hftlab's start-up stays light
+
+    with tqdm(unit="event", desc="tick backtest", disable=not progress) as bar:
+        for message in backend().stream(request):
+            bar.total = message.total
+            bar.update(message.done - bar.n)
+            if message.result is not None:
+                return message.result
+    raise HftlabError("the RunTickBacktest stream ended without a result.")

@@ -16,7 +16,7 @@ from hftlab.errors import Unimplemented
 from hftlab.market import replay as lobster_replay
 from hftlab.market import streams
 from hftlab.threads import blas_threads
-from hftlab.tick.backtest import backtest_request
+from hftlab.tick.backtest import backtest_stream
 from hftlab.types import (
     MeanReversionRequest,
     Request,
@@ -25,6 +25,7 @@ from hftlab.types import (
     request_fields,
 )
 from hftlab.types.backtest import BacktestRequest, WalkForwardRequest
+from hftlab.types.limits import Limits
 from hftlab.types.market import (
     GetOrderBookRequest,
     MarketMakingRequest,
@@ -88,28 +89,37 @@ HANDLERS: dict[type[Request], Callable[..., Any]] = {
     DetectRegimeRequest: regime.detect_regime,
     FilterRegimesRequest: regime.filter_regimes,
     RunMCMCRequest: posteriors.run_mcmc,
-    TickBacktestRequest: backtest_request,
+    TickBacktestRequest: backtest_stream,
 }
 """Request type -> the function computing it, called with the request's fields."""
 
 
 class LocalBackend:
-    """Computes requests in-process by calling ``hftlab.algo`` / ``hftlab.market``."""
+    """Computes requests in-process by calling ``hftlab.algo`` / ``hftlab.market``.
+
+    ``limits``: refuse requests that ask for more (:class:`~hftlab.types.limits.Limits`,
+    checked before any work starts); none by default, a server passes its own.
+    """
 
     name = "local"
     address = "local"
 
-    def execute(self, request: Request) -> Any:
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits
+
+    def _handler(self, request: Request) -> Callable[..., Any]:
         handler = HANDLERS.get(type(request))
         if handler is None:
             raise Unimplemented(f"{request.rpc} is not implemented in hftlab {__version__}.")
-        return handler(**request_fields(request))
+        if self.limits is not None:
+            self.limits.check(request)
+        return handler
+
+    def execute(self, request: Request) -> Any:
+        return self._handler(request)(**request_fields(request))
 
     def stream(self, request: Request) -> Iterator[Any]:
-        handler = HANDLERS.get(type(request))
-        if handler is None:
-            raise Unimplemented(f"{request.rpc} is not implemented in hftlab {__version__}.")
-        yield from handler(**request_fields(request))
+        yield from self._handler(request)(**request_fields(request))
 
     def info(self) -> ServerInfo:
         return self.execute(ServerInfoRequest())
@@ -131,4 +141,4 @@ class LocalBackend:
         self.close()
 
     def __repr__(self) -> str:
-        return "LocalBackend()"
+        return "LocalBackend()" if self.limits is None else f"LocalBackend(limits={self.limits!r})"

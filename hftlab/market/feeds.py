@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hftlab import cancel
 from hftlab.results import Result
 
 COLUMNS = ("timestamp", "bid", "ask", "bid_size", "ask_size", "last", "volume")
@@ -201,7 +202,7 @@ class GeneratedFeed(Feed):
     def batches(self) -> Iterator[TickBatch]:
         pacer = Pacer(self.speed)
         for batch in self._generate():
-            time.sleep(pacer.delay(batch))
+            cancel.sleep(pacer.delay(batch))
             yield batch
 
     async def stream(self) -> AsyncIterator[TickBatch]:

@@ -206,16 +206,24 @@ class ReplayFeed(GeneratedFeed):
         self._columns = {"symbol_id": codes, **{c: ticks[c].to_numpy() for c in COLUMNS}}
         self.batch_size, self.max_batches = batch_size, max_batches
         self.resume_from, self.speed = resume_from, speed
+        last = self._last_batch()
+        if resume_from > last:
+            raise InvalidInput(
+                f"'resume_from' {resume_from} is beyond the replay's last batch ({last} batches of "
+                f"{batch_size} ticks in {Path(path).name}): there is nothing after it."
+            )
 
     def __len__(self) -> int:
         """Number of ticks replayed."""
         return len(self._columns["timestamp"])
 
-    def _generate(self) -> Iterator[TickBatch]:
+    def _last_batch(self) -> int:
         last = -(-len(self) // self.batch_size)
-        if self.max_batches is not None:
-            last = min(last, self.max_batches)
-        for sequence in range(self.resume_from + 1, last + 1):
+        return last if self.max_batches is None else min(last, self.max_batches)
+
+    def _generate(self) -> Iterator[TickBatch]:
+        """Batch ``k`` is rows ``(k - 1) * batch_size`` on: resuming seeks there directly."""
+        for sequence in range(self.resume_from + 1, self._last_batch() + 1):
             rows = slice((sequence - 1) * self.batch_size, sequence * self.batch_size)
             yield TickBatch(sequence, list(self.symbols), **{k: v[rows] for k, v in self._columns.items()})
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from hftlab import cancel
 from hftlab.errors import NotFound
 from hftlab.market.book import L2Book
 from hftlab.market.feeds import GeneratedFeed, TickBatch
@@ -454,7 +455,9 @@ class SimulatedFeed(GeneratedFeed):
         The stream ends with batch number ``max_batches`` (endless if None).
     resume_from : int
         Start after this batch: the stream is regenerated and the first
-        ``resume_from`` batches skipped, so batch ``k`` is always the same.
+        ``resume_from`` batches skipped, so batch ``k`` is always the same (a random process
+        cannot seek: the skipped ticks cost their simulation, which a server bounds with its
+        ``max_points`` limit and stops when the call is cancelled).
     speed : float, optional
         Deliver at ``speed`` times simulated time (None: as fast as possible).
     """
@@ -485,6 +488,7 @@ class SimulatedFeed(GeneratedFeed):
         with ThreadPoolExecutor(min(len(simulations), os.cpu_count() or 1)) as pool:
             while self.max_batches is None or sequence < self.max_batches:
                 while len(pending["timestamp"]) < self.batch_size:
+                    cancel.check()
                     horizon += step
                     chunk = _merge(list(pool.map(lambda sim, h=horizon: sim.advance(h), simulations)))
                     produced = len(chunk["timestamp"])

@@ -401,11 +401,36 @@ def to_wire(obj: Any, message_class: type) -> bytes:
     return wire.dumps(encode(obj, message_class(), _Memo(pending=pending)), pending)
 
 
-def from_wire(data: bytes, message_class: type, cls: type) -> Any:
+def from_wire(data: bytes, message_class: type, cls: type, inspect: Any = None) -> Any:
     """The dataclass ``cls`` from wire bytes of a ``message_class`` message (large arrays
-    read in place)."""
+    read in place). ``inspect(message)``, when given, sees the parsed message before it is
+    decoded (and may refuse it)."""
     message, lifted = wire.loads(data, message_class)
+    if inspect is not None:
+        inspect(message)
     return decode(message, cls, _Memo(lifted=lifted))
+
+
+def crowded_field(message: Any, most: int, prefix: str = "") -> tuple[str, int] | None:
+    """The first repeated field of ``message`` (nested messages included) with more than
+    ``most`` items, as ``(dotted name, items)``; ``None`` if there is none.
+
+    Decoding costs Python steps per item of a repeated field (a column, a symbol, a map
+    entry) where parsing costs nanoseconds: a server asks this before decoding. Nested
+    messages are visited only when their list is within ``most``, so the check itself costs
+    at most ``most`` steps per level.
+    """
+    for fd, value in message.ListFields():
+        name = f"{prefix}{fd.name}"
+        if fd.is_repeated and len(value) > most:
+            return name, len(value)
+        inner = fd.message_type
+        if inner is None or inner.name == "NDArray" or inner.GetOptions().map_entry:
+            continue  # scalars, array buffers and maps of scalars: no nested lists
+        for item in value if fd.is_repeated else [value]:
+            if (found := crowded_field(item, most, f"{name}.")) is not None:
+                return found
+    return None
 
 
 def message_class(name: str) -> type:

@@ -15,7 +15,10 @@ same wire format (any protobuf reader, e.g. the Node.js client, sees ordinary me
 - receiving: :func:`loads` walks a large message field by field (only into message
   types that can hold an ``NDArray``), replaces every ``NDArray.data`` by a marker and
   returns views of the received bytes, which
-  :func:`hftlab.rpc.codec.decode_array` reads with ``numpy.frombuffer``.
+  :func:`hftlab.rpc.codec.decode_array` reads with ``numpy.frombuffer``. The walk costs
+  microseconds per field in Python: it gives up after :func:`_budget` fields (a message of
+  many small fields is not one of large arrays) and protobuf's own parser takes the whole
+  message, so parsing costs a few nanoseconds per byte whatever the message's shape.
 
 The walk follows the protobuf encoding
 (https://protobuf.dev/programming-guides/encoding/): a field is a varint key
@@ -54,6 +57,15 @@ _Splice = Callable[[memoryview, list[_Field]], list[Any]]
 
 class _Malformed(ValueError):
     pass
+
+
+class _Dense(Exception):
+    """The message has more fields than the walk's budget."""
+
+
+def _budget(size: int) -> int:
+    """Fields the walk of a ``size``-byte message may visit: one per KiB (and 64)."""
+    return 64 + size // 1024
 
 
 def defer(message: Any, array: np.ndarray, pending: list[np.ndarray]) -> None:
@@ -136,9 +148,11 @@ def loads(data: bytes, message_class: type) -> tuple[Any, list[memoryview] | Non
 
     pieces: list[Any] = []
     try:
-        _rewrite(memoryview(data), message_class.DESCRIPTOR, pieces, lift)
+        _rewrite(memoryview(data), message_class.DESCRIPTOR, pieces, lift, [_budget(len(data))])
     except _Malformed as exc:
         raise InvalidInput(f"the message is not a valid {message_class.__name__}: {exc}") from None
+    except _Dense:
+        return _parse(data, message_class), None
     return _parse(b"".join(pieces), message_class), lifted
 
 
@@ -171,12 +185,17 @@ def _encode_varint(value: int) -> bytes:
     return bytes(out)
 
 
-def _fields(view: memoryview) -> Iterator[_Field]:
+def _fields(view: memoryview, budget: list[int] | None = None) -> Iterator[_Field]:
     """The fields of the message in ``view`` as ``(number, start, key_end, body, end)``:
     the key is ``view[start:key_end]``, the payload ``view[body:end]``; ``body > key_end``
-    exactly for length-delimited fields (their length varint lies between)."""
+    exactly for length-delimited fields (their length varint lies between). ``budget``: a
+    one-item list of the fields still allowed (:class:`_Dense` beyond)."""
     position = 0
     while position < len(view):
+        if budget is not None:
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise _Dense
         start = position
         key, position = _varint(view, position)
         number, wire_type, key_end = key >> 3, key & 7, position
@@ -207,19 +226,25 @@ def _holds_arrays(descriptor: Descriptor) -> bool:
     )
 
 
-def _rewrite(view: memoryview, descriptor: Descriptor, pieces: list[Any], splice: _Splice) -> None:
+def _rewrite(
+    view: memoryview,
+    descriptor: Descriptor,
+    pieces: list[Any],
+    splice: _Splice,
+    budget: list[int] | None = None,
+) -> None:
     """Append to ``pieces`` the message in ``view``: each ``NDArray`` as the pieces
     ``splice(view, fields)`` returns, the messages holding them with their lengths fixed,
-    everything else as it was."""
+    everything else as it was (visiting at most ``budget[0]`` fields, see :func:`_fields`)."""
     if descriptor.name == "NDArray":
-        pieces += splice(view, list(_fields(view)))
+        pieces += splice(view, list(_fields(view, budget)))
         return
-    for number, start, key_end, body, end in _fields(view):
+    for number, start, key_end, body, end in _fields(view, budget):
         field = descriptor.fields_by_number.get(number)
         inner_type = field.message_type if field is not None else None
         if body > key_end and inner_type is not None and _holds_arrays(inner_type):
             inner: list[Any] = []
-            _rewrite(view[body:end], inner_type, inner, splice)
+            _rewrite(view[body:end], inner_type, inner, splice, budget)
             pieces += [view[start:key_end], _encode_varint(sum(map(len, inner))), *inner]
         else:
             pieces.append(view[start:end])

@@ -14,6 +14,7 @@ checking and server reflection are served too (after grpc's
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import errno
 import gc
@@ -35,8 +36,9 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from hftlab import cancel
 from hftlab.backends.local import HANDLERS, LocalBackend
-from hftlab.errors import BackendUnavailable, FailedPrecondition, HftlabError
+from hftlab.errors import BackendUnavailable, FailedPrecondition, HftlabError, ResourceExhausted
 from hftlab.rpc import codec
 from hftlab.rpc.names import REQUEST_ID_KEY, SERVICE
 from hftlab.rpc.v1 import trading_pb2 as pb
@@ -69,16 +71,55 @@ class _Service:
         self.stopping = threading.Event()
 
     def admit(self, data: bytes, request_class: type, request_type: type):
-        """The request in ``data``, decoded and validated, if this server may serve it."""
-        request = codec.from_wire(data, request_class, request_type)
+        """The request in ``data``, decoded and validated, if this server may serve it.
+
+        A message with more than ``max_assets`` (and :data:`SHORT_LIST`) items in one list
+        (columns, symbols, grid values, map entries) is refused once parsed, before decoding,
+        which takes Python steps per item: parsing and decoding then cost a few nanoseconds
+        per byte of any message (only a message longer than the limit can hold such a list).
+        """
+        limit = self.backend.limits.max_assets if self.backend.limits is not None else None
+        most = None if limit is None else max(limit, SHORT_LIST)  # the limits name shorter lists after decoding
+        inspect = None if most is None or len(data) <= most else lambda message: _count_items(message, most)
+        request = codec.from_wire(data, request_class, request_type, inspect)
         self.config.check_sources(request)
         return request
+
+    @contextlib.contextmanager
+    def running(self, context: grpc.ServicerContext):
+        """Run the call's work under a :class:`~hftlab.cancel.CancelToken` cancelled when the call
+        ends for any reason (client cancel, deadline, server stop): long computations then stop
+        at their next :func:`hftlab.cancel.check`, within milliseconds."""
+        token = cancel.CancelToken()
+        context.add_callback(
+            lambda: token.cancel(
+                "the call ended (cancelled by the client, past its deadline or the server stopped)"
+            )
+        )
+        with cancel.scope(token):
+            yield token
 
     def compute(self, request):
         result = self.backend.execute(request)
         if isinstance(request, ServerInfoRequest):
             result = dataclasses.replace(result, **self.metrics.summary())
         return result
+
+
+SHORT_LIST = 1024
+"""Lists this short cost microseconds to decode: only longer ones are refused before decoding
+(a shorter list beyond ``max_assets`` is refused after, by :class:`~hftlab.types.limits.Limits`,
+naming the field as the operation knows it)."""
+
+
+def _count_items(message, most: int) -> None:
+    crowded = codec.crowded_field(message, most)
+    if crowded is not None:
+        name, items = crowded
+        raise ResourceExhausted(
+            f"'{name}' holds {items:,} items; this server allows at most {most:,} in one list "
+            "(max_assets in its configuration)."
+        )
 
 
 MAX_DETAILS = 2000
@@ -142,7 +183,8 @@ def _unary_handler(rpc: str, service: _Service):
         context.set_trailing_metadata([(REQUEST_ID_KEY, request_id)])  # rides with the status: no extra frame
         started, code = time.perf_counter(), grpc.StatusCode.OK
         try:
-            result = service.compute(service.admit(data, request_class, request_type))
+            with service.running(context):
+                result = service.compute(service.admit(data, request_class, request_type))
             return codec.to_wire(result, response_class)
         except Exception as exc:
             code = _status(exc)
@@ -166,15 +208,16 @@ def _stream_handler(rpc: str, service: _Service):
         started, code = time.perf_counter(), grpc.StatusCode.OK
         items = None
         try:
-            items = service.backend.stream(service.admit(data, request_class, request_type))
-            for item in items:
-                if not context.is_active():
-                    code = grpc.StatusCode.CANCELLED
-                    return
-                if service.stopping.is_set():
-                    code = grpc.StatusCode.UNAVAILABLE
-                    context.abort(code, "server is shutting down; resume the stream elsewhere")
-                yield codec.to_wire(item, response_class)
+            with service.running(context):
+                items = service.backend.stream(service.admit(data, request_class, request_type))
+                for item in items:
+                    if not context.is_active():
+                        code = grpc.StatusCode.CANCELLED
+                        return
+                    if service.stopping.is_set():
+                        code = grpc.StatusCode.UNAVAILABLE
+                        context.abort(code, "server is shutting down; resume the stream elsewhere")
+                    yield codec.to_wire(item, response_class)
         except GeneratorExit:  # grpc closed the stream: the client went away
             code = grpc.StatusCode.CANCELLED
             raise
@@ -273,7 +316,7 @@ def build_server(config: ServerConfig, reuse_port: bool = False) -> tuple[grpc.S
     """
     _check_port_free(config, reuse_port)
     limit_threads(config.blas_threads, "blas")
-    service = _Service(LocalBackend(), RpcMetrics(), config)
+    service = _Service(LocalBackend(config.limits), RpcMetrics(), config)
     server = grpc.server(
         futures.ThreadPoolExecutor(
             max_workers=config.max_workers,
@@ -405,11 +448,29 @@ def _wait_for_stop_signal() -> None:
     stop.wait()
 
 
+EXIT_MARGIN = 0.5
+"""Seconds after ``grace_seconds`` at which a stopping process exits whatever still runs."""
+
+
 def _drain(server: grpc.Server, config: ServerConfig) -> None:
-    """Refuse new work (streams end UNAVAILABLE, health NOT_SERVING), finish in-flight calls, stop."""
+    """Refuse new work (streams end UNAVAILABLE, health NOT_SERVING), finish in-flight calls, stop.
+
+    Calls still running after ``grace_seconds`` are cancelled (gRPC ends them, their
+    :mod:`hftlab.cancel` tokens stop their computations); should one not stop (a long
+    native call), the process exits :data:`EXIT_MARGIN` seconds later anyway.
+    """
+    watchdog = threading.Timer(config.grace_seconds + EXIT_MARGIN, _exit_now)
+    watchdog.daemon = True
+    watchdog.start()
     server.hftlab_service.stopping.set()
     server.hftlab_health.enter_graceful_shutdown()
     server.stop(config.grace_seconds).wait()
+
+
+def _exit_now() -> None:
+    logger.warning("calls still running %.1f s after the grace period: exiting without them", EXIT_MARGIN)
+    logging.shutdown()
+    os._exit(0)
 
 
 def _relay(stream, last: collections.deque[str]) -> None:

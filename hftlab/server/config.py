@@ -25,11 +25,20 @@ A ``config.toml``::
     insecure = false            # allow a non-loopback bind without TLS or token
     feed_urls = ["wss://stream.binance.com:9443"]  # URLs clients may point exchange feeds at
     replay_dirs = ["/srv/ticks"]                   # directories whose files clients may replay
+    max_points = 10_000_000     # rows of one series or table (0: no limit)
+    max_assets = 10_000         # columns of one table, symbols of one stream
+    max_events = 50_000_000     # events of one tick backtest
+    max_samples = 10_000_000    # iterations, samples, time steps one call runs
+    max_memory_mb = 4096        # memory one call may need (estimated before it starts)
 
 Clients choose a feed's ``ws_url``/``rest_url`` and a replay's ``path``, which the server
 then opens. A loopback server allows any (only local users reach it); any other server
 allows only URLs under ``feed_urls`` and files under ``replay_dirs`` (none by default),
 answering ``PERMISSION_DENIED`` otherwise.
+
+``max_*``: what one request may ask for (:mod:`hftlab.types.limits` says how each is
+measured), checked before any work starts; beyond them a call gets ``RESOURCE_EXHAUSTED``
+naming the field and the limit.
 
 ``blas_threads`` is 1 by default, as Dask's worker processes set it: a server already
 runs calls in parallel (``max_workers`` threads, ``workers`` processes), and OpenBLAS
@@ -50,6 +59,7 @@ from typing import Any
 
 from hftlab import validation as v
 from hftlab.errors import InvalidInput, PermissionDenied
+from hftlab.types.limits import Limits
 
 TOKEN_ENV = "HFTLAB_TOKEN"
 
@@ -127,6 +137,11 @@ class ServerConfig:
     insecure: bool = False
     feed_urls: tuple[str, ...] = ()
     replay_dirs: tuple[str, ...] = ()
+    max_points: int = Limits.max_points
+    max_assets: int = Limits.max_assets
+    max_events: int = Limits.max_events
+    max_samples: int = Limits.max_samples
+    max_memory_mb: int = Limits.max_memory_mb
 
     def __post_init__(self) -> None:
         if not isinstance(self.host, str) or not self.host:
@@ -165,11 +180,18 @@ class ServerConfig:
         for directory in self.replay_dirs:
             if not Path(directory).is_dir():
                 raise InvalidInput(f"'replay_dirs' entry {directory!r} is not a directory.")
+        for field in fields(Limits):
+            v.check_int(field.name, getattr(self, field.name), low=0)
         if not (is_loopback(self.host) or self.tls or self.token or self.insecure):
             raise InvalidInput(
                 f"'host' {self.host!r} is reachable from other machines: give a token or TLS "
                 "certificates, or --insecure to serve it unprotected on purpose."
             )
+
+    @property
+    def limits(self) -> Limits:
+        """What one request may ask for (0 in the settings: no limit)."""
+        return Limits(**{field.name: getattr(self, field.name) or None for field in fields(Limits)})
 
     @property
     def tls(self) -> bool:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from hftlab import cancel
 from hftlab import validation as v
 from hftlab.errors import InvalidInput, ResourceExhausted
 from hftlab.market.event_sources import read_events
+from hftlab.results import Result
 from hftlab.tick import engine as k
 from hftlab.tick.models import QUEUE_MODELS
 from hftlab.tick.result import TickBacktestResult, build_result
@@ -22,14 +28,21 @@ MAX_TICKS = 20_000_000
 
 
 def run(
-    events: Any, strategy: str | Strategy, params: dict | None = None, progress: bool = False, **settings: Any
+    events: Any,
+    strategy: str | Strategy,
+    params: dict | None = None,
+    progress: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+    **settings: Any,
 ) -> TickBacktestResult:
     """Run ``strategy`` on replayed order-book ``events`` with the engine ``settings``.
 
     The engine behind :func:`hftlab.tick_backtest` (whose docstring documents every setting;
     fill rules: :mod:`hftlab.tick.engine`). ``events`` is anything :func:`hftlab.load_events`
     reads; ``settings`` are the keyword arguments of :data:`SETTINGS`, checked here by
-    :func:`check_settings` as the request checks them.
+    :func:`check_settings` as the request checks them. Every chunk of events the engine
+    returns here: a cancelled call stops (:func:`hftlab.cancel.check`), and ``on_progress``
+    is called with the events done and their total.
 
     References
     ----------
@@ -68,7 +81,10 @@ def run(
     with tqdm(total=survey.count, unit="event", desc="tick backtest", disable=not progress) as bar:
 
         def report(done: int) -> None:
+            cancel.check()
             bar.update(done - bar.n)
+            if on_progress is not None:
+                on_progress(int(done), survey.count)
 
         if isinstance(strategy, Strategy):
             engine = run_python(engine, stream, strategy, start, interval, report)
@@ -263,8 +279,53 @@ def _engine(
     )  # fmt: skip
 
 
-def backtest_request(events, path, strategy, params, orders, **settings) -> TickBacktestResult:
-    """:func:`run` of a request's fields (events as a frame, or a file ``path``)."""
+@dataclass(frozen=True)
+class TickBacktestProgress(Result):
+    """One message of the tick backtest's stream: events replayed so far (of ``total``), and
+    the result in the last message."""
+
+    done: int
+    total: int
+    result: TickBacktestResult | None = None
+
+
+def backtest_stream(events, path, strategy, params, orders, **settings) -> Iterator[TickBacktestProgress]:
+    """:func:`run` of a request's fields (events as an array, or a file ``path``) as a stream:
+    progress every chunk of events, then the result.
+
+    The engine runs in a helper thread under a token of its own, linked to the caller's
+    (:mod:`hftlab.cancel`): a cancelled caller, or a closed stream, stops it at its next chunk,
+    and the stream ends once it has stopped.
+    """
     if orders is not None:
         params = {**params, "orders": orders}
-    return run(events if events is not None else path, strategy, params, **settings)
+    source = events if events is not None else path
+    parent = cancel.current()
+    token = parent.child() if parent is not None else cancel.CancelToken()
+    messages: queue.SimpleQueue = queue.SimpleQueue()
+
+    def progress(done: int, total: int) -> None:
+        messages.put(TickBacktestProgress(done, total))
+
+    def work() -> None:
+        with cancel.scope(token):
+            try:
+                result = run(source, strategy, params, on_progress=progress, **settings)
+                total = int(result.stats["events"])
+                messages.put(TickBacktestProgress(total, total, result))
+            except BaseException as exc:  # re-raised in the caller's thread
+                messages.put(exc)
+
+    thread = threading.Thread(target=work, name="hftlab-tick-backtest", daemon=True)
+    thread.start()
+    try:
+        while True:
+            message = messages.get()
+            if isinstance(message, BaseException):
+                raise message
+            yield message
+            if message.result is not None:
+                return
+    finally:
+        token.cancel("the tick backtest's stream was closed")
+        thread.join()

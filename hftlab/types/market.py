@@ -254,6 +254,11 @@ class StreamMarketDataRequest(Request):
         if self.max_batches is not None:
             self._set("max_batches", v.check_int("max_batches", self.max_batches, low=1))
         self._set("resume_from", v.check_int("resume_from", self.resume_from, low=0))
+        if self.max_batches is not None and self.resume_from > self.max_batches:
+            raise InvalidInput(
+                f"'resume_from' {self.resume_from} is beyond the stream's last batch (max_batches "
+                f"{self.max_batches}): there is nothing after it."
+            )
         if self.speed is not None:
             if source not in ("simulated", "replay"):
                 raise InvalidInput(f"'speed' only applies to sources 'simulated' and 'replay'; got {source!r}.")

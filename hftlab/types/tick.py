@@ -12,8 +12,7 @@ import pandas as pd
 from hftlab import validation as v
 from hftlab.errors import InvalidInput
 from hftlab.market.events import EVENT_DTYPE, events_from_frame
-from hftlab.tick.backtest import SETTINGS, STRATEGIES, check_settings, orders_table
-from hftlab.tick.result import TickBacktestResult
+from hftlab.tick.backtest import SETTINGS, STRATEGIES, TickBacktestProgress, check_settings, orders_table
 from hftlab.types.base import Columns, Request
 
 
@@ -28,7 +27,8 @@ class TickBacktestRequest(Request):
     """
 
     rpc: ClassVar[str] = "RunTickBacktest"
-    result_type: ClassVar[type] = TickBacktestResult
+    result_type: ClassVar[type] = TickBacktestProgress
+    streaming: ClassVar[bool] = True
 
     events: Columns | None = None
     path: str | None = None

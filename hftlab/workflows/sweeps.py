@@ -133,8 +133,18 @@ def evaluate(target: Any, point: dict[str, Any], fixed: dict[str, Any], spec: An
     _activate(spec, caller_pid)
     kwargs = {**fixed, **point}
     if isinstance(target, type):
-        return flatten(backend().execute(target(**kwargs)))
+        return flatten(_result(target(**kwargs)))
     return flatten(target(**kwargs))
+
+
+def _result(request: Request) -> Any:
+    """The request's result; an operation that streams its progress sends it last."""
+    if not request.streaming:
+        return backend().execute(request)
+    for message in backend().stream(request):
+        if getattr(message, "result", None) is not None:
+            return message.result
+    raise v.fail("func_or_operation", "an operation with a result (not a market-data stream)", request.rpc)
 
 
 # ---------------------------------------------------------------- executors

@@ -69,3 +69,15 @@ def test_a_recorded_order_latency_on_both_backends(backend, lobster_files):
         constant = hftlab.tick_backtest(events, "grid", GRID, order_latency=0.0005, tick_size=0.01)
     assert hftlab.differences(result, local) == []
     assert len(result.fills) > 10 and hftlab.differences(result, constant) != []
+
+
+def test_progress_is_streamed_by_the_backend(backend, lobster_files, capsys):
+    from hftlab.types.tick import TickBacktestRequest
+
+    request = TickBacktestRequest(path=str(lobster_files.message), params={"interval": 0.01})
+    messages = list(backend.stream(request))
+    events = int(messages[-1].result.stats["events"])  # 999 messages and the opening book's levels
+    assert [(m.done, m.total) for m in messages] == [(events, events)] * 2  # the engine's report, the result
+    assert messages[0].result is None and events > 999
+    hftlab.tick_backtest(lobster_files.message, "grid", GRID, progress=True)
+    assert "tick backtest: 100%" in (bar := capsys.readouterr().err) and f"{events}/{events}" in bar

@@ -1460,7 +1460,7 @@ class RunTickBacktestRequest(_message.Message):
     order_latencies: Frame
     def __init__(self, events: _Optional[_Union[Frame, _Mapping]] = ..., path: _Optional[str] = ..., strategy: _Optional[str] = ..., params: _Optional[_Mapping[str, float]] = ..., orders: _Optional[_Union[Frame, _Mapping]] = ..., feed_latency: _Optional[float] = ..., order_latency: _Optional[float] = ..., queue_model: _Optional[str] = ..., queue_power: _Optional[float] = ..., maker_fee: _Optional[float] = ..., taker_fee: _Optional[float] = ..., tick_size: _Optional[float] = ..., lot_size: _Optional[float] = ..., initial_cash: _Optional[float] = ..., sample_every: _Optional[float] = ..., order_latencies: _Optional[_Union[Frame, _Mapping]] = ...) -> None: ...
 
-class RunTickBacktestResponse(_message.Message):
+class TickBacktestResult(_message.Message):
     __slots__ = ("fills", "orders", "equity", "stats")
     class StatsEntry(_message.Message):
         __slots__ = ("key", "value")
@@ -1478,3 +1478,13 @@ class RunTickBacktestResponse(_message.Message):
     equity: Frame
     stats: _containers.ScalarMap[str, float]
     def __init__(self, fills: _Optional[_Union[Frame, _Mapping]] = ..., orders: _Optional[_Union[Frame, _Mapping]] = ..., equity: _Optional[_Union[Frame, _Mapping]] = ..., stats: _Optional[_Mapping[str, float]] = ...) -> None: ...
+
+class RunTickBacktestResponse(_message.Message):
+    __slots__ = ("done", "total", "result")
+    DONE_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    done: int
+    total: int
+    result: TickBacktestResult
+    def __init__(self, done: _Optional[int] = ..., total: _Optional[int] = ..., result: _Optional[_Union[TickBacktestResult, _Mapping]] = ...) -> None: ...

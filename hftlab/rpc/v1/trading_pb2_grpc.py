@@ -151,7 +151,7 @@ class TradingStub:
                 request_serializer=hftlab_dot_v1_dot_trading__pb2.GetServerInfoRequest.SerializeToString,
                 response_deserializer=hftlab_dot_v1_dot_trading__pb2.GetServerInfoResponse.FromString,
                 _registered_method=True)
-        self.RunTickBacktest = channel.unary_unary(
+        self.RunTickBacktest = channel.unary_stream(
                 '/hftlab.v1.Trading/RunTickBacktest',
                 request_serializer=hftlab_dot_v1_dot_trading__pb2.RunTickBacktestRequest.SerializeToString,
                 response_deserializer=hftlab_dot_v1_dot_trading__pb2.RunTickBacktestResponse.FromString,
@@ -325,7 +325,8 @@ class TradingServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RunTickBacktest(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Tick-level backtest on replayed order-book events; streams progress, then the result.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -448,7 +449,7 @@ def add_TradingServicer_to_server(servicer, server):
                     request_deserializer=hftlab_dot_v1_dot_trading__pb2.GetServerInfoRequest.FromString,
                     response_serializer=hftlab_dot_v1_dot_trading__pb2.GetServerInfoResponse.SerializeToString,
             ),
-            'RunTickBacktest': grpc.unary_unary_rpc_method_handler(
+            'RunTickBacktest': grpc.unary_stream_rpc_method_handler(
                     servicer.RunTickBacktest,
                     request_deserializer=hftlab_dot_v1_dot_trading__pb2.RunTickBacktestRequest.FromString,
                     response_serializer=hftlab_dot_v1_dot_trading__pb2.RunTickBacktestResponse.SerializeToString,
@@ -1098,7 +1099,7 @@ class Trading:
             wait_for_ready=None,
             timeout=None,
             metadata=None):
-        return grpc.experimental.unary_unary(
+        return grpc.experimental.unary_stream(
             request,
             target,
             '/hftlab.v1.Trading/RunTickBacktest',

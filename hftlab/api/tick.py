@@ -12,7 +12,7 @@ from hftlab.api.base import operation
 from hftlab.backends import backend
 from hftlab.errors import HftlabError, InvalidInput
 from hftlab.market.events import load_events
-from hftlab.tick import Strategy, TickBacktestResult
+from hftlab.tick import Compiled, Strategy, TickBacktestResult
 from hftlab.tick.backtest import run
 from hftlab.types.tick import TickBacktestRequest
 
@@ -30,7 +30,7 @@ __all__ = ["tick_backtest"]
 )
 def tick_backtest(
     events: Any,
-    strategy: str | Strategy = "grid",
+    strategy: str | Strategy | Compiled = "grid",
     params: dict | None = None,
     *,
     feed_latency: float | None = None,
@@ -107,10 +107,11 @@ def tick_backtest(
     settings["order_latency"], settings["order_latencies"] = (
         (0.0, order_latency) if recorded else (order_latency, None)
     )
-    if isinstance(strategy, Strategy):
+    if isinstance(strategy, (Strategy, Compiled)):
         if backend().name != "local":
             raise InvalidInput(
-                f"a Python strategy runs in this process, not on the {backend().name} backend "
+                f"a {'Python' if isinstance(strategy, Strategy) else 'numba'} strategy runs in this process, "
+                f"not on the {backend().name} backend "
                 f"({backend().address}); use hftlab.use('local'), or a built-in strategy."
             )
         return run(events, strategy, params, progress, **settings)

@@ -2,7 +2,8 @@
 books, with latency, queue position and fees (the engine's fill rules: :mod:`hftlab.tick.engine`)."""
 
 from hftlab.tick.backtest import STRATEGIES
+from hftlab.tick.compiled import Compiled
 from hftlab.tick.result import TickBacktestResult
 from hftlab.tick.strategies import Context, Strategy
 
-__all__ = ["STRATEGIES", "Context", "Strategy", "TickBacktestResult"]
+__all__ = ["STRATEGIES", "Compiled", "Context", "Strategy", "TickBacktestResult"]

@@ -17,10 +17,18 @@ from hftlab.errors import InvalidInput, ResourceExhausted
 from hftlab.market.event_sources import read_events
 from hftlab.results import Result
 from hftlab.tick import engine as k
+from hftlab.tick.compiled import Compiled
 from hftlab.tick.models import QUEUE_MODELS
 from hftlab.tick.result import TickBacktestResult, build_result
 from hftlab.tick.source import ArraySource, Feed, FileSource, open_source
-from hftlab.tick.strategies import Strategy, grid_settings, run_compiled_grid, run_python, send_orders
+from hftlab.tick.strategies import (
+    Strategy,
+    grid_settings,
+    run_compiled_grid,
+    run_python,
+    run_user_compiled,
+    send_orders,
+)
 
 STRATEGIES = ("grid", "orders")
 MARGIN_TICKS = 1_000  # room beyond the data's prices for our own orders
@@ -29,7 +37,7 @@ MAX_TICKS = 20_000_000
 
 def run(
     events: Any,
-    strategy: str | Strategy,
+    strategy: str | Strategy | Compiled,
     params: dict | None = None,
     progress: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
@@ -62,7 +70,7 @@ def run(
         source = ArraySource(np.concatenate([read_events(part) for part in source.parts]))
         survey = source.survey(settings["tick_size"], settings["lot_size"])
     params = settings["params"]
-    if isinstance(strategy, Strategy):
+    if isinstance(strategy, (Strategy, Compiled)):
         interval = round(_seconds("interval", getattr(strategy, "interval", "100ms"), positive=True) * 1e9)
     else:
         v.check_choice("strategy", strategy, list(STRATEGIES))
@@ -88,6 +96,8 @@ def run(
 
         if isinstance(strategy, Strategy):
             engine = run_python(engine, stream, strategy, start, interval, report)
+        elif isinstance(strategy, Compiled):
+            engine = run_user_compiled(engine, stream, strategy, start, interval, report)
         elif strategy == "grid":
             engine = run_compiled_grid(
                 engine, stream, start, interval, grid_settings(params, survey.tick), report

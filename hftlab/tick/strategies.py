@@ -21,7 +21,9 @@ import numpy as np
 
 from hftlab import validation as v
 from hftlab.jit import kernel
+from hftlab.tick import compiled as c
 from hftlab.tick import engine as k
+from hftlab.tick.compiled import Compiled, run_compiled
 
 GRID_PARAMS = ("half_spread", "order_qty", "max_position", "at_best", "post_only")
 
@@ -131,14 +133,12 @@ class Context:
     @property
     def best_bid(self) -> float:
         """Best bid we see (NaN if none)."""
-        j = self._E.ints[k.LBB]
-        return (j + self._E.ints[k.TICK0]) * self._E.floats[k.TICK] if j >= 0 else math.nan
+        return c.best_bid(self._E)
 
     @property
     def best_ask(self) -> float:
         """Best ask we see (NaN if none)."""
-        j = self._E.ints[k.LBA]
-        return (j + self._E.ints[k.TICK0]) * self._E.floats[k.TICK] if j < len(self._E.local_ask) else math.nan
+        return c.best_ask(self._E)
 
     @property
     def mid(self) -> float:
@@ -147,15 +147,15 @@ class Context:
     @property
     def position(self) -> float:
         """Our position as far as the fills we have received tell."""
-        return float(self._E.floats[k.LPOS])
+        return float(c.position(self._E))
 
     @property
     def cash(self) -> float:
-        return float(self._E.floats[k.LCASH])
+        return float(c.cash(self._E))
 
     def status(self, order: int) -> str:
         """What we know of an order: sent, open, filled, cancelled, rejected or expired."""
-        return k.STATUSES[self._E.orders[order]["local_status"]]
+        return k.STATUSES[c.status(self._E, order)]
 
     def open_orders(self) -> list[int]:
         """Orders sent or acknowledged and not known to be done."""
@@ -169,17 +169,18 @@ class Context:
         return self._send(-1, price, qty, kind)
 
     def cancel(self, order: int) -> None:
-        k.cancel(self._E, self.ts, order)
+        c.cancel(self._E, self.ts, order)
 
     def modify(self, order: int, price: float, qty: float) -> None:
         """Move ``order`` to ``price`` with ``qty`` left to fill: less at the same price keeps
         its place in the queue, anything else goes to the back (:func:`engine._modify`)."""
         price = v.check_float("price", price, low=0, low_open=True)
-        k.modify(self._E, self.ts, order, price, v.check_float("qty", qty, low=0, low_open=True))
+        c.modify(self._E, self.ts, order, price, v.check_float("qty", qty, low=0, low_open=True))
 
     def _send(self, side: int, price: float, qty: float, kind: str) -> int:
         code = k.ORDER_KINDS[v.check_choice("kind", kind, list(k.ORDER_KINDS))]
-        return int(k.submit(self._E, self.ts, side, price if code != k.MARKET else 0.0, qty, code))
+        send = c.buy if side > 0 else c.sell
+        return int(send(self._E, self.ts, price if code != k.MARKET else 0.0, qty, code))
 
 
 class Strategy:
@@ -190,6 +191,15 @@ class Strategy:
     def on_tick(self, ctx: Context) -> None:
         """Called every ``interval`` of local time with our view of the market and our orders."""
         raise NotImplementedError
+
+
+def run_user_compiled(E, feed, strategy: Compiled, start: int, interval: int, progress):
+    """Drive a numba strategy (:mod:`hftlab.tick.compiled`) chunk by chunk; returns the
+    (possibly grown) engine."""
+    state = np.array([start], np.int64)
+    while not run_compiled(E, state, interval, strategy.on_tick, strategy.state) and E.ints[k.OVERFLOW] == 0:
+        E = between_steps(E, feed, progress)
+    return E
 
 
 def run_python(E, feed, strategy: Strategy, start: int, interval: int, progress):

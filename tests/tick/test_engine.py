@@ -1,13 +1,16 @@
 """The tick engine on hand-made books with planted answers: queue position, latency, takers, fees."""
 
+import numba
 import numpy as np
 import pandas as pd
 import pytest
 
+import hftlab
 from hftlab import tick_backtest
 from hftlab.errors import InvalidInput
 from hftlab.market.events import EVENT_DTYPE, EventKind
-from hftlab.tick import Strategy
+from hftlab.tick import Compiled, Strategy
+from hftlab.tick import compiled as c
 
 MS = 1_000_000
 T0 = 1_700_000_000_000_000_000
@@ -384,3 +387,53 @@ def test_a_recorded_order_latency_is_interpolated_and_never_overtakes():
         )
     with pytest.raises(InvalidInput, match="'order_latency' times must increase; row 1"):
         run(book(*OPENING), orders((0, "buy", "limit", 99.0, 1)), order_latency=latency.iloc[[0, 0]])
+
+
+@numba.njit
+def numba_grid(E, ts, state):
+    """The grid quoter as a numba strategy (hftlab.tick.compiled): state = tick, half spread in
+    ticks, qty, max position, then (order, tick) of the bid and of the ask."""
+    tick, half, qty, limit = state[0], state[1], state[2], state[3]
+    bid, ask = c.best_bid(E), c.best_ask(E)
+    if np.isnan(bid) or np.isnan(ask):
+        return
+    best_bid, best_ask = np.round(bid / tick), np.round(ask / tick)
+    mid = (best_bid + best_ask) / 2
+    wanted_ticks = (
+        min(np.floor(mid - half + 1e-9), best_ask - 1),
+        max(np.ceil(mid + half - 1e-9), best_bid + 1),
+    )
+    for i in range(2):
+        side = 1 if i == 0 else -1
+        order, at, wanted_tick = np.int64(state[4 + 2 * i]), state[5 + 2 * i], wanted_ticks[i]
+        wanted = c.position(E) < limit if side > 0 else c.position(E) > -limit
+        if order >= 0:
+            if c.status(E, order) != c.SENT and c.status(E, order) != c.OPEN:
+                order = -1
+            elif not wanted or at != wanted_tick:
+                c.cancel(E, ts, order)
+                order = -1
+        if wanted and order < 0:
+            price = wanted_tick * tick
+            order = c.buy(E, ts, price, qty) if side > 0 else c.sell(E, ts, price, qty)
+            at = wanted_tick
+        state[4 + 2 * i], state[5 + 2 * i] = order, at
+
+
+@pytest.mark.parametrize("latency", [0.0, 0.001])
+def test_a_numba_strategy_gives_the_compiled_grid_s_fills(lobster_files, latency):
+    options = {"order_latency": latency, "tick_size": 0.01, "maker_fee": -0.0002}
+    params = {"half_spread": 0.02, "order_qty": 100, "max_position": 300, "interval": 0.01}
+    built_in = tick_backtest(lobster_files, "grid", params, **options)
+    state = [0.01, 2.0, 100.0, 300.0, -1.0, 0.0, -1.0, 0.0]
+    mine = tick_backtest(lobster_files, Compiled(numba_grid, interval=0.01, state=state), **options)
+    assert len(built_in.fills) > 10
+    pd.testing.assert_frame_equal(mine.fills, built_in.fills)
+    pd.testing.assert_frame_equal(mine.orders, built_in.orders)
+    assert mine.stats == built_in.stats
+
+
+def test_a_numba_strategy_runs_locally_only(grpc_address, lobster_files):
+    strategy = Compiled(numba_grid, interval=0.01, state=[0.01, 2.0, 100.0, 300.0, -1.0, 0.0, -1.0, 0.0])
+    with hftlab.using(grpc_address), pytest.raises(InvalidInput, match="numba strategy runs in this process"):
+        tick_backtest(lobster_files, strategy)

@@ -107,7 +107,7 @@ def run(
         report(survey.count)
     k.finish(engine)
     if engine.ints[k.OVERFLOW]:
-        what = {1: "orders or requests", 2: "fills", 3: "responses in flight"}[int(engine.ints[k.OVERFLOW])]
+        what = {1: "orders or requests", 2: "fills", 3: "replies"}[int(engine.ints[k.OVERFLOW])]
         raise ResourceExhausted(f"the tick backtest ran out of room for {what}; send fewer orders.")
     return build_result(engine, survey.count, settings["initial_cash"])
 
@@ -283,7 +283,7 @@ def _engine(
         first, book[0], book[1], book[2], book[3], np.zeros(size, np.int64), np.zeros(4096, np.int64),
         *local,
         np.zeros(n_orders, k.ORDER_DTYPE), np.zeros(ring, k.REQUEST_DTYPE),
-        np.zeros(max(ring, 65_536), k.RESPONSE_DTYPE), np.zeros(4 * n_orders + 4 * k.ROOM, k.FILL_DTYPE),
+        np.zeros(4 * (n_orders + k.ROOM), k.RESPONSE_DTYPE), np.zeros(4 * (n_orders + k.ROOM), k.FILL_DTYPE),
         np.zeros(span // every + 2, k.SAMPLE_DTYPE), stream.order_seq[: len(first)],
         np.zeros(0, k.LATENCY_DTYPE) if latencies is None else latencies, ints, floats,
     )  # fmt: skip

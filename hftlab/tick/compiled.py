@@ -100,7 +100,7 @@ def run_compiled(E, S, interval, on_tick, state):
     False to be called again (the next chunk of events, more room)."""
     ts = S[0]
     while E.ints[k.OVERFLOW] == 0:
-        if E.ints[k.NO] + 4 >= len(E.orders) or E.ints[k.NF] + k.ROOM >= len(E.fills):
+        if E.ints[k.NO] + 4 >= len(E.orders) or not k.logs_have_room(E):
             S[0] = ts
             return False
         if not k.advance(E, ts):
@@ -108,7 +108,7 @@ def run_compiled(E, S, interval, on_tick, state):
         if E.ints[k.STARVED]:
             S[0] = ts
             return False
-        if E.ints[k.NF] + k.ROOM >= len(E.fills):
+        if not k.logs_have_room(E):
             continue
         on_tick(E, ts, state)
         ts += interval

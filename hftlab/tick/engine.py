@@ -77,8 +77,15 @@ REQUEST_DTYPE = np.dtype(
 )  # arrival ts; a modify's new tick index and quantity
 LATENCY_DTYPE = np.dtype([("ts", np.int64), ("entry", np.int64), ("response", np.int64)])  # ns
 RESPONSE_DTYPE = np.dtype(
-    [("ts", np.int64), ("order", np.int64), ("fill", np.int64), ("status", np.int8)]
-)  # a fill response carries the fill's row (else -1) and the order's status after it
+    [
+        ("ts", np.int64),
+        ("exch_ts", np.int64),
+        ("order", np.int64),
+        ("fill", np.int64),
+        ("status", np.int8),
+        ("tick", np.int64),
+    ]
+)  # received at ts, made at exch_ts; a fill's row (else -1); the order's status and tick index after it
 
 
 class Engine(NamedTuple):
@@ -95,7 +102,7 @@ class Engine(NamedTuple):
     local_ask: np.ndarray
     orders: np.ndarray
     requests: np.ndarray  # ring buffer of (arrival ts, order, kind)
-    responses: np.ndarray  # ring buffer of RESPONSE_DTYPE
+    responses: np.ndarray  # every reply of the exchange (RESPONSE_DTYPE), in the order we receive them
     fills: np.ndarray
     samples: np.ndarray
     order_seq: np.ndarray  # L3 (FIFO): per event, the number of the ADD of the order it cancels or executes
@@ -175,11 +182,12 @@ def _respond(E, o, fill, ts):
     when we receive it."""
     ints, r = E.ints, E.responses
     received = _delivered(E, ts, 1)
-    if ints[ST] - ints[SH] >= len(r):
+    if ints[ST] >= len(r):
         ints[OVERFLOW] = 3
         return received
-    k = ints[ST] % len(r)
-    r[k]["ts"], r[k]["order"], r[k]["fill"], r[k]["status"] = received, o, fill, E.orders[o]["status"]
+    reply, order = r[ints[ST]], E.orders[o]
+    reply["ts"], reply["exch_ts"], reply["order"], reply["fill"] = received, ts, o, fill
+    reply["status"], reply["tick"] = order["status"], order["tick"]
     ints[ST] += 1
     return received
 
@@ -495,17 +503,24 @@ def survey(kinds, prices, exch_ts, local_ts):
 
 
 def has_room(E) -> bool:
-    """Whether the order and fill arrays can take another strategy step."""
-    return E.ints[NO] + 4 < len(E.orders) and E.ints[NF] + ROOM < len(E.fills)
+    """Whether the order, fill and reply arrays can take another strategy step."""
+    return E.ints[NO] + 4 < len(E.orders) and logs_have_room(E)
+
+
+@kernel(inline="always")
+def logs_have_room(E):
+    return E.ints[NF] + ROOM < len(E.fills) and E.ints[ST] + ROOM < len(E.responses)
 
 
 def grown(E) -> Engine:
-    """The same engine with twice the room for orders and fills."""
-    orders = np.zeros(2 * len(E.orders), ORDER_DTYPE)
-    orders[: len(E.orders)] = E.orders
-    fills = np.zeros(2 * len(E.fills), FILL_DTYPE)
-    fills[: len(E.fills)] = E.fills
-    return E._replace(orders=orders, fills=fills)
+    """The same engine with twice the room for orders, fills and replies."""
+    return E._replace(**{name: _doubled(getattr(E, name)) for name in ("orders", "fills", "responses")})
+
+
+def _doubled(array: np.ndarray) -> np.ndarray:
+    bigger = np.zeros(2 * len(array), array.dtype)
+    bigger[: len(array)] = array
+    return bigger
 
 
 @kernel()
@@ -517,17 +532,16 @@ def advance(E, until):
     bid, ask, taken_bid, taken_ask = E.bid, E.ask, E.taken_bid, E.taken_ask
     orders, live, resting = E.orders, E.live, E.resting
     local_bid, local_ask, requests, responses = E.local_bid, E.local_ask, E.requests, E.responses
-    fills = E.fills
     n, same_view, fifo, order_seq = len(events), ints[SAME_VIEW] == 1, ints[QMODEL] == FIFO, E.order_seq
     ints[STARVED] = 0
-    while ints[OVERFLOW] == 0 and ints[NF] + ROOM < len(fills):
+    while ints[OVERFLOW] == 0 and logs_have_room(E):
         ie, il = ints[IE], ints[IL]
         t_exchange = events[ie]["exch_ts"] if ie < n else NEVER
         t_local = NEVER
         if il < n and not same_view:
             t_local = events[il]["local_ts"] if feed < 0 else events[il]["exch_ts"] + feed
         t_request = requests[ints[RQH] % len(requests)]["ts"] if ints[RQH] < ints[RQT] else NEVER
-        t_response = responses[ints[SH] % len(responses)]["ts"] if ints[SH] < ints[ST] else NEVER
+        t_response = responses[ints[SH]]["ts"] if ints[SH] < ints[ST] else NEVER
         t = min(t_exchange, t_request, t_local, t_response)
         if t >= ints[HORIZON] and ints[HORIZON] <= until and ints[HORIZON] < NEVER:
             ints[STARVED] = 1  # the next chunk of events may hold something first
@@ -581,7 +595,7 @@ def advance(E, until):
             _local_event(events[il], local_bid, local_ask, ints, tick)
             ints[IL] = il + 1
         else:
-            _receive(E, ints[SH] % len(responses))
+            _receive(E, ints[SH])
             ints[SH] += 1
         ints[LAST_TS] = t
     local_left = ints[IL] < n and not same_view

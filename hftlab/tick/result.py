@@ -29,6 +29,10 @@ class TickBacktestResult(Result):
     equity : DataFrame
         Sampled every ``sample_every`` (index: time): ``position``, ``cash``, ``mid`` and
         ``equity`` (cash + position marked at the mid).
+    history : DataFrame
+        Every reply of the exchange, in the order we received them: ``order_id``, ``exch_ts``
+        (when the exchange made it), ``local_ts`` (when it reached us), the order's ``status``
+        and ``price`` after it, and the ``filled`` quantity it reports (0 for an ack).
     stats : dict
         ``pnl``, ``sharpe`` (of the sampled equity changes, per sample, not annualised),
         ``max_drawdown``, ``trades``, ``fill_ratio`` (filled / sent quantity), ``maker_volume``,
@@ -39,10 +43,12 @@ class TickBacktestResult(Result):
     fills: pd.DataFrame
     orders: pd.DataFrame
     equity: pd.DataFrame
+    history: pd.DataFrame
     stats: dict[str, float] = field(default_factory=dict)
 
     def plot(self):
-        """Mid with our fills (buys up, sells down), inventory and equity."""
+        """Mid with our quotes (while they rest) and fills (buys up, sells down), inventory and
+        equity."""
         import plotly.graph_objects as go
         from plotly.subplots import make_subplots
 
@@ -53,6 +59,12 @@ class TickBacktestResult(Result):
         fig.add_trace(
             go.Scatter(x=times, y=self.equity["mid"], name="mid", line={"color": "#555"}), row=1, col=1
         )
+        for side, name, colour in ((1, "our bids", "#81c784"), (-1, "our asks", "#e57373")):
+            x, y = _resting(self.history, self.orders, side, self.equity.index.max())
+            fig.add_trace(
+                go.Scatter(x=pd.to_datetime(x), y=y, name=name, mode="lines", line={"color": colour}),
+                row=1, col=1,
+            )  # fmt: skip
         for side, name, colour, symbol in (
             (1, "buys", "#2e7d32", "triangle-up"),
             (-1, "sells", "#c62828", "triangle-down"),
@@ -74,6 +86,19 @@ class TickBacktestResult(Result):
         fig.update_yaxes(title_text="equity", row=3, col=1)
         fig.update_layout(height=650, title=f"Tick backtest: PnL {self.stats.get('pnl', np.nan):.4g}")
         return fig
+
+
+def _resting(history: pd.DataFrame, orders: pd.DataFrame, side: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+    """Line segments (NaN between them) of our orders on ``side`` while they rested: from each
+    reply that left an order open to its next reply (or ``end``), at its price then."""
+    mine = history[history["order_id"].map(orders["side"]).to_numpy() == side]
+    following = mine.groupby("order_id")["exch_ts"].shift(-1).fillna(end).to_numpy()
+    open_ = (mine["status"] == "open").to_numpy()
+    starts, stops = mine["exch_ts"].to_numpy()[open_], following[open_]
+    prices = mine["price"].to_numpy()[open_]
+    x = np.column_stack([starts, stops, np.full(len(starts), np.nan)]).ravel()
+    y = np.column_stack([prices, prices, np.full(len(prices), np.nan)]).ravel()
+    return x, y
 
 
 def build_result(E, events: int, initial_cash: float) -> TickBacktestResult:
@@ -104,13 +129,25 @@ def build_result(E, events: int, initial_cash: float) -> TickBacktestResult:
         },
         index=pd.Index(orders["order_id"], name="order_id"),
     )  # fmt: skip
+    replies = E.responses[: ints[k.ST]]
+    history = pd.DataFrame(
+        {
+            "order_id": orders["order_id"][replies["order"]], "exch_ts": replies["exch_ts"],
+            "local_ts": replies["ts"], "status": np.array(k.STATUSES)[replies["status"]],
+            "price": np.where(
+                orders["kind"][replies["order"]] == k.MARKET, np.nan, (replies["tick"] + tick0) * tick
+            ),
+            "filled": np.where(replies["fill"] >= 0, E.fills["qty"][np.maximum(replies["fill"], 0)], 0.0),
+        }
+    )  # fmt: skip
     samples = E.samples[: ints[k.NS]]
     equity = pd.DataFrame(
         {"position": samples["position"], "cash": samples["cash"] + initial_cash, "mid": samples["mid"]},
         index=pd.Index(samples["ts"], name="ts"),
     )
     equity["equity"] = equity["cash"] + equity["position"] * equity["mid"]
-    return TickBacktestResult(fills, table, equity, _stats(equity, fills, table, events, floats, initial_cash))
+    stats = _stats(equity, fills, table, events, floats, initial_cash)
+    return TickBacktestResult(fills, table, equity, history, stats)
 
 
 def _stats(equity, fills, orders, events, floats, initial_cash) -> dict[str, float]:

@@ -437,3 +437,21 @@ def test_a_numba_strategy_runs_locally_only(grpc_address, lobster_files):
     strategy = Compiled(numba_grid, interval=0.01, state=[0.01, 2.0, 100.0, 300.0, -1.0, 0.0, -1.0, 0.0])
     with hftlab.using(grpc_address), pytest.raises(InvalidInput, match="numba strategy runs in this process"):
         tick_backtest(lobster_files, strategy)
+
+
+def test_the_history_holds_every_reply_with_its_times():
+    steps = {0: [("buy", 100.00, 3)], 1: [("modify", 99.99, 3)], 2: [("modify", 100.01, 3)]}
+    events = book(*OPENING, (4, D, -1, 100.03, 1))
+    result = tick_backtest(events, Script(steps), tick_size=0.01, lot_size=1, order_latency=0.0002)
+    replies = rows(
+        result.history.round({"price": 10}), "order_id", "exch_ts", "local_ts", "status", "price", "filled"
+    )
+    assert replies == [
+        (1, T0 + 200_000, T0 + 400_000, "open", 100.00, 0.0),  # the ack
+        (1, T0 + 1_200_000, T0 + 1_400_000, "open", 99.99, 0.0),  # moved down: rests again
+        (1, T0 + 2_200_000, T0 + 2_400_000, "filled", 100.01, 3.0),  # moved through the ask: taken
+    ]
+    assert result.orders[["modified", "ack_ts"]].values.tolist() == [[2, T0 + 400_000]]
+    figure = result.plot()
+    bids = next(trace for trace in figure.data if trace.name == "our bids")
+    assert [p for p in bids.y if p == p] == pytest.approx([100.00, 100.00, 99.99, 99.99])  # two segments

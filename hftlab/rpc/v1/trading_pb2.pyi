@@ -1461,7 +1461,7 @@ class RunTickBacktestRequest(_message.Message):
     def __init__(self, events: _Optional[_Union[Frame, _Mapping]] = ..., path: _Optional[str] = ..., strategy: _Optional[str] = ..., params: _Optional[_Mapping[str, float]] = ..., orders: _Optional[_Union[Frame, _Mapping]] = ..., feed_latency: _Optional[float] = ..., order_latency: _Optional[float] = ..., queue_model: _Optional[str] = ..., queue_power: _Optional[float] = ..., maker_fee: _Optional[float] = ..., taker_fee: _Optional[float] = ..., tick_size: _Optional[float] = ..., lot_size: _Optional[float] = ..., initial_cash: _Optional[float] = ..., sample_every: _Optional[float] = ..., order_latencies: _Optional[_Union[Frame, _Mapping]] = ...) -> None: ...
 
 class TickBacktestResult(_message.Message):
-    __slots__ = ("fills", "orders", "equity", "stats")
+    __slots__ = ("fills", "orders", "equity", "stats", "history")
     class StatsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -1473,11 +1473,13 @@ class TickBacktestResult(_message.Message):
     ORDERS_FIELD_NUMBER: _ClassVar[int]
     EQUITY_FIELD_NUMBER: _ClassVar[int]
     STATS_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_FIELD_NUMBER: _ClassVar[int]
     fills: Frame
     orders: Frame
     equity: Frame
     stats: _containers.ScalarMap[str, float]
-    def __init__(self, fills: _Optional[_Union[Frame, _Mapping]] = ..., orders: _Optional[_Union[Frame, _Mapping]] = ..., equity: _Optional[_Union[Frame, _Mapping]] = ..., stats: _Optional[_Mapping[str, float]] = ...) -> None: ...
+    history: Frame
+    def __init__(self, fills: _Optional[_Union[Frame, _Mapping]] = ..., orders: _Optional[_Union[Frame, _Mapping]] = ..., equity: _Optional[_Union[Frame, _Mapping]] = ..., stats: _Optional[_Mapping[str, float]] = ..., history: _Optional[_Union[Frame, _Mapping]] = ...) -> None: ...
 
 class RunTickBacktestResponse(_message.Message):
     __slots__ = ("done", "total", "result")

@@ -57,12 +57,20 @@ def tick_backtest(
         What :func:`hftlab.load_events` reads. A path travels as a path: the server reads the
         file itself (it must lie under the server's ``replay_dirs`` unless it listens on
         loopback); anything else is loaded here and sent as columns.
-    strategy : "grid", "orders" or a :class:`hftlab.tick.Strategy`
+    strategy : "grid", "orders", "avellaneda_stoikov", "glft" or a :class:`hftlab.tick.Strategy`
         ``"grid"``: one bid and one ask ``half_spread`` around the mid; params ``half_spread``
         (price; default one tick), ``order_qty`` (1), ``max_position`` (none), ``at_best``,
         ``post_only``, ``interval`` (``"100ms"``). ``"orders"``: ``params={"orders": frame}``
         with columns ``time``, ``side``, ``type`` (limit, market, ioc, fok, post_only),
-        ``price``, ``qty``: what those orders would have got. A :class:`~hftlab.tick.Strategy`
+        ``price``, ``qty``: what those orders would have got. ``"avellaneda_stoikov"`` and
+        ``"glft"``: the market makers of Avellaneda & Stoikov (2008, finite horizon) and
+        Guéant, Lehalle & Fernandez-Tapia (2013, infinite horizon), compiled
+        (:mod:`hftlab.tick.market_makers` gives the closed forms); params ``A``, ``k``
+        (intensity ``A exp(-k delta)`` per second, ``delta`` in price, e.g. from
+        :func:`hftlab.fit_intensity`; AS needs only ``k``), ``gamma`` (0.1), ``order_qty`` (1),
+        ``max_position`` (none), ``sigma`` (price per sqrt second; default: estimated over the
+        last ``sigma_window`` (100) mid changes between wake-ups), ``horizon`` (AS: seconds,
+        default the events' span), ``post_only``, ``interval``. A :class:`~hftlab.tick.Strategy`
         subclass runs in this process only (local backend).
     feed_latency : float, optional
         Seconds market data is seen late (default: the recorded receive times).
@@ -95,7 +103,9 @@ def tick_backtest(
     References
     ----------
     hftbacktest (nkaz001) ``docs/order_fill.rst``, ``docs/latency_models.rst``; Rigtorp (2013),
-    "Estimating order queue position".
+    "Estimating order queue position"; Avellaneda & Stoikov (2008), "High-frequency trading in
+    a limit order book"; Guéant, Lehalle & Fernandez-Tapia (2013), "Dealing with the inventory
+    risk".
     """
     settings = {
         "feed_latency": feed_latency, "queue_model": queue_model,

@@ -14,9 +14,10 @@ from hftlab.errors import InvalidInput
 from hftlab.market.events import load_events
 from hftlab.tick import Strategy, TickBacktestResult
 from hftlab.tick.backtest import run
-from hftlab.types.tick import TickBacktestRequest
+from hftlab.tick.intensity import IntensityFit
+from hftlab.types.tick import FitIntensityRequest, TickBacktestRequest
 
-__all__ = ["tick_backtest"]
+__all__ = ["fit_intensity", "tick_backtest"]
 
 
 @operation(
@@ -125,9 +126,68 @@ def tick_backtest(
         return run(events, strategy, params, progress, **settings)
     params = dict(params or {})
     orders = params.pop("orders", None)
+    request = TickBacktestRequest(
+        **_events_or_path(events), strategy=strategy, params=params, orders=orders, **settings
+    )
+    return backend().execute(request)
+
+
+def _events_or_path(events: Any) -> dict[str, Any]:
+    """How events travel: a path as a path (the server reads the file), anything else loaded
+    here (a LOBSTER pair is read) and sent as columns."""
     if isinstance(events, (str, Path)):
-        source = {"path": str(events)}
-    else:  # a LOBSTER pair is read here; the array travels as columns
-        source = {"events": events if isinstance(events, (pd.DataFrame, np.ndarray)) else load_events(events)}
-    request = TickBacktestRequest(**source, strategy=strategy, params=params, orders=orders, **settings)
+        return {"path": str(events)}
+    return {"events": events if isinstance(events, (pd.DataFrame, np.ndarray)) else load_events(events)}
+
+
+@operation(FitIntensityRequest, split={"events": ("events", "path")})
+def fit_intensity(
+    events: Any,
+    *,
+    tick_size: float | None = None,
+    window: str | float | None = None,
+    step: str | float | None = None,
+    max_depth: float | None = None,
+    min_count: int = 10,
+) -> IntensityFit:
+    """How fast do market orders reach a quote ``delta`` from the mid: ``lambda(delta) = A exp(-k delta)``.
+
+    Replays the book of ``events`` and takes each market order (the trades of one side at one
+    time) with its depth beyond the mid it met; ``lambda(delta)`` is the number reaching
+    ``delta`` or beyond per second and per side, and ``log lambda = log A - k delta`` is
+    fitted by least squares weighted by the counts (:mod:`hftlab.tick.intensity`). ``A`` and
+    ``k`` are what the ``"avellaneda_stoikov"`` and ``"glft"`` market makers of
+    :func:`hftlab.tick_backtest` take (``params={**fit.params, ...}``).
+
+    Parameters
+    ----------
+    events : path, LOBSTER (message, orderbook) pair, events array or frame
+        What :func:`hftlab.load_events` reads; a path travels as a path (the server reads it).
+    tick_size : float, optional
+        Default: the data's smallest price step. Depths lie half a tick apart.
+    window, step : str or float, optional
+        Also fit each window of ``window`` (``"5min"`` or seconds) every ``step`` (default
+        ``window``): ``windows`` shows how ``A`` and ``k`` move.
+    max_depth : float, optional
+        Leave out market orders reaching further than this from the mid (price).
+    min_count : int
+        Fit only the depths reached by at least this many market orders (>= 1).
+
+    Returns
+    -------
+    IntensityFit
+        ``A``, ``k`` (per second, per unit of price), their standard errors, ``r_squared``,
+        ``intensity`` (observed and fitted per depth), ``windows``; ``params``, ``summary()``,
+        ``plot()``.
+
+    References
+    ----------
+    Avellaneda & Stoikov (2008), "High-frequency trading in a limit order book", section 2.4;
+    hftbacktest, tutorial "GLFT market making model and grid trading" (arrival depths, the
+    log-linear fit).
+    """
+    request = FitIntensityRequest(
+        **_events_or_path(events), tick_size=tick_size, window=window, step=step, max_depth=max_depth,
+        min_count=min_count,
+    )  # fmt: skip
     return backend().execute(request)

@@ -17,6 +17,7 @@ from hftlab.market import replay as lobster_replay
 from hftlab.market import streams
 from hftlab.threads import blas_threads
 from hftlab.tick.backtest import backtest_request
+from hftlab.tick.intensity import fit_intensity
 from hftlab.types import (
     MeanReversionRequest,
     Request,
@@ -47,7 +48,7 @@ from hftlab.types.regimes import (
     SelectHMMStatesRequest,
 )
 from hftlab.types.statarb import CointegrationRequest, FitOURequest, KalmanHedgeRequest, ScanPairsRequest
-from hftlab.types.tick import TickBacktestRequest
+from hftlab.types.tick import FitIntensityRequest, TickBacktestRequest
 from hftlab.version import __version__
 
 _STARTED = time.monotonic()
@@ -89,6 +90,7 @@ HANDLERS: dict[type[Request], Callable[..., Any]] = {
     FilterRegimesRequest: regime.filter_regimes,
     RunMCMCRequest: posteriors.run_mcmc,
     TickBacktestRequest: backtest_request,
+    FitIntensityRequest: fit_intensity,
 }
 """Request type -> the function computing it, called with the request's fields."""
 

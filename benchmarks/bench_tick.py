@@ -9,9 +9,9 @@ events in one run, best of ``--repeats`` (after one warm-up run that compiles):
 - avellaneda_stoikov, glft: the compiled market makers (closed-form quotes, rolling volatility
   of the mid) with the same wake-ups, size and position limit (target >= 5M events/s);
 - python: the same quoter as a plain Python class (target >= 200k events/s);
-- hftbacktest: its book replay and its grid quoter on the same events, in its own venv
-  (``hftbacktest_grid.py``; made by ``hftbacktest_reference.py``), when that venv exists;
-  targets: ours at least as fast on both.
+- hftbacktest: its book replay, its grid quoter and a GLFT quoter after its tutorial on the same
+  events, in its own venv (``hftbacktest_grid.py``; made by ``hftbacktest_reference.py``), when
+  that venv exists; targets: ours at least as fast on each.
 
 Memory: the peak of what a run allocates (tracemalloc). On the events and on 4x as many in
 memory, beyond the array: the replay's stays flat (books over the price range; nothing per
@@ -170,9 +170,15 @@ def main() -> None:
             done = subprocess.run([str(HFTBACKTEST), str(script), str(stored)], capture_output=True, text=True)
         if done.returncode == 0:
             theirs = json.loads(done.stdout.strip().splitlines()[-1])
-            for name, key, row in (("replay", "replay_seconds", rows[0]), ("grid", "seconds", rows[1])):
+            paths = (
+                ("replay", "replay_seconds", None),
+                ("grid", "seconds", "fills"),
+                ("glft", "glft_seconds", "glft_fills"),
+            )
+            for name, key, counted in paths:
+                row = next(row for row in rows if row["path"] == name)
                 rate, ours = theirs["events"] / theirs[key], len(events) / float(row["seconds"])
-                fills = f" ({theirs['fills']} fills, ours {row['fills']})" if name == "grid" else ""
+                fills = f" ({theirs[counted]} fills, ours {row['fills']})" if counted else ""
                 print(
                     f"hftbacktest {name}: {rate / 1e6:.2f}M events/s{fills}; "
                     f"hftlab {name} / hftbacktest = {ours / rate:.2f}x ({'met' if ours >= rate else 'MISSED'})"

@@ -1,4 +1,4 @@
-"""Tick engine throughput: events/s of the book replay, the compiled grid and a Python strategy.
+"""Tick engine throughput: events/s of the replay, the compiled grid and market makers, a Python strategy.
 
 The events are a seeded L2 stream (five levels a side around a random-walk mid, size updates,
 trades at the touch; 10 µs apart) so the run needs no data files. Each path replays the same
@@ -6,10 +6,12 @@ events in one run, best of ``--repeats`` (after one warm-up run that compiles):
 
 - replay: the book alone (an execution replay with no orders);
 - grid: the built-in quoter, compiled (target >= 5M events/s);
+- avellaneda_stoikov, glft: the compiled market makers (closed-form quotes, rolling volatility
+  of the mid) with the same wake-ups, size and position limit (target >= 5M events/s);
 - python: the same quoter as a plain Python class (target >= 200k events/s);
-- hftbacktest: its book replay and its grid quoter on the same events, in its own venv
-  (``hftbacktest_grid.py``; made by ``hftbacktest_reference.py``), when that venv exists;
-  targets: ours at least as fast on both.
+- hftbacktest: its book replay, its grid quoter and a GLFT quoter after its tutorial on the same
+  events, in its own venv (``hftbacktest_grid.py``; made by ``hftbacktest_reference.py``), when
+  that venv exists; targets: ours at least as fast on each.
 
 Memory: the peak of what a run allocates (tracemalloc). On the events and on 4x as many in
 memory, beyond the array: the replay's stays flat (books over the price range; nothing per
@@ -42,6 +44,7 @@ from hftlab.tick import Strategy, source
 TICK = 0.01
 HFTBACKTEST = Path(__file__).resolve().parent / ".venv-hftbacktest" / "bin" / "python"
 GRID = {"half_spread": 0.02, "order_qty": 1, "max_position": 10, "interval": "1ms"}
+MAKER = {"A": 100.0, "k": 100.0, "gamma": 0.05, "order_qty": 1, "max_position": 10, "interval": "1ms"}
 
 
 @numba.njit(cache=True)
@@ -141,9 +144,13 @@ def main() -> None:
     runs = {
         "replay": lambda events: tick_backtest(events, "orders", {"orders": empty}, tick_size=TICK, lot_size=1),
         "grid": lambda events: tick_backtest(events, "grid", GRID, tick_size=TICK, lot_size=1),
+        "avellaneda_stoikov": lambda events: tick_backtest(
+            events, "avellaneda_stoikov", MAKER, tick_size=TICK, lot_size=1
+        ),
+        "glft": lambda events: tick_backtest(events, "glft", MAKER, tick_size=TICK, lot_size=1),
         "python": lambda events: tick_backtest(events, PythonGrid(), tick_size=TICK, lot_size=1),
     }
-    targets = {"replay": None, "grid": 5e6, "python": 2e5}
+    targets = {"replay": None, "grid": 5e6, "avellaneda_stoikov": 5e6, "glft": 5e6, "python": 2e5}
     rows = []
     for name, run in runs.items():
         seconds, result = timed(lambda run=run: run(events), args.repeats if name != "python" else 1)
@@ -163,9 +170,15 @@ def main() -> None:
             done = subprocess.run([str(HFTBACKTEST), str(script), str(stored)], capture_output=True, text=True)
         if done.returncode == 0:
             theirs = json.loads(done.stdout.strip().splitlines()[-1])
-            for name, key, row in (("replay", "replay_seconds", rows[0]), ("grid", "seconds", rows[1])):
+            paths = (
+                ("replay", "replay_seconds", None),
+                ("grid", "seconds", "fills"),
+                ("glft", "glft_seconds", "glft_fills"),
+            )
+            for name, key, counted in paths:
+                row = next(row for row in rows if row["path"] == name)
                 rate, ours = theirs["events"] / theirs[key], len(events) / float(row["seconds"])
-                fills = f" ({theirs['fills']} fills, ours {row['fills']})" if name == "grid" else ""
+                fills = f" ({theirs[counted]} fills, ours {row['fills']})" if counted else ""
                 print(
                     f"hftbacktest {name}: {rate / 1e6:.2f}M events/s{fills}; "
                     f"hftlab {name} / hftbacktest = {ours / rate:.2f}x ({'met' if ours >= rate else 'MISSED'})"

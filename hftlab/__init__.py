@@ -25,6 +25,7 @@ OPERATIONS = (
     "detect_regime",
     "efficient_frontier",
     "filter_regimes",
+    "fit_intensity",
     "fit_ou",
     "kalman_hedge_ratio",
     "market_making",

@@ -48,6 +48,7 @@ def test_public_api_is_pinned_and_sorted():
         "get_client",
         "load_events",
         "tick_backtest",
+        "fit_intensity",
         "load_ipython_extension",
         "mean_reversion",
         "record",

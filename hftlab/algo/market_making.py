@@ -26,6 +26,11 @@ probability ``lambda(delta) dt`` (as in the paper; certain when it exceeds 1)
 and trade against the resting quotes. Inventory limits stop
 quoting the side that would breach them. The profit is cash plus inventory
 marked at the mid.
+
+This is the paper's toy experiment. The same quotes (and GLFT's) on replayed order books, with
+latency, queue position and fees: strategies ``"avellaneda_stoikov"`` and ``"glft"`` of
+:func:`hftlab.tick_backtest` (:mod:`hftlab.tick.market_makers`), calibrated by
+:func:`hftlab.fit_intensity`.
 """
 
 from __future__ import annotations

@@ -141,6 +141,11 @@ def market_making(
     ``A exp(-k delta) dt``, while the mid moves ``+/- sigma sqrt(dt)``. Defaults are
     the paper's experiment.
 
+    This is the paper's toy experiment (a simulated mid, the paper's constants). On replayed
+    order books, with latency, queue position and fees: ``hftlab.tick_backtest(events,
+    "avellaneda_stoikov" or "glft", {"A": ..., "k": ..., "gamma": ...})``, with ``A`` and ``k``
+    from :func:`hftlab.fit_intensity`.
+
     Parameters
     ----------
     gamma : float

@@ -14,9 +14,10 @@ from hftlab.errors import HftlabError, InvalidInput
 from hftlab.market.events import load_events
 from hftlab.tick import Compiled, Strategy, TickBacktestResult
 from hftlab.tick.backtest import run
-from hftlab.types.tick import TickBacktestRequest
+from hftlab.tick.intensity import IntensityFit
+from hftlab.types.tick import FitIntensityRequest, TickBacktestRequest
 
-__all__ = ["tick_backtest"]
+__all__ = ["fit_intensity", "tick_backtest"]
 
 
 @operation(
@@ -57,12 +58,20 @@ def tick_backtest(
         What :func:`hftlab.load_events` reads. A path travels as a path: the server reads the
         file itself (it must lie under the server's ``replay_dirs`` unless it listens on
         loopback); anything else is loaded here and sent as columns.
-    strategy : "grid", "orders" or a :class:`hftlab.tick.Strategy`
+    strategy : "grid", "orders", "avellaneda_stoikov", "glft" or a :class:`hftlab.tick.Strategy`
         ``"grid"``: one bid and one ask ``half_spread`` around the mid; params ``half_spread``
         (price; default one tick), ``order_qty`` (1), ``max_position`` (none), ``at_best``,
         ``post_only``, ``interval`` (``"100ms"``). ``"orders"``: ``params={"orders": frame}``
         with columns ``time``, ``side``, ``type`` (limit, market, ioc, fok, post_only),
-        ``price``, ``qty``: what those orders would have got. A :class:`~hftlab.tick.Strategy`
+        ``price``, ``qty``: what those orders would have got. ``"avellaneda_stoikov"`` and
+        ``"glft"``: the market makers of Avellaneda & Stoikov (2008, finite horizon) and
+        Guéant, Lehalle & Fernandez-Tapia (2013, infinite horizon), compiled
+        (:mod:`hftlab.tick.market_makers` gives the closed forms); params ``A``, ``k``
+        (intensity ``A exp(-k delta)`` per second, ``delta`` in price, e.g. from
+        :func:`hftlab.fit_intensity`; AS needs only ``k``), ``gamma`` (0.1), ``order_qty`` (1),
+        ``max_position`` (none), ``sigma`` (price per sqrt second; default: estimated over the
+        last ``sigma_window`` (100) mid changes between wake-ups), ``horizon`` (AS: seconds,
+        default the events' span), ``post_only``, ``interval``. A :class:`~hftlab.tick.Strategy`
         subclass runs in this process only (local backend).
     feed_latency : float, optional
         Seconds market data is seen late (default: the recorded receive times).
@@ -96,7 +105,9 @@ def tick_backtest(
     References
     ----------
     hftbacktest (nkaz001) ``docs/order_fill.rst``, ``docs/latency_models.rst``; Rigtorp (2013),
-    "Estimating order queue position".
+    "Estimating order queue position"; Avellaneda & Stoikov (2008), "High-frequency trading in
+    a limit order book"; Guéant, Lehalle & Fernandez-Tapia (2013), "Dealing with the inventory
+    risk".
     """
     settings = {
         "feed_latency": feed_latency, "queue_model": queue_model,
@@ -117,11 +128,9 @@ def tick_backtest(
         return run(events, strategy, params, progress, **settings)
     params = dict(params or {})
     orders = params.pop("orders", None)
-    if isinstance(events, (str, Path)):
-        source = {"path": str(events)}
-    else:  # a LOBSTER pair is read here; the array travels as columns
-        source = {"events": events if isinstance(events, (pd.DataFrame, np.ndarray)) else load_events(events)}
-    request = TickBacktestRequest(**source, strategy=strategy, params=params, orders=orders, **settings)
+    request = TickBacktestRequest(
+        **_events_or_path(events), strategy=strategy, params=params, orders=orders, **settings
+    )
     from tqdm.auto import tqdm  # not at import: hftlab's start-up stays light
 
     with tqdm(unit="event", desc="tick backtest", disable=not progress) as bar:
@@ -131,3 +140,64 @@ def tick_backtest(
             if message.result is not None:
                 return message.result
     raise HftlabError("the RunTickBacktest stream ended without a result.")
+
+
+def _events_or_path(events: Any) -> dict[str, Any]:
+    """How events travel: a path as a path (the server reads the file), anything else loaded
+    here (a LOBSTER pair is read) and sent as columns."""
+    if isinstance(events, (str, Path)):
+        return {"path": str(events)}
+    return {"events": events if isinstance(events, (pd.DataFrame, np.ndarray)) else load_events(events)}
+
+
+@operation(FitIntensityRequest, split={"events": ("events", "path")})
+def fit_intensity(
+    events: Any,
+    *,
+    tick_size: float | None = None,
+    window: str | float | None = None,
+    step: str | float | None = None,
+    max_depth: float | None = None,
+    min_count: int = 10,
+) -> IntensityFit:
+    """How fast do market orders reach a quote ``delta`` from the mid: ``lambda(delta) = A exp(-k delta)``.
+
+    Replays the book of ``events`` and takes each market order (the trades of one side at one
+    time) with its depth beyond the mid it met; ``lambda(delta)`` is the number reaching
+    ``delta`` or beyond per second and per side, and ``log lambda = log A - k delta`` is
+    fitted by least squares weighted by the counts (:mod:`hftlab.tick.intensity`). ``A`` and
+    ``k`` are what the ``"avellaneda_stoikov"`` and ``"glft"`` market makers of
+    :func:`hftlab.tick_backtest` take (``params={**fit.params, ...}``).
+
+    Parameters
+    ----------
+    events : path, LOBSTER (message, orderbook) pair, events array or frame
+        What :func:`hftlab.load_events` reads; a path travels as a path (the server reads it).
+    tick_size : float, optional
+        Default: the data's smallest price step. Depths lie half a tick apart.
+    window, step : str or float, optional
+        Also fit each window of ``window`` (``"5min"`` or seconds) every ``step`` (default
+        ``window``): ``windows`` shows how ``A`` and ``k`` move.
+    max_depth : float, optional
+        Leave out market orders reaching further than this from the mid (price).
+    min_count : int
+        Fit only the depths reached by at least this many market orders (>= 1).
+
+    Returns
+    -------
+    IntensityFit
+        ``A``, ``k`` (per second, per unit of price), their standard errors, ``r_squared``,
+        ``intensity`` (observed and fitted per depth), ``windows``; ``params``, ``summary()``,
+        ``plot()``.
+
+    References
+    ----------
+    Avellaneda & Stoikov (2008), "High-frequency trading in a limit order book", section 2.4;
+    hftbacktest, tutorial "GLFT market making model and grid trading" (arrival depths, the
+    log-linear fit).
+    """
+    request = FitIntensityRequest(
+        **_events_or_path(events), tick_size=tick_size, window=window, step=step, max_depth=max_depth,
+        min_count=min_count,
+    )  # fmt: skip
+    return backend().execute(request)

@@ -17,6 +17,7 @@ from hftlab.market import replay as lobster_replay
 from hftlab.market import streams
 from hftlab.threads import blas_threads
 from hftlab.tick.backtest import backtest_stream
+from hftlab.tick.intensity import fit_intensity
 from hftlab.types import (
     MeanReversionRequest,
     Request,
@@ -48,7 +49,7 @@ from hftlab.types.regimes import (
     SelectHMMStatesRequest,
 )
 from hftlab.types.statarb import CointegrationRequest, FitOURequest, KalmanHedgeRequest, ScanPairsRequest
-from hftlab.types.tick import TickBacktestRequest
+from hftlab.types.tick import FitIntensityRequest, TickBacktestRequest
 from hftlab.version import __version__
 
 _STARTED = time.monotonic()
@@ -90,6 +91,7 @@ HANDLERS: dict[type[Request], Callable[..., Any]] = {
     FilterRegimesRequest: regime.filter_regimes,
     RunMCMCRequest: posteriors.run_mcmc,
     TickBacktestRequest: backtest_stream,
+    FitIntensityRequest: fit_intensity,
 }
 """Request type -> the function computing it, called with the request's fields."""
 

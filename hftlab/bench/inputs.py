@@ -76,13 +76,18 @@ def _lobster() -> dict[str, Any]:
     return {"messages": messages, "orderbook": orderbook}
 
 
-def _tick_events() -> dict[str, Any]:
+@functools.cache
+def _zero_intelligence_events() -> np.ndarray:
     """Events of seeded zero-intelligence order flow (a LOBSTER file of the matching engine)."""
     from hftlab.market.event_sources import events_from_lobster
     from hftlab.market.synthetic import synthetic_lobster
 
-    events = events_from_lobster(*synthetic_lobster(2_000, levels=5, seed=3), date="2024-01-02")
-    return {"events": events, "params": {"order_qty": 1.0, "max_position": 5.0, "interval": 0.5}}
+    return events_from_lobster(*synthetic_lobster(2_000, levels=5, seed=3), date="2024-01-02")
+
+
+def _tick_events() -> dict[str, Any]:
+    params = {"order_qty": 1.0, "max_position": 5.0, "interval": 0.5}
+    return {"events": _zero_intelligence_events(), "params": params}
 
 
 _TWO_STATES = {
@@ -123,6 +128,7 @@ INPUTS: dict[str, Callable[[], dict[str, Any]]] = {
     "GetOrderBook": lambda: {"symbol": "AAPL", "ticks": 2_000},
     "StreamMarketData": lambda: {"symbols": ["AAPL"], "batch_size": 1_000, "max_batches": 5},
     "RunTickBacktest": _tick_events,
+    "FitIntensity": lambda: {"events": _zero_intelligence_events(), "window": 20.0, "min_count": 3},
 }
 """RPC name -> keyword arguments of a representative request."""
 

@@ -18,6 +18,7 @@ from hftlab.market.event_sources import read_events
 from hftlab.results import Result
 from hftlab.tick import engine as k
 from hftlab.tick.compiled import Compiled
+from hftlab.tick.market_makers import MARKET_MAKERS, market_maker_settings, run_compiled_market_maker
 from hftlab.tick.models import QUEUE_MODELS
 from hftlab.tick.result import TickBacktestResult, build_result
 from hftlab.tick.source import ArraySource, Feed, FileSource, open_source
@@ -30,7 +31,7 @@ from hftlab.tick.strategies import (
     send_orders,
 )
 
-STRATEGIES = ("grid", "orders")
+STRATEGIES = ("grid", "orders", *MARKET_MAKERS)
 MARGIN_TICKS = 1_000  # room beyond the data's prices for our own orders
 MAX_TICKS = 20_000_000
 
@@ -84,6 +85,8 @@ def run(
     stream = Feed(source.chunks(survey), feed, whole, order_seq)
     engine = _engine(stream, survey, latency, latencies, feed, every, table, model, power, fees, same_view)
     start = survey.first_local if feed < 0 else survey.first_exch + feed
+    if strategy in MARKET_MAKERS:
+        maker = market_maker_settings(strategy, params, (survey.last_exch - start) / 1e9)
     from tqdm.auto import tqdm  # not at import: hftlab's start-up stays light
 
     with tqdm(total=survey.count, unit="event", desc="tick backtest", disable=not progress) as bar:
@@ -102,6 +105,8 @@ def run(
             engine = run_compiled_grid(
                 engine, stream, start, interval, grid_settings(params, survey.tick), report
             )
+        elif strategy in MARKET_MAKERS:
+            engine = run_compiled_market_maker(engine, stream, start, interval, *maker, report)
         else:
             engine = send_orders(engine, stream, table, report)
         report(survey.count)

@@ -9,6 +9,8 @@ later (:mod:`hftlab.tick.engine`).
   bid while the position is ``max_position`` or more, no ask at ``-max_position`` or less
   (the fixed-spread quoter of hftbacktest's grid-trading example, one level).
 - ``"orders"``: an execution simulator, the orders of a table sent at their times.
+- ``"avellaneda_stoikov"``, ``"glft"``: market makers from closed forms, compiled on the same
+  loop (:mod:`hftlab.tick.market_makers`).
 - A subclass of :class:`Strategy`: ``on_tick(ctx)`` with a :class:`Context` (readable, one
   Python call per wake-up; the compiled loop runs between them).
 """

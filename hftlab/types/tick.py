@@ -1,4 +1,5 @@
-"""Request of the tick-level backtest (see :func:`hftlab.tick_backtest`)."""
+"""Requests of the tick-level backtest and of the intensity fit (:func:`hftlab.tick_backtest`,
+:func:`hftlab.fit_intensity`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,23 @@ from hftlab import validation as v
 from hftlab.errors import InvalidInput
 from hftlab.market.events import EVENT_DTYPE, events_from_frame
 from hftlab.tick.backtest import SETTINGS, STRATEGIES, TickBacktestProgress, check_settings, orders_table
+from hftlab.tick.intensity import IntensityFit, check_intensity
 from hftlab.types.base import Columns, Request
+
+
+def _check_events(request: Request) -> None:
+    """``events`` (an ``EVENT_DTYPE`` array, or a frame of its columns as it comes off the
+    wire) or ``path``, one of the two."""
+    if (request.events is None) == (request.path is None):
+        raise InvalidInput("give 'events' or 'path' (a file of events), not both and not neither.")
+    if isinstance(request.events, pd.DataFrame):
+        request._set("events", events_from_frame(request.events))
+    if request.events is not None:
+        if not isinstance(request.events, np.ndarray) or request.events.dtype != EVENT_DTYPE:
+            raise v.fail("events", "an EVENT_DTYPE array or a frame of its columns", request.events)
+    else:
+        path = str(request.path) if isinstance(request.path, os.PathLike) else request.path
+        request._set("path", v.check_text("path", path, "a file path"))
 
 
 @dataclass(frozen=True)
@@ -48,16 +65,7 @@ class TickBacktestRequest(Request):
     sample_every: float = 1.0
 
     def __post_init__(self) -> None:
-        if (self.events is None) == (self.path is None):
-            raise InvalidInput("give 'events' or 'path' (a file of events), not both and not neither.")
-        if isinstance(self.events, pd.DataFrame):
-            self._set("events", events_from_frame(self.events))
-        if self.events is not None:
-            if not isinstance(self.events, np.ndarray) or self.events.dtype != EVENT_DTYPE:
-                raise v.fail("events", "an EVENT_DTYPE array or a frame of its columns", self.events)
-        else:
-            path = str(self.path) if isinstance(self.path, os.PathLike) else self.path
-            self._set("path", v.check_text("path", path, "a file path"))
+        _check_events(self)
         v.check_choice("strategy", self.strategy, list(STRATEGIES))
         if not isinstance(self.params, dict) or not all(isinstance(key, str) for key in self.params):
             raise v.fail("params", "a dict of parameter names to numbers", self.params)
@@ -71,4 +79,27 @@ class TickBacktestRequest(Request):
         for name, value in params.items():  # numbers only: they travel as a map of doubles
             params[name] = v.check_float(f"params.{name}", float(value) if isinstance(value, bool) else value)
         for name, value in {**checked, "params": params}.items():
+            self._set(name, value)
+
+
+@dataclass(frozen=True)
+class FitIntensityRequest(Request):
+    """The order-arrival intensity of a book's trades (see :func:`hftlab.fit_intensity`): events
+    as in :class:`TickBacktestRequest` (an array, or a ``path`` the server reads)."""
+
+    rpc: ClassVar[str] = "FitIntensity"
+    result_type: ClassVar[type] = IntensityFit
+
+    events: Columns | None = None
+    path: str | None = None
+    tick_size: float | None = None
+    window: float | None = None
+    step: float | None = None
+    max_depth: float | None = None
+    min_count: int = 10
+
+    def __post_init__(self) -> None:
+        _check_events(self)
+        checked = check_intensity(self.tick_size, self.window, self.step, self.max_depth, self.min_count)
+        for name, value in checked.items():
             self._set(name, value)

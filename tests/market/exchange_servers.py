@@ -67,6 +67,9 @@ class PriceBook:
         return [(float(p), float(s)) for p, s in self.levels(side)]
 
 
+SETTLE = 0.2  # seconds between the first snapshot served and a planned disconnect
+
+
 class ReplayServer:
     """Base: a websocket server on a loopback port in a thread of its own (a context manager)."""
 
@@ -147,12 +150,16 @@ class ReplayServer:
             if index not in self.drop and wants(message):
                 await self.send(ws, text)
             if self.disconnect_after is not None and self.sent >= self.disconnect_after:
+                await self.before_disconnect()
                 self.disconnect_after = None
                 await ws.close()
                 return
             await asyncio.sleep(0)
         self.finished.set()
         await ws.wait_closed()
+
+    async def before_disconnect(self) -> None:
+        """Called at the planned disconnect (a subclass waits for its client to sync)."""
 
     # subclasses
     async def session(self, ws) -> None:
@@ -176,6 +183,7 @@ class BinanceServer(ReplayServer):
         for symbol, snap in snapshots.items():
             self.books[symbol].replace(snap["bids"], snap["asks"])
         self.snapshot_requests: list[str] = []
+        self.first_served_at: int | None = None  # messages sent when the first snapshot was served
         self.snapshot_connections: list[int] = []  # connection number at each request
 
     @classmethod
@@ -198,6 +206,16 @@ class BinanceServer(ReplayServer):
                 book.set(side, price, size)
         self.last_id[data["s"]] = data["u"]
 
+    async def before_disconnect(self) -> None:
+        """Wait for the client's first REST snapshot (at most 10 s) and a moment to apply it, so
+        that a lost connection has a synced book to gap: on a loaded machine the snapshot could
+        come after the planned count of messages."""
+        for _ in range(1000):
+            if self.first_served_at is not None:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(SETTLE)
+
     async def session(self, ws) -> None:
         streams = set(parse_qs(urlsplit(ws.request.path).query)["streams"][0].split("/"))
         await self.replay(ws, lambda message: message["stream"] in streams)
@@ -209,6 +227,8 @@ class BinanceServer(ReplayServer):
                 return 400, {"code": -1121, "msg": "Invalid symbol."}
             first = symbol not in self.snapshot_requests
             self.snapshot_requests.append(symbol)
+            if self.first_served_at is None:
+                self.first_served_at = self.sent
             self.snapshot_connections.append(self.connections)
             if first:
                 return 200, self.recorded[symbol]

@@ -81,3 +81,21 @@ def test_progress_is_streamed_by_the_backend(backend, lobster_files, capsys):
     assert messages[0].result is None and events > 999
     hftlab.tick_backtest(lobster_files.message, "grid", GRID, progress=True)
     assert "tick backtest: 100%" in (bar := capsys.readouterr().err) and f"{events}/{events}" in bar
+
+
+MAKER = {"A": 2.0, "k": 40.0, "gamma": 0.05, "order_qty": 100, "max_position": 300, "interval": "10ms"}
+
+
+@pytest.mark.parametrize("strategy", ["avellaneda_stoikov", "glft"])
+def test_the_market_makers_are_the_same_on_both_backends(backend, lobster_files, strategy):
+    settings = {"order_latency": 0.001, "maker_fee": -0.0002, "tick_size": 0.01, "lot_size": 1}
+    with hftlab.using("local"):
+        expected = hftlab.tick_backtest(lobster_files, strategy, MAKER, **settings)
+    result = hftlab.tick_backtest(lobster_files, strategy, MAKER, **settings)
+    assert hftlab.differences(result, expected) == []
+    assert len(expected.fills) > 10 and expected.stats["max_inventory"] <= 300 + 100
+
+
+def test_the_server_names_a_missing_intensity(backend, lobster_files):
+    with pytest.raises(InvalidInput, match=r"'params\.A' is required for strategy 'glft'"):
+        hftlab.tick_backtest(lobster_files, "glft", {"k": 40.0})

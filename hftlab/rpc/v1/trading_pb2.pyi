@@ -1490,3 +1490,47 @@ class RunTickBacktestResponse(_message.Message):
     total: int
     result: TickBacktestResult
     def __init__(self, done: _Optional[int] = ..., total: _Optional[int] = ..., result: _Optional[_Union[TickBacktestResult, _Mapping]] = ...) -> None: ...
+
+class FitIntensityRequest(_message.Message):
+    __slots__ = ("events", "path", "tick_size", "window", "step", "max_depth", "min_count")
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    TICK_SIZE_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    MAX_DEPTH_FIELD_NUMBER: _ClassVar[int]
+    MIN_COUNT_FIELD_NUMBER: _ClassVar[int]
+    events: Frame
+    path: str
+    tick_size: float
+    window: float
+    step: float
+    max_depth: float
+    min_count: int
+    def __init__(self, events: _Optional[_Union[Frame, _Mapping]] = ..., path: _Optional[str] = ..., tick_size: _Optional[float] = ..., window: _Optional[float] = ..., step: _Optional[float] = ..., max_depth: _Optional[float] = ..., min_count: _Optional[int] = ...) -> None: ...
+
+class FitIntensityResponse(_message.Message):
+    __slots__ = ("A", "k", "A_stderr", "k_stderr", "r_squared", "arrivals", "depths_used", "duration", "tick_size", "intensity", "windows")
+    A_FIELD_NUMBER: _ClassVar[int]
+    K_FIELD_NUMBER: _ClassVar[int]
+    A_STDERR_FIELD_NUMBER: _ClassVar[int]
+    K_STDERR_FIELD_NUMBER: _ClassVar[int]
+    R_SQUARED_FIELD_NUMBER: _ClassVar[int]
+    ARRIVALS_FIELD_NUMBER: _ClassVar[int]
+    DEPTHS_USED_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
+    TICK_SIZE_FIELD_NUMBER: _ClassVar[int]
+    INTENSITY_FIELD_NUMBER: _ClassVar[int]
+    WINDOWS_FIELD_NUMBER: _ClassVar[int]
+    A: float
+    k: float
+    A_stderr: float
+    k_stderr: float
+    r_squared: float
+    arrivals: int
+    depths_used: int
+    duration: float
+    tick_size: float
+    intensity: Frame
+    windows: Frame
+    def __init__(self, A: _Optional[float] = ..., k: _Optional[float] = ..., A_stderr: _Optional[float] = ..., k_stderr: _Optional[float] = ..., r_squared: _Optional[float] = ..., arrivals: _Optional[int] = ..., depths_used: _Optional[int] = ..., duration: _Optional[float] = ..., tick_size: _Optional[float] = ..., intensity: _Optional[_Union[Frame, _Mapping]] = ..., windows: _Optional[_Union[Frame, _Mapping]] = ...) -> None: ...

@@ -156,6 +156,11 @@ class TradingStub:
                 request_serializer=hftlab_dot_v1_dot_trading__pb2.RunTickBacktestRequest.SerializeToString,
                 response_deserializer=hftlab_dot_v1_dot_trading__pb2.RunTickBacktestResponse.FromString,
                 _registered_method=True)
+        self.FitIntensity = channel.unary_unary(
+                '/hftlab.v1.Trading/FitIntensity',
+                request_serializer=hftlab_dot_v1_dot_trading__pb2.FitIntensityRequest.SerializeToString,
+                response_deserializer=hftlab_dot_v1_dot_trading__pb2.FitIntensityResponse.FromString,
+                _registered_method=True)
 
 
 class TradingServicer:
@@ -331,6 +336,13 @@ class TradingServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def FitIntensity(self, request, context):
+        """Order-arrival intensity A exp(-k delta) fitted to the trades of a replayed book.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TradingServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -453,6 +465,11 @@ def add_TradingServicer_to_server(servicer, server):
                     servicer.RunTickBacktest,
                     request_deserializer=hftlab_dot_v1_dot_trading__pb2.RunTickBacktestRequest.FromString,
                     response_serializer=hftlab_dot_v1_dot_trading__pb2.RunTickBacktestResponse.SerializeToString,
+            ),
+            'FitIntensity': grpc.unary_unary_rpc_method_handler(
+                    servicer.FitIntensity,
+                    request_deserializer=hftlab_dot_v1_dot_trading__pb2.FitIntensityRequest.FromString,
+                    response_serializer=hftlab_dot_v1_dot_trading__pb2.FitIntensityResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1105,6 +1122,33 @@ class Trading:
             '/hftlab.v1.Trading/RunTickBacktest',
             hftlab_dot_v1_dot_trading__pb2.RunTickBacktestRequest.SerializeToString,
             hftlab_dot_v1_dot_trading__pb2.RunTickBacktestResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FitIntensity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hftlab.v1.Trading/FitIntensity',
+            hftlab_dot_v1_dot_trading__pb2.FitIntensityRequest.SerializeToString,
+            hftlab_dot_v1_dot_trading__pb2.FitIntensityResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -97,7 +97,7 @@ class StrategyExplorer(widgets.VBox):
     def _add_traces(self, go) -> None:
         add = self.figure.add_trace
         add(go.Scatter(name="spread", line={"color": "#1f77b4"}), row=1, col=1)
-        add(go.Scatter(name="z-score", line={"color": "#1f77b4"}), row=2, col=1)
+        add(go.Scatter(name="z-score", line={"color": "#ff7f0e"}), row=2, col=1)
         for band in ("entry", "exit"):
             for sign in (1, -1):
                 add(

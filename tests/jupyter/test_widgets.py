@@ -149,6 +149,16 @@ def test_strategy_explorer_redraws_when_a_slider_moves():
     assert "trades" in explorer.status.value
 
 
+def test_strategy_explorer_draws_each_series_in_its_own_colour():
+    explorer = StrategyExplorer()
+    colours = {}
+    for trace in explorer.figure.data:
+        colour = trace.line.color if trace.mode != "markers" else trace.marker.color
+        colours.setdefault(colour, set()).add(trace.legendgroup or trace.name)
+    assert all(len(names) == 1 for names in colours.values()), colours  # a band's two lines share one
+    assert len(colours) == 7  # spread, z-score, entry band, exit band, entries, exits, equity: one colour each
+
+
 def test_strategy_explorer_reports_bad_settings_without_raising():
     explorer = StrategyExplorer()
     equity = explorer.figure.data[8].y

@@ -40,9 +40,11 @@ def test_dates_bars_colours_and_other_subplots():
             go.Scatter(x=dates, y=[1.0, 2.0, 3.0], line_color="red"),
             go.Bar(x=["a", "b"], y=[2.0, -1.0]),
             go.Scatter(y=[5.0, 6.0], xaxis="x2", yaxis="y2"),  # another subplot: not drawn
+            go.Scatter(x=dates[:2], y=[1.5, 2.5], mode="markers"),  # dots, not a line
         ]
     )
     svg = thumbnail(_json(figure))
+    assert svg.count("<circle") == 2
     (line,) = _points(svg)
     # the gap of two days is twice the gap of one
     np.testing.assert_allclose(line[2, 0] - line[1, 0], 2 * (line[1, 0] - line[0, 0]))

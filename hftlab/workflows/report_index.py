@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from hftlab.display import format_value
 
@@ -34,16 +35,19 @@ def _array(values: Any) -> np.ndarray | None:
         array = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
         return array.reshape(values["shape"]) if "shape" in values else array
     array = np.asarray(values)
-    for kind in (float, "datetime64[ns]"):  # numbers (None: NaN), then dates
-        try:
-            return array.astype(kind).astype(float)
-        except (ValueError, TypeError):
-            continue
-    return np.arange(len(array), dtype=float)  # categories: their order
+    try:
+        return array.astype(float)  # numbers (None: NaN)
+    except (ValueError, TypeError):
+        pass
+    try:
+        return pd.to_datetime(array, utc=True, format="ISO8601").asi8.astype(float)  # dates
+    except (ValueError, TypeError):
+        return np.arange(len(array), dtype=float)  # categories: their order
 
 
 def _traces(figure: dict[str, Any]) -> list[tuple[str, np.ndarray, np.ndarray, str]]:
-    """``(kind, x, y, colour)`` of the line, marker and bar traces of the first subplot."""
+    """``(shape, x, y, colour)`` of the line, marker and bar traces of the first subplot
+    (``shape``: ``line``, ``dots`` or ``bar``)."""
     layout = figure.get("layout", {})
     colourway = layout.get("colorway") or layout.get("template", {}).get("layout", {}).get("colorway")
     colourway = colourway or _COLOURS
@@ -61,7 +65,9 @@ def _traces(figure: dict[str, Any]) -> list[tuple[str, np.ndarray, np.ndarray, s
         x = np.arange(len(y), dtype=float) if x is None or len(x) != len(y) else x.astype(float)
         colour = (trace.get("line") or {}).get("color") or (trace.get("marker") or {}).get("color")
         colour = colour if isinstance(colour, str) else colourway[i % len(colourway)]
-        drawn.append(("bar" if kind == "bar" else "line", x, y.astype(float), colour))
+        mode = trace.get("mode", "lines")
+        shape = "bar" if kind == "bar" else "line" if "lines" in mode else "dots"
+        drawn.append((shape, x, y.astype(float), colour))
     return drawn
 
 
@@ -93,6 +99,11 @@ def thumbnail(figure: dict[str, Any]) -> str:
                 f"height='{abs(base - b):.1f}' fill='{html.escape(colour)}'/>"
                 for a, b in zip(px, py, strict=True)
             ]
+        elif kind == "dots":
+            shapes += [
+                f"<circle cx='{a:.1f}' cy='{b:.1f}' r='1.5' fill='{html.escape(colour)}'/>"
+                for a, b in zip(px, py, strict=True)
+            ]
         else:
             points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py, strict=True))
             shapes.append(
@@ -122,7 +133,7 @@ def _run_cell(run: Any) -> str:
     colour = _OK if run.status == "ok" else _FAILED
     cell = (
         f"<a href='{html.escape(run.html.name)}' style='color:{colour}'><b>{run.status}</b></a>"
-        f" {run.seconds:.1f} s"
+        f"&nbsp;{run.seconds:.1f}&nbsp;s"
     )
     if run.error:
         error = html.escape(run.error[-4000:])

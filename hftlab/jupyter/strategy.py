@@ -15,6 +15,7 @@ import hftlab
 from hftlab.algo.backtest import BacktestResult
 from hftlab.algo.zscore import MeanReversionResult
 from hftlab.errors import HftlabError
+from hftlab.jupyter.figure import figure_widget
 
 _BAND = {"entry": "#d62728", "exit": "#7f7f7f"}
 
@@ -67,7 +68,7 @@ class StrategyExplorer(widgets.VBox):
             value=exit_z, min=0.0, max=3.0, step=0.1, description="exit z", **slider
         )
         self.status = widgets.HTML()
-        self.figure = go.FigureWidget(
+        self.figure = figure_widget(
             make_subplots(
                 rows=3,
                 cols=1,

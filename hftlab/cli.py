@@ -81,16 +81,22 @@ def _update_golden(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from hftlab.workflows.reports import run_reports
+    from pathlib import Path
+
+    from hftlab.workflows.reports import matrix_note, run_reports
 
     if args.update_golden:
         return _update_golden(args)
 
+    matrix = args.matrix
+    if matrix is None and Path("reports.toml").is_file():
+        matrix = "reports.toml"
+    print(f"hftlab report: {matrix_note(matrix)}", file=sys.stderr)
     index, runs = run_reports(
         args.notebooks,
         out=args.out,
         backends=args.backends.split(","),
-        matrix_file=args.matrix,
+        matrix_file=matrix,
         scheduler=args.scheduler,
         server=args.server,
     )
@@ -186,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("notebooks", nargs="*", help="notebooks to run (default: all)")
     report.add_argument("--out", default="reports", help="output directory (default reports/)")
     report.add_argument("--backends", default="local,grpc", help="comma-separated backends")
-    report.add_argument("--matrix", default="reports.toml", help="parameter sets per notebook")
+    report.add_argument(
+        "--matrix", help="parameter sets per notebook (default: reports.toml in this folder, if there is one)"
+    )
     report.add_argument("--scheduler", help="Dask scheduler address (default: a LocalCluster)")
     report.add_argument("--server", help="grpc://host:port for the grpc runs (default: start one)")
     report.add_argument(

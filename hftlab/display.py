@@ -78,8 +78,20 @@ def _format(value: Any) -> str:
     return str(value)
 
 
+def format_value(value: Any, limit: int = 8) -> str:
+    """``value`` as the cards and the report index show it: floats to 6 significant digits
+    (scientific below 1e-3 and from 1e6), integers with thousands separators, lists and
+    dicts cut after ``limit`` items."""
+    if isinstance(value, dict):
+        shown = ", ".join(f"{key}: {format_value(v)}" for key, v in list(value.items())[:limit])
+        return "{" + shown + (", …}" if len(value) > limit else "}")
+    if isinstance(value, (list, tuple)):
+        return _short_list(value, limit)
+    return _format(value)
+
+
 def _short_list(values: list | tuple, limit: int = 8) -> str:
-    shown = ", ".join(_format(v) for v in values[:limit])
+    shown = ", ".join(format_value(v) for v in values[:limit])
     return f"[{shown}]" if len(values) <= limit else f"[{shown}, …] ({len(values)} items)"
 
 

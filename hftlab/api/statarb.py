@@ -234,9 +234,9 @@ def scan_pairs(
     from tqdm.auto import tqdm
 
     request = ScanPairsRequest(prices, fdr, max_half_life, max_hurst, min_correlation, hurst_method, maxlag)
-    with tqdm(unit="pair", desc="scan pairs", disable=not progress) as bar:
+    n = request.prices.shape[1]
+    with tqdm(total=n * (n - 1) // 2, unit="pair", desc="scan pairs", disable=not progress) as bar:
         for message in backend().stream(request):
-            bar.total = message.total
             bar.update(message.done - bar.n)
             if message.result is not None:
                 return message.result

@@ -9,9 +9,11 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 UNARY_OVERHEAD_MAX = 1.2
@@ -20,9 +22,11 @@ ARRAY_RATIO_MIN = 0.8
 STREAM_TICKS_MIN = 1e6
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(repr=False)
 class BenchReport:
-    """What one ``hftlab bench`` run measured.
+    """What one ``hftlab bench`` run measured; shown as aligned text tables in a terminal
+    (``repr``, what ``hftlab bench`` prints) and as HTML tables in a notebook, both with
+    the numbers of :func:`number` and each target ``met`` or ``MISSED``.
 
     Attributes
     ----------
@@ -112,9 +116,11 @@ class BenchReport:
             parts.append(f"skipped {rpc}: {reason}")
         targets = self.targets()
         if len(targets):
-            targets["met"] = targets["met"].map({True: "met", False: "MISSED"})
             parts += ["", "Targets:", _text(targets)]
         return "\n".join(parts)
+
+    def __repr__(self) -> str:
+        return self.table()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -161,7 +167,7 @@ class BenchReport:
             ("targets", self.targets()),
         ):
             if len(frame):
-                table = frame.to_html(index=False, float_format=lambda x: f"{x:,.4g}", border=0)
+                table = _formatted(frame).to_html(index=False, border=0, justify="right")
                 parts.append(f"<div {style}><i>{title}</i>{table}</div>")
         for rpc, reason in self.skipped.items():
             parts.append(f"<div {style}>skipped {html.escape(rpc)}: {html.escape(reason)}</div>")
@@ -175,8 +181,34 @@ def _met(value: float, goal: str) -> bool:
     return value <= bound if goal.startswith("<=") else value >= bound
 
 
+def number(value: Any) -> str:
+    """One format for every measure: integers and values from 1,000 with thousands separators
+    and no decimals, smaller values to 4 significant digits (never scientific notation)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return f"{value:,}"
+    if abs(value) >= 999.95:
+        return f"{value:,.0f}"
+    if value == 0 or not np.isfinite(value):
+        return f"{value:g}"
+    value = float(f"{value:.4g}")
+    return f"{value:.{3 - math.floor(math.log10(abs(value)))}f}"
+
+
+def _formatted(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as strings: numbers by :func:`number`, ``met`` as ``met``/``MISSED``."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if column == "met":
+            shown[column] = shown[column].map({True: "met", False: "MISSED"})
+        else:
+            shown[column] = shown[column].map(number)
+    return shown
+
+
 def _text(frame: pd.DataFrame) -> str:
-    return frame.to_string(index=False, float_format=lambda x: f"{x:,.4g}")
+    return _formatted(frame).to_string(index=False)
 
 
 def figure(report: BenchReport):

@@ -25,6 +25,7 @@ from hftlab.algo.hmm import HMMResult
 from hftlab.backends import Backend
 from hftlab.errors import HftlabError
 from hftlab.jupyter import live
+from hftlab.jupyter.figure import figure_widget
 from hftlab.market.book import BookSnapshot
 from hftlab.market.feeds import Pacer, TickBatch
 from hftlab.types.market import GetOrderBookRequest, StreamMarketDataRequest
@@ -81,7 +82,7 @@ class OrderBookView(widgets.VBox):
         self.start_button = widgets.Button(description="Start", icon="play", button_style="success")
         self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True)
         self.status = widgets.HTML(f"<b>{symbol}</b> ({source}): stopped")
-        self.figure = go.FigureWidget(
+        self.figure = figure_widget(
             make_subplots(
                 rows=2,
                 cols=2,
@@ -223,7 +224,6 @@ class RegimeView(widgets.VBox):
         choices: tuple[int, ...] = (2, 3, 4),
         seed: int = 0,
     ) -> None:
-        import plotly.graph_objects as go
 
         if prices is None:
             from hftlab.data import sp500_index
@@ -237,7 +237,7 @@ class RegimeView(widgets.VBox):
         )
         self.progress = widgets.IntProgress(value=0, min=0, max=1, layout={"width": "120px"})
         self.status = widgets.HTML()
-        self.figure = go.FigureWidget(
+        self.figure = figure_widget(
             layout={
                 "height": 420,
                 "margin": {"t": 40},

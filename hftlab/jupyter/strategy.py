@@ -15,6 +15,7 @@ import hftlab
 from hftlab.algo.backtest import BacktestResult
 from hftlab.algo.zscore import MeanReversionResult
 from hftlab.errors import HftlabError
+from hftlab.jupyter.figure import figure_widget
 
 _BAND = {"entry": "#d62728", "exit": "#7f7f7f"}
 
@@ -67,7 +68,7 @@ class StrategyExplorer(widgets.VBox):
             value=exit_z, min=0.0, max=3.0, step=0.1, description="exit z", **slider
         )
         self.status = widgets.HTML()
-        self.figure = go.FigureWidget(
+        self.figure = figure_widget(
             make_subplots(
                 rows=3,
                 cols=1,
@@ -97,7 +98,7 @@ class StrategyExplorer(widgets.VBox):
     def _add_traces(self, go) -> None:
         add = self.figure.add_trace
         add(go.Scatter(name="spread", line={"color": "#1f77b4"}), row=1, col=1)
-        add(go.Scatter(name="z-score", line={"color": "#1f77b4"}), row=2, col=1)
+        add(go.Scatter(name="z-score", line={"color": "#ff7f0e"}), row=2, col=1)
         for band in ("entry", "exit"):
             for sign in (1, -1):
                 add(

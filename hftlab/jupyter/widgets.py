@@ -24,6 +24,7 @@ from hftlab import backends
 from hftlab.backends import Backend, BackendEvent, GrpcBackend, GrpcConfig
 from hftlab.errors import HftlabError
 from hftlab.jupyter import session
+from hftlab.jupyter.figure import figure_widget
 
 _LIGHT = "<span style='color:{colour};font-size:150%'>●</span> {text}"
 _GREEN, _RED = "#2e7d32", "#c62828"
@@ -155,7 +156,6 @@ class BackendCompare(widgets.VBox):
     """
 
     def __init__(self, runs: int = 30, remote: Backend | None = None) -> None:
-        import plotly.graph_objects as go
 
         from hftlab.bench import INPUTS
 
@@ -168,7 +168,7 @@ class BackendCompare(widgets.VBox):
         self.run_button = widgets.Button(description="Run", button_style="primary", icon="play")
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="", layout={"width": "200px"})
         self.verdict = widgets.HTML()
-        self.figure = go.FigureWidget(
+        self.figure = figure_widget(
             layout={
                 "height": 380,
                 "yaxis": {"type": "log", "title": "latency (µs)"},

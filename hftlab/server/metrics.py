@@ -5,8 +5,9 @@ latency per RPC; refused authentications by reason) and, when ``metrics_port`` i
 served as Prometheus text
 (``/metrics``) through a prometheus_client custom collector. Counts are kept in
 plain dictionaries under one lock, so recording a call and summarising every RPC
-both cost microseconds. Quantiles are estimated from the histogram buckets by
-linear interpolation, as Prometheus' ``histogram_quantile`` does.
+both cost microseconds. The p50/p99 of ``GetServerInfo`` are exact (numpy's linear
+percentile) over the last :data:`RECENT` calls of each RPC, so one call gives its own
+latency; the histogram keeps the whole history for Prometheus.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import collections
 import math
 import threading
 
+import numpy as np
 from prometheus_client import CollectorRegistry, start_http_server
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
 
@@ -40,6 +42,8 @@ BUCKETS = (
     60,
     math.inf,
 )
+RECENT = 1000
+"""Latencies kept per RPC for the exact percentiles of ``GetServerInfo``."""
 
 
 class RpcMetrics:
@@ -51,6 +55,7 @@ class RpcMetrics:
         self._calls: collections.Counter[tuple[str, str]] = collections.Counter()
         self._buckets: dict[str, list[int]] = {}
         self._seconds: collections.Counter[str] = collections.Counter()
+        self._recent: dict[str, collections.deque[float]] = {}
         self._auth_failures: collections.Counter[str] = collections.Counter()
         self.registry = CollectorRegistry()
         self.registry.register(self)
@@ -61,6 +66,7 @@ class RpcMetrics:
             self._calls[rpc, code] += 1
             self._buckets.setdefault(rpc, [0] * len(BUCKETS))[bucket] += 1
             self._seconds[rpc] += seconds
+            self._recent.setdefault(rpc, collections.deque(maxlen=RECENT)).append(seconds)
 
     def auth_failure(self, reason: str) -> None:
         """Count a call refused for its credentials (``reason``: missing or wrong token)."""
@@ -102,20 +108,22 @@ class RpcMetrics:
         server, _ = start_http_server(port, addr=host, registry=self.registry)
         return server.server_port
 
-    def summary(self) -> dict[str, dict[str, float]]:
-        """``calls``, ``errors``, ``latency_p50_ms`` and ``latency_p99_ms``, each keyed by RPC, and
-        ``auth_failures`` keyed by reason."""
-        counts, buckets, _ = self._cumulative()
-        calls: dict[str, float] = {}
-        errors: dict[str, float] = {}
-        for (rpc, code), count in counts.items():
-            calls[rpc] = calls.get(rpc, 0.0) + count
-            if code != "OK":
-                errors[rpc] = errors.get(rpc, 0.0) + count
-        p50 = {rpc: 1e3 * _quantile(0.5, list(zip(BUCKETS, c, strict=True))) for rpc, c in buckets.items()}
-        p99 = {rpc: 1e3 * _quantile(0.99, list(zip(BUCKETS, c, strict=True))) for rpc, c in buckets.items()}
+    def summary(self) -> dict[str, dict[str, float] | dict[str, int]]:
+        """``calls`` and ``errors`` (integers), ``latency_p50_ms`` and ``latency_p99_ms`` (over the
+        last :data:`RECENT` calls), each keyed by RPC, and ``auth_failures`` keyed by reason."""
         with self._lock:
-            failures = {reason: float(count) for reason, count in self._auth_failures.items()}
+            counts = dict(self._calls)
+            recent = {rpc: np.array(seconds) for rpc, seconds in self._recent.items()}
+            failures = dict(self._auth_failures)
+        calls: dict[str, int] = {}
+        errors: dict[str, int] = {}
+        for (rpc, code), count in counts.items():
+            calls[rpc] = calls.get(rpc, 0) + count
+            if code != "OK":
+                errors[rpc] = errors.get(rpc, 0) + count
+        p50, p99 = {}, {}
+        for rpc, seconds in recent.items():
+            p50[rpc], p99[rpc] = (float(v) for v in 1e3 * np.percentile(seconds, [50, 99]))
         return {
             "calls": calls,
             "errors": errors,
@@ -123,19 +131,3 @@ class RpcMetrics:
             "latency_p99_ms": p99,
             "auth_failures": failures,
         }
-
-
-def _quantile(q: float, buckets: list[tuple[float, float]]) -> float:
-    """Quantile ``q`` from cumulative ``(upper bound, count)`` buckets (linear within a bucket)."""
-    total = buckets[-1][1]
-    if total == 0:
-        return math.nan
-    rank = q * total
-    lower, below = 0.0, 0.0
-    for upper, count in buckets:
-        if count >= rank:
-            if math.isinf(upper):
-                return lower
-            return lower + (upper - lower) * (rank - below) / max(count - below, 1e-12)
-        lower, below = upper, count
-    return lower

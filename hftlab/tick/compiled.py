@@ -81,7 +81,7 @@ cancel = k.cancel
 modify = k.modify
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a strategy object: compared and hashed by identity
 class Compiled:
     """A numba strategy ``on_tick(E, ts, state)``, woken every ``interval`` (``"1ms"`` or
     seconds) with ``state`` (float64, its own; kept after the run)."""

@@ -48,7 +48,7 @@ from hftlab import validation as v
 from hftlab.errors import InvalidInput
 from hftlab.jit import kernel
 from hftlab.tick import engine as k
-from hftlab.tick.strategies import _requote, between_steps
+from hftlab.tick.strategies import between_steps, requote
 
 MARKET_MAKERS = {"avellaneda_stoikov": 0, "glft": 1}
 AS, GLFT = 0, 1
@@ -127,8 +127,8 @@ def run_market_maker(E, S, window, interval, model, gamma, A, k_, qty, max_posit
                 ask_tick = max(np.int64(np.ceil(ask / tick - 1e-9)) - tick0, best_bid + 1)
                 want_bid = position < max_position and bid_tick >= 0
                 want_ask = position > -max_position and ask_tick < n_levels
-                S[BID] = _requote(E, S[TS], S[BID], 1, bid_tick, want_bid, qty, kind)
-                S[ASK] = _requote(E, S[TS], S[ASK], -1, ask_tick, want_ask, qty, kind)
+                S[BID] = requote(E, S[TS], S[BID], 1, bid_tick, want_bid, qty, kind)
+                S[ASK] = requote(E, S[TS], S[ASK], -1, ask_tick, want_ask, qty, kind)
         S[TS] += interval
     return True
 

@@ -31,7 +31,7 @@ GRID_PARAMS = ("half_spread", "order_qty", "max_position", "at_best", "post_only
 
 
 @kernel()
-def _requote(E, ts, current, side, wanted_tick, wanted, qty, kind):
+def requote(E, ts, current, side, wanted_tick, wanted, qty, kind):
     """Keep one order of ours on ``side`` at ``wanted_tick`` (or none); returns its index."""
     if current >= 0:
         order = E.orders[current]
@@ -72,8 +72,8 @@ def run_grid(E, S, interval, half_spread_ticks, qty, max_position, at_best, kind
                 bid_tick = min(np.int64(np.floor(mid - half_spread_ticks + 1e-9)), best_ask - 1)
                 ask_tick = max(np.int64(np.ceil(mid + half_spread_ticks - 1e-9)), best_bid + 1)
             position = E.floats[k.LPOS]
-            bid_order = _requote(E, ts, bid_order, 1, bid_tick, position < max_position, qty, kind)
-            ask_order = _requote(E, ts, ask_order, -1, ask_tick, position > -max_position, qty, kind)
+            bid_order = requote(E, ts, bid_order, 1, bid_tick, position < max_position, qty, kind)
+            ask_order = requote(E, ts, ask_order, -1, ask_tick, position > -max_position, qty, kind)
         ts += interval
     return True
 

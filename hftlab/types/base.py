@@ -54,8 +54,8 @@ class ServerInfo(Result):
     """What a backend is: version, kind, process, the operations it serves and the most
     threads one BLAS/OpenMP call may use in that process (``blas_threads``, threadpoolctl).
 
-    A server adds, per RPC it handled: ``calls``, ``errors`` (non-OK statuses) and the
-    ``latency_p50_ms``/``latency_p99_ms`` estimated from its latency histogram, and
+    A server adds, per RPC it handled: ``calls``, ``errors`` (non-OK statuses), the
+    ``latency_p50_ms``/``latency_p99_ms`` of its last 1,000 calls (exact), and
     ``auth_failures``: calls it refused for their token, by reason (the process that
     answered; with several workers each keeps its own).
     """
@@ -66,11 +66,11 @@ class ServerInfo(Result):
     uptime_seconds: float
     operations: list[str]
     blas_threads: int
-    calls: dict[str, float] = field(default_factory=dict)
-    errors: dict[str, float] = field(default_factory=dict)
+    calls: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
     latency_p50_ms: dict[str, float] = field(default_factory=dict)
     latency_p99_ms: dict[str, float] = field(default_factory=dict)
-    auth_failures: dict[str, float] = field(default_factory=dict)
+    auth_failures: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,15 @@ executed notebook as a display output of MIME type
 :func:`recorded_values` reads them back without parsing text.
 
 :func:`run_reports` executes notebooks with papermill (cells tagged
-``parameters`` take the injected values) once per backend, converts each to
-HTML with nbconvert and writes an index page.
+``parameters`` take the injected values) once per backend and parameter set, keeps
+each executed notebook and its offline HTML page (:mod:`hftlab.workflows.report_pages`)
+and writes an index page (:mod:`hftlab.workflows.report_index`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import html
-import json
+import logging
 import math
 import time
 from dataclasses import dataclass, field
@@ -66,7 +66,7 @@ def recorded_values(notebook: str | Path | Any) -> dict[str, Any]:
 
 @dataclass
 class Run:
-    """One notebook executed on one backend."""
+    """One notebook executed on one backend (``thumbnail``: SVG of its first figure)."""
 
     notebook: str
     backend: str
@@ -78,6 +78,7 @@ class Run:
     seconds: float = 0.0
     values: dict[str, Any] = field(default_factory=dict)
     error: str = ""
+    thumbnail: str = ""
 
 
 def _failure(exc: Exception) -> str:
@@ -92,11 +93,21 @@ def _failure(exc: Exception) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+"""The kernel logs errors only: not its warning that a local kernel talks over plain TCP."""
+
+
 def execute(notebook: Path, output: Path, parameters: dict[str, Any], label: str = "default") -> Run:
-    """Execute one notebook with papermill and convert it to HTML; never raises."""
+    """Execute one notebook with papermill; keep it slim (:func:`~report_pages.slim`) with
+    its offline HTML page beside it (and ``plotly.min.js`` once per folder). Never raises.
+
+    The kernel starts in the notebook's folder (nbclient's ``resources`` path, not
+    papermill's ``cwd``, which changes the whole process' directory: runs share a process).
+    """
     import nbformat
     import papermill
-    from nbconvert import HTMLExporter
+
+    from hftlab.workflows import report_index, report_pages
 
     run = Run(
         notebook.stem,
@@ -113,18 +124,22 @@ def execute(notebook: Path, output: Path, parameters: dict[str, Any], label: str
             str(output),
             parameters=parameters,
             progress_bar=False,
-            cwd=str(notebook.parent),
+            store_widget_state=False,
+            extra_arguments=KERNEL_ARGUMENTS,
+            resources={"metadata": {"path": str(notebook.parent)}},
         )
         run.status = "ok"
     except Exception as exc:
         run.status = "failed"
         run.error = _failure(exc)
-    run.seconds = time.perf_counter() - started
     if output.exists():
-        nb = nbformat.read(str(output), as_version=4)
+        nb = report_pages.slim(nbformat.read(str(output), as_version=4))
+        nbformat.write(nb, str(output))
         run.values = recorded_values(nb)
-        body, _ = HTMLExporter().from_notebook_node(nb)
-        run.html.write_text(body)
+        run.thumbnail = next(filter(None, map(report_index.thumbnail, report_pages.figures(nb))), "")
+        run.html.write_text(report_pages.notebook_html(nb), encoding="utf-8")
+        report_pages.write_plotly_js(output.parent)
+    run.seconds = time.perf_counter() - started
     return run
 
 
@@ -137,26 +152,35 @@ def load_matrix(path: str | Path | None, notebooks: list[Path]) -> dict[str, dic
         default = {}
         fast_bands = { lookback = 10, entry_z = 1.5 }
 
-    A notebook without a table runs once with its own defaults (label ``default``).
+    A notebook without a table runs once with its own defaults (label ``default``), and
+    so does every notebook when ``path`` is None. A ``path`` that does not exist raises.
     """
     import tomllib
 
     from hftlab.errors import InvalidInput
 
     table: dict[str, Any] = {}
-    if path is not None and Path(path).exists():
+    if path is not None:
+        if not Path(path).is_file():
+            raise InvalidInput(f"'matrix': no parameter sets file {str(path)!r}.")
         try:
             table = tomllib.loads(Path(path).read_text()).get("notebooks", {})
         except tomllib.TOMLDecodeError as exc:
             raise InvalidInput(f"'reports.toml' is not valid TOML: {exc}") from None
-    stems = {nb.stem for nb in notebooks}
     matrix = {}
-    for stem in stems:
+    for stem in {nb.stem for nb in notebooks}:
         sets = table.get(stem, {"default": {}})
         if not isinstance(sets, dict) or not all(isinstance(v, dict) for v in sets.values()):
             raise InvalidInput(f"'reports.toml' [notebooks.{stem}] must map labels to parameter tables.")
         matrix[stem] = sets
     return matrix
+
+
+def matrix_note(path: str | Path | None) -> str:
+    """What the parameter sets of a report come from, in words (the index and the CLI say it)."""
+    if path is None:
+        return "no reports.toml: every notebook runs once with its own default parameters"
+    return f"parameter sets from {Path(path).resolve()} (a notebook it does not list: its defaults)"
 
 
 def run_reports(
@@ -170,17 +194,20 @@ def run_reports(
 ) -> tuple[Path, list[Run]]:
     """Execute notebooks x parameter sets x backends on Dask; write ``out/index.html``.
 
-    Runs go to a ``dask.distributed`` cluster: a ``LocalCluster`` (two single-threaded
-    workers: each run drives its own kernel process) unless ``scheduler`` gives an
-    existing one (its workers must see the same files). With ``"grpc"`` among
-    ``backends`` and no ``server`` address, a server is started on a free loopback
-    port for the duration. Returns the index path and the runs.
+    ``matrix_file`` None: no parameter sets (each notebook with its defaults). Runs go to a
+    ``dask.distributed`` cluster: by default one in this process with two threads (a run
+    waits on its own kernel process, so threads run two notebooks at once without
+    starting worker processes), or the cluster at ``scheduler`` (its workers must see
+    the same files). With ``"grpc"`` among ``backends`` and no ``server`` address, a
+    server is started on a free loopback port while the local runs already go. Returns
+    the index path and the runs.
     """
     from dask.distributed import Client, LocalCluster, as_completed
     from tqdm.auto import tqdm
 
     from hftlab.errors import InvalidInput
     from hftlab.server import ServerProcess
+    from hftlab.workflows.report_index import index_page
 
     paths = [Path(n) for n in notebooks] if notebooks else sorted(Path(notebook_dir).glob("*.ipynb"))
     if not paths:
@@ -194,86 +221,48 @@ def run_reports(
     matrix = load_matrix(matrix_file, paths)
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    runs: list[Run] = []
-    need_server = "grpc" in backends and server is None
-    with ServerProcess() if need_server else contextlib.nullcontext() as started:
-        address = server or (started.address if started else "")
-        jobs = [
+
+    def jobs(name: str, address: str) -> list[tuple[Path, Path, dict[str, Any], str]]:
+        """``execute``'s arguments of each run on backend ``name``."""
+        return [
             (
                 path.resolve(),
-                label,
-                {**parameters, "backend": address if name == "grpc" else "local"},
                 out / f"{path.stem}__{label}__{name}.ipynb",
+                {**parameters, "backend": address},
+                label,
             )
             for path in paths
             for label, parameters in matrix[path.stem].items()
-            for name in backends
         ]
-        cluster = (
-            None
-            if scheduler
-            else LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+
+    cluster = (
+        None
+        if scheduler
+        else LocalCluster(
+            n_workers=1,
+            threads_per_worker=2,
+            processes=False,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
         )
-        with Client(scheduler or cluster) as client:
-            futures = [
-                client.submit(execute, path, output, parameters, label, pure=False)
-                for path, label, parameters, output in jobs
-            ]
-            for future in tqdm(as_completed(futures), total=len(futures), desc="notebooks", unit="run"):
-                runs.append(future.result())
-        if cluster is not None:
-            cluster.close()
-    runs.sort(key=lambda run: (run.notebook, run.label, run.backend != "local"))
-    index = out / "index.html"
-    index.write_text(_index_page(runs))
-    return index, runs
-
-
-def _agreement(runs: list[Run]) -> dict[tuple[str, str], str]:
-    """Per notebook and parameter set: do the backends' recorded values agree exactly?"""
-    groups: dict[tuple[str, str], list[Run]] = {}
-    for run in runs:
-        groups.setdefault((run.notebook, run.label), []).append(run)
-    verdict = {}
-    for key, group in groups.items():
-        done = [run.values for run in group if run.status == "ok"]
-        if len(group) < 2 or len(done) < len(group):
-            verdict[key] = "n/a"
-        else:
-            verdict[key] = "agree" if all(values == done[0] for values in done[1:]) else "DIFFER"
-    return verdict
-
-
-def _index_page(runs: list[Run]) -> str:
-    agreement = _agreement(runs)
-    rows = []
-    for run in runs:
-        values = "<br>".join(
-            f"{html.escape(k)} = {html.escape(json.dumps(val)[:80])}" for k, val in run.values.items()
-        )
-        colour = "#2e7d32" if run.status == "ok" else "#c62828"
-        error = f"<pre class='error'>{html.escape(run.error[-4000:])}</pre>" if run.error else ""
-        verdict = agreement[(run.notebook, run.label)]
-        verdict_colour = {"agree": "#2e7d32", "DIFFER": "#c62828"}.get(verdict, "#777")
-        backend = "grpc" if run.backend.startswith("grpc") else run.backend
-        rows.append(
-            f"<tr><td><a href='{run.html.name}'>{html.escape(run.notebook)}</a></td>"
-            f"<td title='{html.escape(json.dumps(run.parameters))}'>{html.escape(run.label)}</td>"
-            f"<td>{html.escape(backend)}</td>"
-            f"<td style='color:{colour}'><b>{run.status}</b>{error}</td>"
-            f"<td>{run.seconds:.1f} s</td><td style='color:{verdict_colour}'>{verdict}</td>"
-            f"<td class='values'>{values}</td></tr>"
-        )
-    failed = sum(run.status != "ok" for run in runs)
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>hftlab report</title>"
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:6px;vertical-align:top}th{background:#f4f4f4}"
-        ".values{font-size:85%}.error{max-width:60em;white-space:pre-wrap;font-size:80%}</style>"
-        "</head><body>"
-        f"<h1>hftlab report</h1><p id='summary'>{len(runs)} runs, {failed} failed, "
-        f"generated {time.strftime('%Y-%m-%d %H:%M:%S')}</p>"
-        "<table id='runs'><tr><th>notebook</th><th>parameters</th><th>backend</th><th>status</th>"
-        f"<th>time</th><th>local vs grpc</th><th>recorded values</th></tr>{''.join(rows)}</table>"
-        "</body></html>"
     )
+    with Client(scheduler or cluster) as client:
+
+        def submit(batch: list[tuple[Path, Path, dict[str, Any], str]]) -> list:
+            return [client.submit(execute, *job, pure=False) for job in batch]
+
+        futures = submit(jobs("local", "local")) if "local" in backends else []
+        with ServerProcess() if "grpc" in backends and server is None else contextlib.nullcontext() as started:
+            if "grpc" in backends:
+                futures += submit(jobs("grpc", server or started.address))
+            bar = tqdm(as_completed(futures), total=len(futures), desc="notebooks", unit="run")
+            runs = [future.result() for future in bar]
+    if cluster is not None:
+        cluster.close()
+    order = {name: i for i, name in enumerate(backends)}
+    runs.sort(
+        key=lambda run: (run.notebook, run.label, order["grpc" if run.backend.startswith("grpc") else "local"])
+    )
+    index = out / "index.html"
+    index.write_text(index_page(runs, list(backends), matrix_note(matrix_file)), encoding="utf-8")
+    return index, runs

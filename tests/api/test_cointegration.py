@@ -67,6 +67,26 @@ def test_scan_pairs_streams_progress(backend, prices):
     assert all(m.result is None for m in messages[:-1]) and messages[-1].result is not None
 
 
+def test_scan_pairs_progress_bar_knows_its_total_before_it_starts(backend, prices, monkeypatch):
+    import tqdm.auto
+
+    seen = []
+
+    class Recording(tqdm.auto.tqdm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            seen.append(("start", self.total, 0))
+
+        def update(self, n=1):
+            seen.append(("update", self.total, n))
+            return super().update(n)
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Recording)
+    hftlab.scan_pairs(prices)
+    assert seen[0] == ("start", 3, 0)  # three columns: three pairs, known before the first message
+    assert {total for _, total, _ in seen} == {3} and sum(n for _, _, n in seen) == 3
+
+
 def test_operations_are_listed_by_the_server(backend):
     assert {"FitOrnsteinUhlenbeck", "TestCointegration", "KalmanHedgeRatio", "ScanPairs"} <= set(
         hftlab.server_info().operations

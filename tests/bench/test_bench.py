@@ -10,6 +10,7 @@ import pytest
 from hftlab import bench
 from hftlab.bench import INPUTS, BenchReport, EchoClient, EchoServer, _select, harness, run_bench
 from hftlab.bench.inputs import request_for
+from hftlab.bench.report import number
 from hftlab.cli import main
 from hftlab.errors import InvalidInput
 from hftlab.types import REQUEST_TYPES
@@ -111,6 +112,42 @@ def test_targets_compare_measures_with_their_goals():
     assert targets["target"][1] == "unary overhead vs bare echo, worst (B)"
     assert targets["measured"][0] == pytest.approx(1.1)
     assert targets["target"][2] == "added / echo, median over RPCs" and targets["measured"][2] == 1.2
+
+
+def test_tables_spell_targets_and_numbers_the_same_in_a_terminal_and_a_notebook():
+    unary = pd.DataFrame(
+        {
+            "rpc": ["A", "B"],
+            "grpc_p50_us": [12.3456, 1234.5],
+            "overhead": [1.0, 1.5],
+            "added_per_echo": [0.2, 3.0],
+        }
+    )
+    arrays = pd.DataFrame({"elements": [1024, 2048], "ratio": [0.9, 0.85]})
+    stream = pd.DataFrame({"path": ["grpc"], "ticks_per_s": [987_654.3]})
+    report = BenchReport({"mode": "quick", "grpc_address": "grpc://h:1"}, unary, arrays, stream)
+    text, page = repr(report), report._repr_html_()
+    assert text == report.table() and not text.startswith("BenchReport(")
+    targets = text.split("Targets:\n")[1].splitlines()
+    assert [line.split()[-1] for line in targets[1:]] == ["MISSED", "MISSED", "MISSED", "met", "MISSED"]
+    for shown in ("12.35", "1,234", "1,024", "0.8500", "987,654", ">met<", ">MISSED<"):
+        assert shown in (page if shown.startswith(">") else text) and shown.strip("><") in page
+    assert "True" not in text + page and "False" not in text + page and "e+" not in text + page
+    # columns line up in the terminal: every row of a table is as wide as its header
+    table = text.split("Array round trip")[1].splitlines()[1:4]
+    assert len({len(line) for line in table}) == 1
+
+
+def test_numbers_have_one_format():
+    assert [number(v) for v in (0.0, 12.3456, 999.96, 1234.5, 5e6, 7, 0.000123456)] == [
+        "0",
+        "12.35",
+        "1,000",
+        "1,234",
+        "5,000,000",
+        "7",
+        "0.0001235",
+    ]
 
 
 def test_bad_ops_and_parts_are_named_before_anything_starts():

@@ -167,6 +167,7 @@ def _drive(url: str, chromium: str, pids: list[int]) -> None:
             plot = page.locator(".hftlab-strategy-explorer .js-plotly-plot")
             expect(plot).to_be_visible()
             expect(plot.locator(".scatterlayer .trace").first).to_be_attached()
+            _fills_its_widget(page, ".hftlab-strategy-explorer")
             printed = _cell(page, 3).locator(".jp-OutputArea-output")
             expect(printed).to_have_text("backend: local")
 
@@ -195,6 +196,16 @@ def _drive(url: str, chromium: str, pids: list[int]) -> None:
             browser.close()
 
 
+def _fills_its_widget(page, widget: str) -> None:
+    """The widget's plot is as wide as the widget (plotly's default was 700 px of it)."""
+    box = page.locator(widget).bounding_box()
+    svg = page.locator(f"{widget} .js-plotly-plot .main-svg").first
+    deadline = time.monotonic() + 30
+    while svg.bounding_box()["width"] < box["width"] - 4 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert box["width"] - 4 <= svg.bounding_box()["width"] <= box["width"], (box, svg.bounding_box())
+
+
 def _stream(page) -> None:
     """OrderBookView streams in the background: the header moves on; after Stop, and after an
     interrupt of the idle kernel, the thread has ended and the header shows the view's last batch."""
@@ -204,6 +215,8 @@ def _stream(page) -> None:
     view = page.locator(".hftlab-order-book")
     title, start = view.locator(".gtitle"), view.get_by_role("button", name="Start")
     state = _cell(page, 7).locator(".jp-OutputArea-output")
+    expect(view.locator(".js-plotly-plot")).to_be_visible()
+    _fills_its_widget(page, ".hftlab-order-book")
     for stop in ("button", "interrupt"):
         start.click()
         expect(title).to_contain_text(re.compile(r"batch \d+, [\d,]+ ticks .*on local"))

@@ -149,6 +149,31 @@ def test_strategy_explorer_redraws_when_a_slider_moves():
     assert "trades" in explorer.status.value
 
 
+def test_every_view_draws_with_the_figure_widget_that_fills_its_width(grpc_address):
+    from hftlab.jupyter.figure import _widget_class
+    from hftlab.jupyter.market import OrderBookView
+
+    wide = _widget_class()
+    # plotly's module with its default export wrapped (the browser test measures the width)
+    assert wide._esm.count("export default") == 1 and "new ResizeObserver" in wide._esm
+    for view in (
+        StrategyExplorer(),
+        OrderBookView(),
+        BackendCompare(runs=2, remote=hftlab.get_client(grpc_address)),
+    ):
+        assert isinstance(view.figure, wide) and view.figure._config["responsive"] is True
+
+
+def test_strategy_explorer_draws_each_series_in_its_own_colour():
+    explorer = StrategyExplorer()
+    colours = {}
+    for trace in explorer.figure.data:
+        colour = trace.line.color if trace.mode != "markers" else trace.marker.color
+        colours.setdefault(colour, set()).add(trace.legendgroup or trace.name)
+    assert all(len(names) == 1 for names in colours.values()), colours  # a band's two lines share one
+    assert len(colours) == 7  # spread, z-score, entry band, exit band, entries, exits, equity: one colour each
+
+
 def test_strategy_explorer_reports_bad_settings_without_raising():
     explorer = StrategyExplorer()
     equity = explorer.figure.data[8].y

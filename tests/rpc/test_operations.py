@@ -20,7 +20,7 @@ from hftlab.types import MeanReversionRequest, ServerInfoRequest
 
 rng = np.random.default_rng(3)
 SMALL = 100 + np.cumsum(rng.normal(size=80))
-SLOW = 100 + np.cumsum(rng.normal(size=12_000))  # about a second of ADF lag search
+SLOW = 100 + np.cumsum(rng.normal(size=1_000_000))  # about half a second of statistics (ADF lag search)
 
 
 @pytest.fixture
@@ -51,8 +51,28 @@ def test_server_info_counts_calls_errors_and_latency(server):
             client.execute(MeanReversionRequest(SMALL, lookback=500))
         info = client.execute(ServerInfoRequest())
     assert info.calls["CalculateMeanReversion"] == 3
+    assert all(type(count) is int for count in info.calls.values())
     assert "CalculateMeanReversion" not in info.errors  # bad input never left the client
     assert 0 < info.latency_p50_ms["CalculateMeanReversion"] <= info.latency_p99_ms["CalculateMeanReversion"]
+
+
+def test_server_info_percentiles_are_exact_over_the_recent_calls():
+    from hftlab.server.metrics import RECENT, RpcMetrics
+
+    metrics = RpcMetrics()
+    metrics.observe("One", "OK", 0.0042)  # between histogram buckets (2.5 and 5 ms)
+    for seconds in (0.001, 0.002, 0.010):
+        metrics.observe("Three", "OK", seconds)
+    metrics.observe("Three", "INVALID_ARGUMENT", 0.002)
+    summary = metrics.summary()
+    assert summary["latency_p50_ms"]["One"] == summary["latency_p99_ms"]["One"] == pytest.approx(4.2)
+    assert summary["latency_p50_ms"]["Three"] == pytest.approx(2.0)
+    assert summary["latency_p99_ms"]["Three"] == pytest.approx(np.percentile([1, 2, 2, 10], 99))
+    assert summary["calls"] == {"One": 1, "Three": 4} and summary["errors"] == {"Three": 1}
+    assert all(type(n) is int for n in [*summary["calls"].values(), *summary["errors"].values()])
+    for _ in range(RECENT):
+        metrics.observe("One", "OK", 0.5)
+    assert summary["calls"]["One"] == 1 and metrics.summary()["latency_p50_ms"]["One"] == pytest.approx(500)
 
 
 def test_errors_are_counted_by_status(server):

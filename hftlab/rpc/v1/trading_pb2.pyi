@@ -113,15 +113,15 @@ class GetServerInfoResponse(_message.Message):
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: str
-        value: float
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
     class ErrorsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: str
-        value: float
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
     class LatencyP50MsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -141,8 +141,8 @@ class GetServerInfoResponse(_message.Message):
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: str
-        value: float
-        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
     VERSION_FIELD_NUMBER: _ClassVar[int]
     BACKEND_FIELD_NUMBER: _ClassVar[int]
     PID_FIELD_NUMBER: _ClassVar[int]
@@ -159,13 +159,13 @@ class GetServerInfoResponse(_message.Message):
     pid: int
     uptime_seconds: float
     operations: _containers.RepeatedScalarFieldContainer[str]
-    calls: _containers.ScalarMap[str, float]
-    errors: _containers.ScalarMap[str, float]
+    calls: _containers.ScalarMap[str, int]
+    errors: _containers.ScalarMap[str, int]
     latency_p50_ms: _containers.ScalarMap[str, float]
     latency_p99_ms: _containers.ScalarMap[str, float]
     blas_threads: int
-    auth_failures: _containers.ScalarMap[str, float]
-    def __init__(self, version: _Optional[str] = ..., backend: _Optional[str] = ..., pid: _Optional[int] = ..., uptime_seconds: _Optional[float] = ..., operations: _Optional[_Iterable[str]] = ..., calls: _Optional[_Mapping[str, float]] = ..., errors: _Optional[_Mapping[str, float]] = ..., latency_p50_ms: _Optional[_Mapping[str, float]] = ..., latency_p99_ms: _Optional[_Mapping[str, float]] = ..., blas_threads: _Optional[int] = ..., auth_failures: _Optional[_Mapping[str, float]] = ...) -> None: ...
+    auth_failures: _containers.ScalarMap[str, int]
+    def __init__(self, version: _Optional[str] = ..., backend: _Optional[str] = ..., pid: _Optional[int] = ..., uptime_seconds: _Optional[float] = ..., operations: _Optional[_Iterable[str]] = ..., calls: _Optional[_Mapping[str, int]] = ..., errors: _Optional[_Mapping[str, int]] = ..., latency_p50_ms: _Optional[_Mapping[str, float]] = ..., latency_p99_ms: _Optional[_Mapping[str, float]] = ..., blas_threads: _Optional[int] = ..., auth_failures: _Optional[_Mapping[str, int]] = ...) -> None: ...
 
 class OptimizePortfolioRequest(_message.Message):
     __slots__ = ("prices_or_returns", "input_type", "long_only", "lower_bounds", "upper_bounds", "leverage", "current_weights", "turnover_limit", "turnover_penalty", "transaction_costs", "risk_free_rate", "covariance", "half_life", "periods_per_year", "time_limit", "method", "target_return", "risk_aversion", "risk_budgets", "covariance_matrix", "expected_returns")

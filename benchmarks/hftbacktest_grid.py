@@ -50,17 +50,23 @@ def grid(hbt):
         mid = (depth.best_bid_tick + depth.best_ask_tick) / 2.0
         bid_tick = uint64(np.floor(mid - 2.0 + 1e-9))
         ask_tick = uint64(np.ceil(mid + 2.0 - 1e-9))
-        values = orders.values()
-        while values.has_next():
-            order = values.get()
-            if order.cancellable and order.order_id != bid_tick and order.order_id != ask_tick:
-                hbt.cancel(0, order.order_id, False)
-        if position < 10 and bid_tick not in orders:
-            hbt.submit_buy_order(0, bid_tick, bid_tick * TICK, 1.0, GTC, LIMIT, False)
-        if position > -10 and ask_tick not in orders:
-            hbt.submit_sell_order(0, ask_tick, ask_tick * TICK, 1.0, GTC, LIMIT, False)
+        quote(hbt, orders, position, bid_tick, ask_tick)
         fills = hbt.state_values(0).num_trades
     return fills
+
+
+@njit
+def quote(hbt, orders, position, bid_tick, ask_tick):
+    """One bid and one ask (order id = price tick): others cancelled; none beyond 10 lots."""
+    values = orders.values()
+    while values.has_next():
+        order = values.get()
+        if order.cancellable and order.order_id != bid_tick and order.order_id != ask_tick:
+            hbt.cancel(0, order.order_id, False)
+    if position < 10 and bid_tick not in orders:
+        hbt.submit_buy_order(0, bid_tick, bid_tick * TICK, 1.0, GTC, LIMIT, False)
+    if position > -10 and ask_tick not in orders:
+        hbt.submit_sell_order(0, ask_tick, ask_tick * TICK, 1.0, GTC, LIMIT, False)
 
 
 @njit
@@ -88,16 +94,7 @@ def glft(hbt):
         ask_tick = uint64(np.ceil((mid_tick * TICK + c1 - (2 * q - 1) / 2 * sigma * c2) / TICK - 1e-9))
         bid_tick = min(bid_tick, uint64(depth.best_ask_tick - 1))
         ask_tick = max(ask_tick, uint64(depth.best_bid_tick + 1))
-        orders = hbt.orders(0)
-        values = orders.values()
-        while values.has_next():
-            order = values.get()
-            if order.cancellable and order.order_id != bid_tick and order.order_id != ask_tick:
-                hbt.cancel(0, order.order_id, False)
-        if q < 10 and bid_tick not in orders:
-            hbt.submit_buy_order(0, bid_tick, bid_tick * TICK, 1.0, GTC, LIMIT, False)
-        if q > -10 and ask_tick not in orders:
-            hbt.submit_sell_order(0, ask_tick, ask_tick * TICK, 1.0, GTC, LIMIT, False)
+        quote(hbt, hbt.orders(0), q, bid_tick, ask_tick)
         fills = hbt.state_values(0).num_trades
     return fills
 

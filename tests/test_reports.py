@@ -6,6 +6,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_core.utils import ensure_event_loop
 
 from hftlab.cli import main
 from hftlab.errors import InvalidInput
@@ -45,6 +46,7 @@ def report(tmp_path_factory, grpc_address):
     bad = _notebook(root / "bad.ipynb", "x = 1\nraise RuntimeError('planted failure')")
     matrix = root / "reports.toml"
     matrix.write_text("[notebooks.good]\nunit = {}\ndouble = { scale = 2.0 }\n")
+    ensure_event_loop()  # as a notebook run in this process leaves it: the runs must not share its loop
     index, runs = run_reports([str(good), str(bad)], out=root / "out", matrix_file=matrix, server=grpc_address)
     return index, runs, root
 

@@ -14,6 +14,7 @@ and writes an index page (:mod:`hftlab.workflows.report_index`).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import math
 import time
@@ -102,7 +103,8 @@ def execute(notebook: Path, output: Path, parameters: dict[str, Any], label: str
     its offline HTML page beside it (and ``plotly.min.js`` once per folder). Never raises.
 
     The kernel starts in the notebook's folder (nbclient's ``resources`` path, not
-    papermill's ``cwd``, which changes the whole process' directory: runs share a process).
+    papermill's ``cwd``, which changes the whole process' directory: runs share a process),
+    and the run has an event loop of its own (a fresh ``contextvars`` context).
     """
     import nbformat
     import papermill
@@ -118,8 +120,10 @@ def execute(notebook: Path, output: Path, parameters: dict[str, Any], label: str
         parameters=dict(parameters),
     )
     started = time.perf_counter()
-    try:
-        papermill.execute_notebook(
+    try:  # in a context of its own: jupyter_core keeps its event loop in a context variable, and
+        # Dask runs tasks in a copy of the submitter's context (two runs would share one loop)
+        contextvars.Context().run(
+            papermill.execute_notebook,
             str(notebook),
             str(output),
             parameters=parameters,

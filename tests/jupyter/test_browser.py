@@ -208,7 +208,8 @@ def _fills_its_widget(page, widget: str) -> None:
 
 def _stream(page) -> None:
     """OrderBookView streams in the background: the header moves on; after Stop, and after an
-    interrupt of the idle kernel, the thread has ended and the header shows the view's last batch."""
+    interrupt of the idle kernel, the thread has ended and the header shows the view's last batch;
+    closing the widget's view (clearing its output) ends a stream too."""
     from playwright.sync_api import expect
 
     _run(page, 6)
@@ -231,6 +232,20 @@ def _stream(page) -> None:
         _run(page, 7)
         expect(state).to_contain_text("running False")
         assert _batch(state.inner_text()) == _batch(title.text_content())
+    printed = state.inner_text()
+    start.click()  # then the widget's only view is closed (its output cleared): the stream stops by itself
+    expect(title).not_to_contain_text(f"batch {_batch(title.text_content())},")
+    _cell(page, 6).locator(".jp-InputArea-editor").click(button="right")
+    page.get_by_text("Clear Cell Output", exact=True).click()
+    expect(view).to_have_count(0)
+    for _ in range(20):  # the stream ends within a batch read of the view closing: ask until it has
+        _run(page, 7)
+        expect(state).not_to_have_text(printed)
+        printed = state.inner_text()
+        if "running False" in printed:
+            break
+        time.sleep(0.5)
+    assert "running False" in printed, printed
 
 
 def _batch(title: str) -> int:

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hftlab.errors import InvalidInput, NotFound
-from hftlab.market.events import EVENT_DTYPE, EventKind, apply_level, validate_events
+from hftlab.market.events import EVENT_DTYPE, EventKind, apply_clear, apply_level, validate_events
 from hftlab.market.lobster import (
     EMPTY_ASK_PRICE,
     EMPTY_BID_PRICE,
@@ -467,12 +467,7 @@ def _tops(exch_ts, local_ts, kinds, sides, qty, level, n_levels):
     for k in range(n):
         kind = kinds[k]
         if kind == EventKind.CLEAR:
-            if sides[k] >= 0:
-                generation[0] += 1
-                best_bid = -1
-            if sides[k] <= 0:
-                generation[1] += 1
-                best_ask = n_levels
+            best_bid, best_ask = apply_clear(sides[k], generation, best_bid, best_ask, n_levels)
         elif kind != EventKind.TRADE and kind != EventKind.GAP and kind != EventKind.RESYNC:
             best_bid, best_ask = apply_level(
                 kind, sides[k], level[k], qty[k], size, stamp, generation, best_bid, best_ask

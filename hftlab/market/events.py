@@ -299,6 +299,19 @@ def _bad_row(exch_ts, local_ts, kinds, sides, prices, qtys, update_ids, carry, f
 
 
 @kernel(inline="always")
+def apply_clear(side, generation, best_bid, best_ask, n_levels):
+    """A CLEAR event on an ``apply_level`` grid: the bids (``side`` >= 0) and the asks
+    (``side`` <= 0) empty (their generation moves on); returns the new best bid and ask indices."""
+    if side >= 0:
+        generation[0] += 1
+        best_bid = -1
+    if side <= 0:
+        generation[1] += 1
+        best_ask = n_levels
+    return best_bid, best_ask
+
+
+@kernel(inline="always")
 def apply_level(kind, side, i, qty, size, stamp, generation, best_bid, best_ask):
     """Apply one book event (DEPTH, SNAPSHOT, ADD, CANCEL, EXECUTE) to level ``i`` of a
     ``(2, n_levels)`` grid of sizes (a level counts only if ``stamp`` holds its side's
@@ -340,12 +353,7 @@ def _crossed(exch_ts, kinds, sides, prices, qty, level, tick, low, size, stamp, 
     for k in range(len(kinds)):
         kind = kinds[k]
         if kind == EventKind.CLEAR:
-            if sides[k] >= 0:
-                generation[0] += 1
-                best_bid = -1
-            if sides[k] <= 0:
-                generation[1] += 1
-                best_ask = n_levels
+            best_bid, best_ask = apply_clear(sides[k], generation, best_bid, best_ask, n_levels)
         elif kind == EventKind.GAP:
             checking = False
         elif kind == EventKind.RESYNC:

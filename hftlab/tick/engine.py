@@ -128,14 +128,21 @@ def _set_level(levels, ints, best_slot, is_bid, j, qty):
 
 
 @kernel(inline="always")
-def _clear(levels, ints, best_slot, is_bid):
-    levels[:] = 0.0
-    ints[best_slot] = -1 if is_bid else len(levels)
+def clear_sides(side, bid, ask, ints, bid_slot, ask_slot):
+    """A CLEAR event on a book (``bid``, ``ask``, best levels in ``ints[bid_slot]``,
+    ``ints[ask_slot]``): empties the bids (``side`` >= 0) and the asks (``side`` <= 0)."""
+    if side >= 0:
+        bid[:] = 0.0
+        ints[bid_slot] = -1
+    if side <= 0:
+        ask[:] = 0.0
+        ints[ask_slot] = len(ask)
 
 
 @kernel(inline="always")
-def _apply(levels, ints, best_slot, kind, side, j, qty):
-    """Apply a book event to one view; returns the level's (previous, new) quantity."""
+def apply_event(levels, ints, best_slot, kind, side, j, qty):
+    """Apply a level event (DEPTH, SNAPSHOT, ADD, CANCEL, EXECUTE) to one side of a book at
+    tick index ``j``; returns the level's (previous, new) quantity."""
     previous = levels[j]
     if kind == ADD:
         new = previous + qty
@@ -312,7 +319,7 @@ def _book_event(event, bid, ask, taken_bid, taken_ask, ints, tick):
     j = np.int64(np.round(event["price"] / tick)) - ints[TICK0]
     levels, taken, slot = (bid, taken_bid, BB) if side > 0 else (ask, taken_ask, BA)
     best = ints[slot]
-    previous, new = _apply(levels, ints, slot, kind, side, j, event["qty"])
+    previous, new = apply_event(levels, ints, slot, kind, side, j, event["qty"])
     taken[j] = 0.0
     return j, previous, new, (ints[slot] < best if side < 0 else ints[slot] > best)
 
@@ -451,14 +458,11 @@ def _modify(E, o, j, qty, ts):
 def _local_event(event, local_bid, local_ask, ints, tick):
     kind, side = event["kind"], event["side"]
     if kind == CLEAR:
-        if side >= 0:
-            _clear(local_bid, ints, LBB, True)
-        if side <= 0:
-            _clear(local_ask, ints, LBA, False)
+        clear_sides(side, local_bid, local_ask, ints, LBB, LBA)
     elif kind in (DEPTH, SNAPSHOT, ADD, CANCEL, EXECUTE):
         j = np.int64(np.round(event["price"] / tick)) - ints[TICK0]
         levels, slot = (local_bid, LBB) if side > 0 else (local_ask, LBA)
-        _apply(levels, ints, slot, kind, side, j, event["qty"])
+        apply_event(levels, ints, slot, kind, side, j, event["qty"])
 
 
 @kernel()
@@ -554,10 +558,7 @@ def advance(E, until):
             event = events[ie]
             kind, side = event["kind"], event["side"]
             if kind == CLEAR:
-                if side >= 0:
-                    _clear(bid, ints, BB, True)
-                if side <= 0:
-                    _clear(ask, ints, BA, False)
+                clear_sides(side, bid, ask, ints, BB, BA)
             elif kind in (DEPTH, TRADE, SNAPSHOT, ADD, CANCEL, EXECUTE):
                 n_live = ints[NLIVE]
                 by_order = fifo and kind in (ADD, CANCEL, EXECUTE)

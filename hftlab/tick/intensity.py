@@ -143,10 +143,7 @@ def _arrivals(events, tick, bid, ask, ints, state, out_ts, out_side, out_depth):
             has_both = ints[k.BB] >= 0 and ints[k.BA] < size
             state[G_MID] = ints[k.BB] + ints[k.BA] + 2 * tick0 if has_both else -1
         if kind == k.CLEAR:
-            if side >= 0:
-                k._clear(bid, ints, k.BB, True)
-            if side <= 0:
-                k._clear(ask, ints, k.BA, False)
+            k.clear_sides(side, bid, ask, ints, k.BB, k.BA)
             continue
         if not k.PRICED_KINDS[kind]:
             continue
@@ -167,7 +164,7 @@ def _arrivals(events, tick, bid, ask, ints, state, out_ts, out_side, out_depth):
                     state[P_TS], state[P_SIDE], state[P_DEPTH], state[PENDING] = ts, aggressor, depth, 1
         if kind != k.TRADE:
             levels, slot = (bid, k.BB) if side > 0 else (ask, k.BA)
-            k._apply(levels, ints, slot, kind, side, j - tick0, event["qty"])
+            k.apply_event(levels, ints, slot, kind, side, j - tick0, event["qty"])
     return n
 
 

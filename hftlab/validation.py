@@ -110,6 +110,15 @@ def _check_finite_values(
     naming the first such value by its row label (and column). Two reductions (min and max per
     column) decide; the error path finds the value."""
     low, high = values.min(axis=0, initial=np.inf), values.max(axis=0, initial=-np.inf)
+    if values.ndim == 1:  # two numbers: compared as floats (a few times faster than as arrays)
+        low, high = float(low), float(high)
+        within = low >= -MAX_MAGNITUDE and high <= MAX_MAGNITUDE  # (NaN fails both)
+        if within and (max(-low, high) >= MIN_SCALE or low == high == 0 or not len(values)):
+            return
+    else:  # every column within bounds, on a usable scale (max(-low, high): its largest magnitude)
+        scale = np.maximum(-low, high)
+        if ((low >= -MAX_MAGNITUDE) & (high <= MAX_MAGNITUDE) & ((scale >= MIN_SCALE) | (scale == 0))).all():
+            return
     if not np.all((low >= -MAX_MAGNITUDE) & (high <= MAX_MAGNITUDE)):  # (NaN fails both)
         bad = ~(np.abs(values) <= MAX_MAGNITUDE)
         position = np.argwhere(bad)[0]
@@ -158,8 +167,7 @@ def as_series(value: Any, name: str, *, min_length: int = 1) -> pd.Series:
     if len(series) < min_length:
         raise InvalidInput(f"'{name}' must have at least {min_length} observation(s); got {len(series)}.")
     _check_finite_values(name, series.to_numpy(), series.index)
-    check_time_order(name, series.index)
-    check_unique(name, series.index)
+    _check_labels(name, series.index)
     return series
 
 
@@ -178,7 +186,8 @@ def as_frame(value: Any, name: str, *, min_rows: int = 1, min_columns: int = 1) 
             raise fail(name, "a 2-D table of numbers (observations x columns)", array)
         frame = pd.DataFrame(array)
     dtypes = list(frame.dtypes)  # (pandas builds a Series of them on each access)
-    if not all(pd.api.types.is_numeric_dtype(t) and t.kind != "b" for t in dtypes):
+    floats = all(dtype == np.float64 for dtype in dtypes)
+    if not floats and not all(pd.api.types.is_numeric_dtype(t) and t.kind != "b" for t in dtypes):
         columns = [
             c
             for c, t in zip(frame.columns, dtypes, strict=True)
@@ -188,10 +197,10 @@ def as_frame(value: Any, name: str, *, min_rows: int = 1, min_columns: int = 1) 
             f"'{name}' must be a table of numbers only; column(s) {names(columns)} are not numeric."
         )
     # a new frame either way (callers relabel it; the caller's frame stays untouched)
-    floats = all(dtype == np.float64 for dtype in dtypes)
     frame = frame.copy(deep=False) if floats else frame.astype(np.float64)
-    if not all(isinstance(c, str) for c in frame.columns):
-        frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
+    labels = frame.columns.tolist()  # (one pass: iterating a pandas string Index costs ~1 µs a label)
+    if not all(isinstance(c, str) for c in labels):
+        frame = frame.set_axis([str(c) for c in labels], axis=1)
     if not frame.columns.is_unique:
         raise InvalidInput(f"'{name}' must have unique column names.")
     if frame.shape[0] < min_rows:
@@ -199,17 +208,33 @@ def as_frame(value: Any, name: str, *, min_rows: int = 1, min_columns: int = 1) 
     if frame.shape[1] < min_columns:
         raise InvalidInput(f"'{name}' must have at least {min_columns} column(s); got {frame.shape[1]}.")
     _check_finite_values(name, frame.to_numpy(), frame.index, frame.columns)
-    check_time_order(name, frame.index)
-    check_unique(name, frame.index)
+    _check_labels(name, frame.index)
     return frame
+
+
+def _check_labels(name: str, index: pd.Index) -> None:
+    """Times in order, each once (then unique: not checked again); other labels unique."""
+    if isinstance(index, pd.DatetimeIndex):
+        check_time_order(name, index)
+    else:
+        check_unique(name, index)
+
+
+_NAT = np.iinfo(np.int64).min  # NaT as an integer
 
 
 def check_time_order(name: str, index: pd.Index) -> None:
     """Refuse dates that are not strictly increasing, oldest first (a newest-first table gives
     other statistics silently; a repeated date is two bars at one time): name the first label
-    that does not come after the one above it."""
-    if isinstance(index, pd.DatetimeIndex) and not (index.is_monotonic_increasing and index.is_unique):
-        row = int(np.flatnonzero(np.diff(index.asi8) <= 0)[0]) + 1
+    that does not come after the one above it. The times are compared as integers (pandas'
+    monotonic and unique checks build a hash table of a fresh index first)."""
+    if not isinstance(index, pd.DatetimeIndex):
+        return
+    times = index.asi8
+    if len(times) and times[0] == _NAT:  # (the one place where comparing does not find it)
+        raise InvalidInput(f"'{name}' must hold a time on every row; row 0 is NaT.")
+    if len(times) > 1 and not (times[1:] > times[:-1]).all():
+        row = int(np.flatnonzero(np.diff(times) <= 0)[0]) + 1
         raise InvalidInput(
             f"'{name}' must be in time order, oldest first, each time once: {index[row]} (row {row}) "
             f"comes after {index[row - 1]}; sort it with .sort_index() (and drop repeated times)."
@@ -244,8 +269,8 @@ def check_text(name: str, value: Any, requirement: str) -> str:
 
 def check_not_constant(name: str, values: pd.Series | np.ndarray) -> None:
     """Raise if every value of ``values`` is the same (no variation to model)."""
-    array = np.asarray(values)
-    if array.size and np.all(array == array.flat[0]):
+    array = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    if array.size and (array == array.flat[0]).all():
         raise InvalidInput(f"'{name}' must not be constant; every value is {array.flat[0].item()!r}.")
 
 

@@ -121,31 +121,32 @@ def encode_index(index: pd.Index, message: pb.Index, memo: _Memo | None = None) 
         message.name = str(index.name)
     if isinstance(index, pd.RangeIndex):
         message.range.start, message.range.stop, message.range.step = index.start, index.stop, index.step
+    elif isinstance(index, pd.DatetimeIndex):
+        if index.tz is not None:
+            message.tz = str(index.tz)
+        if index.freq is not None:
+            message.freq = index.freqstr
+        # the UTC times as they are held (what tz_convert("UTC").tz_localize(None) gives, uncopied)
+        encode_array(index.asi8.view(f"M8[{index.unit}]"), message.values, memo.pending)
     else:
-        values = index
-        if isinstance(index, pd.DatetimeIndex):
-            if index.tz is not None:
-                message.tz = str(index.tz)
-                values = index.tz_convert("UTC").tz_localize(None)
-            if index.freq is not None:
-                message.freq = index.freqstr
-        encode_array(values.to_numpy(), message.values, memo.pending)
+        encode_array(index.to_numpy(), message.values, memo.pending)
     memo.encoded[id(index)] = (index, message)  # the index is kept so its id stays unique
 
 
 def decode_index(message: pb.Index, field: str, memo: _Memo | None = None) -> pd.Index:
     memo = _Memo() if memo is None else memo
-    # the key: everything but the values' bytes (where markers and padding may differ) and
-    # those bytes themselves (the received buffer behind a marker)
-    without_data, data = pb.Index(), b""
-    without_data.CopyFrom(message)
-    if message.WhichOneof("kind") == "values":  # (touching `values` otherwise would select it)
-        data = message.values.data
+    # the key: every field but the values' padding, and the values' bytes themselves (the
+    # received buffer behind a marker)
+    key: tuple = (message.name if message.HasField("name") else None, message.tz, message.freq)
+    kind = message.WhichOneof("kind")
+    if kind == "values":  # (touching `values` otherwise would select it)
+        values = message.values
+        data = values.data
         if memo.lifted is not None and data:
             data = wire.lifted_buffer(data, memo.lifted, field)
-        without_data.values.ClearField("data")
-        without_data.values.ClearField("padding")
-    key = (without_data.SerializeToString(deterministic=True), data)
+        key += (values.dtype, tuple(values.shape), data)
+    elif kind == "range":
+        key += (message.range.start, message.range.stop, message.range.step)
     if key not in memo.decoded:
         memo.decoded[key] = _decode_index(message, field, memo.lifted)
     return memo.decoded[key]
@@ -194,29 +195,34 @@ def _memo_labels(names: tuple[str, ...]) -> pd.Index:
 def _datetime_index(values: np.ndarray, tz: str | None, freq: str | None, name: str | None) -> pd.DatetimeIndex:
     """A DatetimeIndex of UTC ``values`` shown in ``tz``, with ``freq`` checked against the values.
 
-    The check compares the values with the regular range of ``freq`` from the first one
-    (a few times faster than pandas' own inference); pandas decides when they differ.
+    With a ``freq``, the values are compared as integers with the regular range of ``freq``
+    from the first one (kept from message to message), which is then the index: no index is
+    built from the values (a few times faster than pandas' own inference). When they differ,
+    pandas decides.
     """
+    if freq is not None and len(values):
+        unit = np.datetime_data(values.dtype)[0]
+        generate = _regular_range if len(values) <= _MEMO_RANGE else _regular_range.__wrapped__  # (not kept)
+        regular = generate(values[0], len(values), freq, unit, tz)
+        if np.array_equal(regular.asi8, values.view(np.int64)):
+            return regular.rename(name)
     index = pd.DatetimeIndex(values, name=name)
     if tz is not None:
         index = index.tz_localize("UTC").tz_convert(tz)
-    if freq is None:
-        return index
-    if len(index):
-        unit = np.datetime_data(values.dtype)[0]
-        generate = _regular_range if len(index) <= _MEMO_RANGE else _regular_range.__wrapped__  # (not kept)
-        regular = generate(index[0], len(index), freq, unit)
-        if regular.dtype == index.dtype and np.array_equal(regular.asi8, index.asi8):
-            return regular.rename(name)
-    return pd.DatetimeIndex(index, freq=freq)
+    return index if freq is None else pd.DatetimeIndex(index, freq=freq)
 
 
 @functools.lru_cache(maxsize=256)
-def _regular_range(start: pd.Timestamp, periods: int, freq: str, unit: str) -> pd.DatetimeIndex:
-    """``pandas.date_range``, kept for the next message with the same range: a business-day
-    range takes ~140 µs to generate, and a history is often sent many times (sweeps).
-    The values are still compared on every message."""
-    return pd.date_range(start, periods=periods, freq=freq, unit=unit)
+def _regular_range(
+    start: np.datetime64, periods: int, freq: str, unit: str, tz: str | None
+) -> pd.DatetimeIndex:
+    """``pandas.date_range`` from the UTC time ``start`` shown in ``tz``, kept for the next
+    message with the same range: a business-day range takes ~140 µs to generate, and a
+    history is often sent many times (sweeps). The values are still compared on every message."""
+    first = pd.Timestamp(start)
+    if tz is not None:
+        first = first.tz_localize("UTC").tz_convert(tz)
+    return pd.date_range(first, periods=periods, freq=freq, unit=unit)
 
 
 def encode_series(series: pd.Series, message: pb.Series, memo: _Memo | None = None) -> None:
@@ -249,7 +255,7 @@ def encode_frame(frame: pd.DataFrame | np.ndarray, message: pb.Frame, memo: _Mem
             encode_array(frame[name], message.data.add(), memo.pending)
         encode_index(pd.RangeIndex(len(frame)), message.index, memo)
         return
-    message.columns.extend(str(c) for c in frame.columns)
+    message.columns.extend(map(str, frame.columns.tolist()))  # (tolist: one pass over a string Index)
     if frame.shape[1] and len(set(frame.dtypes)) == 1:
         block = frame.to_numpy()
         columns = [block[:, k] for k in range(frame.shape[1])]

@@ -231,10 +231,12 @@ def check_time_order(name: str, index: pd.Index) -> None:
     if not isinstance(index, pd.DatetimeIndex):
         return
     times = index.asi8
-    if len(times) and times[0] == _NAT:  # (the one place where comparing does not find it)
-        raise InvalidInput(f"'{name}' must hold a time on every row; row 0 is NaT.")
-    if len(times) > 1 and not (times[1:] > times[:-1]).all():
-        row = int(np.flatnonzero(np.diff(times) <= 0)[0]) + 1
+    nat_first = len(times) and times[0] == _NAT  # (as an integer NaT is the smallest time)
+    if nat_first or (len(times) > 1 and not (times[1:] > times[:-1]).all()):
+        later = np.flatnonzero(np.diff(times) <= 0)  # (wraps around after a NaT, as pandas' diff)
+        if not len(later):
+            raise InvalidInput(f"'{name}' must hold a time on every row; row 0 is NaT.")
+        row = int(later[0]) + 1
         raise InvalidInput(
             f"'{name}' must be in time order, oldest first, each time once: {index[row]} (row {row}) "
             f"comes after {index[row - 1]}; sort it with .sort_index() (and drop repeated times)."

@@ -80,3 +80,6 @@ def test_dates_must_increase_strictly(backend, prices):
         hftlab.optimize_portfolio(prices.iloc[::-1])
     with pytest.raises(InvalidInput, match=r"'prices' must have a unique index; label 'b' is repeated"):
         hftlab.fit_ou(pd.Series(np.arange(30.0) % 7, index=["a", "b", "b", *map(str, range(27))]))
+    before_1970 = series.set_axis(pd.DatetimeIndex([pd.NaT, *pd.date_range("1960-01-01", periods=59)]))
+    with pytest.raises(InvalidInput, match=r"'prices' must hold a time on every row; row 0 is NaT\."):
+        hftlab.fit_ou(before_1970)

@@ -47,12 +47,12 @@ def _bounds(low, high, low_open=False, high_open=False) -> str:
 
 def check_int(name: str, value: Any, low: int | None = None, high: int | None = None) -> int:
     """Return ``value`` as an ``int`` within ``[low, high]``."""
-    requirement = " ".join(filter(None, ["an int", _bounds(low, high)]))
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise fail(name, requirement, value)
-    value = int(value)
+    if type(value) is not int:  # (a plain int skips the abstract-class checks)
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+            raise fail(name, _requirement("an int", low, high), value)
+        value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):
-        raise fail(name, requirement, value)
+        raise fail(name, _requirement("an int", low, high), value)
     return value
 
 
@@ -66,17 +66,22 @@ def check_float(
     high_open: bool = False,
 ) -> float:
     """Return ``value`` as a finite ``float`` within the given bounds."""
-    requirement = " ".join(filter(None, ["a finite number", _bounds(low, high, low_open, high_open)]))
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise fail(name, requirement, value)
-    value = float(value)
-    if not math.isfinite(value):
-        raise fail(name, requirement, value)
-    if low is not None and (value < low or (low_open and value == low)):
-        raise fail(name, requirement, value)
-    if high is not None and (value > high or (high_open and value == high)):
-        raise fail(name, requirement, value)
+    if type(value) is not float:  # (a plain float skips the abstract-class checks)
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise fail(name, _requirement("a finite number", low, high, low_open, high_open), value)
+        value = float(value)
+    if (
+        not math.isfinite(value)
+        or (low is not None and (value < low or (low_open and value == low)))
+        or (high is not None and (value > high or (high_open and value == high)))
+    ):
+        raise fail(name, _requirement("a finite number", low, high, low_open, high_open), value)
     return value
+
+
+def _requirement(kind: str, *bounds: Any) -> str:
+    """What a checked number must be, e.g. ``an int >= 2`` (written only for an error)."""
+    return " ".join(filter(None, [kind, _bounds(*bounds)]))
 
 
 def check_choice(name: str, value: Any, options: Iterable[str]) -> str:

@@ -155,7 +155,7 @@ class PortfolioInputs(Request):
             )
         self._set("prices_or_returns", frame)
         self._set("input_type", input_type)
-        symbols = list(frame.columns)
+        symbols = frame.columns.tolist()
         long_only = check_bool("long_only", self.long_only)
         self._set("long_only", long_only)
         lower = asset_values(self.lower_bounds, "lower_bounds", symbols, fill=-np.inf, allow_inf=True)
@@ -227,7 +227,7 @@ class PortfolioInputs(Request):
         self._set("risk_aversion", v.check_float("risk_aversion", self.risk_aversion, low=0, low_open=True))
         if self.risk_budgets is not None and method != "risk_parity":
             raise InvalidInput("'risk_budgets' is only used by method='risk_parity'.")
-        symbols = list(self.prices_or_returns.columns)
+        symbols = self.prices_or_returns.columns.tolist()
         budgets = asset_values(self.risk_budgets, "risk_budgets", symbols, low=0, low_open=True)
         self._set("risk_budgets", budgets)
         if method in ("risk_parity", "equal_weight"):
@@ -346,7 +346,7 @@ class SparsePortfolioRequest(Request):
         prices = v.as_frame(self.prices, "prices", min_rows=50, min_columns=2)
         v.check_columns_not_constant("prices", prices)
         self._set("prices", prices)
-        symbols = list(prices.columns)
+        symbols = prices.columns.tolist()
         regress_on = v.check_choice("regress_on", self.regress_on, ["prices", "returns"])
         self._set("regress_on", regress_on)
         if (method == "sparse_pca" or regress_on == "returns") and (prices.to_numpy() <= 0).any():

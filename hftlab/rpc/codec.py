@@ -28,6 +28,7 @@ import pandas as pd
 from hftlab.errors import InvalidInput
 from hftlab.rpc import wire
 from hftlab.rpc.v1 import trading_pb2 as pb
+from hftlab.validation import one_block
 
 _SPECIAL = {"NDArray", "Series", "Frame", "Index"}
 
@@ -256,8 +257,10 @@ def encode_frame(frame: pd.DataFrame | np.ndarray, message: pb.Frame, memo: _Mem
         encode_index(pd.RangeIndex(len(frame)), message.index, memo)
         return
     message.columns.extend(map(str, frame.columns.tolist()))  # (tolist: one pass over a string Index)
-    if frame.shape[1] and len(set(frame.dtypes)) == 1:
+    block = one_block(frame)
+    if block is None and frame.shape[1] and len(set(frame.dtypes)) == 1:
         block = frame.to_numpy()
+    if block is not None:
         columns = [block[:, k] for k in range(frame.shape[1])]
     else:
         columns = [column.to_numpy() for _, column in frame.items()]

@@ -270,7 +270,8 @@ def encode_frame(frame: pd.DataFrame | np.ndarray, message: pb.Frame, memo: _Mem
 
 
 def decode_frame(message: pb.Frame, field: str, memo: _Memo | None = None) -> pd.DataFrame:
-    """A frame whose columns share one numeric dtype is built from one 2-D block (one copy).
+    """A frame whose columns share one numeric dtype is built from one 2-D block (one copy of
+    their bytes, read at once).
 
     Frames whose columns differ in dtype are built column by column from a dict."""
     memo = _Memo() if memo is None else memo
@@ -280,6 +281,9 @@ def decode_frame(message: pb.Frame, field: str, memo: _Memo | None = None) -> pd
     if len(set(names)) != len(names):
         raise InvalidInput(f"'{field}' has duplicate column names.")
     index = decode_index(message.index, field, memo)
+    block = _block(message.data, len(index), memo.lifted)
+    if block is not None:  # (the layout of the stacked columns below)
+        return pd.DataFrame(block.T, index=index, columns=_labels(tuple(names)), copy=False)
     columns = []
     for name, data in zip(names, message.data, strict=True):
         values = decode_array(data, f"{field}.{name}", memo.lifted)
@@ -292,6 +296,30 @@ def decode_frame(message: pb.Frame, field: str, memo: _Memo | None = None) -> pd
         return pd.DataFrame(np.stack(columns).T, index=index, columns=_labels(tuple(names)), copy=False)
     data = {name: _values_for_pandas(c) for name, c in zip(names, columns, strict=True)}
     return pd.DataFrame(data, index=index)  # the names are unique: the dict keeps their order
+
+
+def _block(columns: Any, rows: int, lifted: list | None) -> np.ndarray | None:
+    """The ``NDArray`` columns of a frame as one writable (columns, rows) array read from their
+    bytes at once, when they are regular: one native number or time dtype, ``rows`` values
+    each, bytes held in the message (not lifted). ``None`` otherwise: they are then decoded one
+    by one, which names any fault."""
+    if not len(columns) or lifted is not None:
+        return None
+    first = columns[0].dtype
+    try:
+        dtype = np.dtype(first)
+    except TypeError:
+        return None
+    if dtype.kind not in "biufcmM" or not dtype.isnative:  # (records and sub-arrays are of kind "V")
+        return None
+    data = []
+    for column in columns:
+        if column.dtype != first or len(column.shape) != 1 or column.shape[0] != rows:
+            return None
+        data.append(column.data)
+        if len(data[-1]) != rows * dtype.itemsize:
+            return None
+    return np.frombuffer(bytearray().join(data), dtype).reshape(len(columns), rows)
 
 
 # ---------------------------------------------------------------- dataclasses

@@ -94,3 +94,26 @@ def test_mismatched_bytes_are_rejected():
         codec.decode_array(message, "x")
     with pytest.raises(InvalidInput, match="'x' is not a valid NDArray"):
         codec.decode_array(pb.NDArray(dtype="O", shape=[1], data=b"\x00" * 8), "x")
+
+
+@pytest.mark.parametrize("dtype", ["<f8", "<i8", "|b1", "<M8[us]"])
+def test_a_frame_of_one_dtype_is_read_as_one_writable_block(dtype):
+    values = np.arange(12).reshape(4, 3).astype(dtype)
+    frame = pd.DataFrame(values, columns=["a", "b", "c"], index=pd.date_range("2024-01-01", periods=4))
+    back = roundtrip_frame(frame)
+    assert differences(back, frame) == []
+    assert np.may_share_memory(back.to_numpy(), back.to_numpy())  # one block
+    back.iloc[0, 0] = back.iloc[1, 0]  # (a frame on read-only bytes would refuse this)
+    assert differences(frame, pd.DataFrame(values, columns=frame.columns, index=frame.index)) == []
+
+
+def test_an_irregular_column_is_named_as_before():
+    message = pb.Frame()
+    codec.encode_frame(pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}), message)
+    message.data[1].shape[:] = [1]
+    message.data[1].data = bytes(8)
+    with pytest.raises(InvalidInput, match=r"'f' column 'b' has shape \(1,\); expected \(2,\)\."):
+        codec.decode_frame(message, "f")
+    message.data[1].shape[:] = [2]
+    with pytest.raises(InvalidInput, match=r"'f\.b' is not a valid NDArray: 8 bytes do not hold shape"):
+        codec.decode_frame(message, "f")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -93,7 +94,7 @@ def _arrays(request: Any) -> list[tuple[str, Any]]:
 
 def _nbytes(value: Any) -> int:
     """Bytes of an array; of a table or series, 8 per value and index label (an estimate)."""
-    return value.nbytes if isinstance(value, np.ndarray) else 8 * (value.size + len(value))
+    return value.nbytes if isinstance(value, np.ndarray) else 8 * (math.prod(value.shape) + len(value))
 
 
 @dataclass(frozen=True)
@@ -138,9 +139,10 @@ class Limits:
         if request.rpc in WORK:
             field, what, count = WORK[request.rpc]
             yield "max_samples", field, count(request), what
-        inputs = sum(_nbytes(value) for _, value in arrays)
+        sizes = {name: _nbytes(value) for name, value in arrays}
+        inputs = sum(sizes.values())
         field, extra = MEMORY.get(request.rpc, (None, lambda r: 0))
         if field is None and arrays:
-            field = max(arrays, key=lambda item: _nbytes(item[1]))[0]
+            field = max(sizes, key=sizes.get)
         if field is not None:
             yield "max_memory_mb", field, (4 * inputs + extra(request)) / MiB, "MiB of memory (estimated)"

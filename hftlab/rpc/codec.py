@@ -185,7 +185,15 @@ def _labels(names: tuple[str, ...], name: str | None = None) -> pd.Index:
     a list, so short lists are built once; callers get their own Index object over the
     same immutable values.
     """
-    return _memo_labels(names).rename(name) if len(names) <= _MEMO_LABELS else pd.Index(names, name=name)
+    return _named(_memo_labels(names), name) if len(names) <= _MEMO_LABELS else pd.Index(names, name=name)
+
+
+def _named(index: pd.Index, name: str | None) -> pd.Index:
+    """A new Index over the same values (and cached properties) as the kept ``index``, called
+    ``name``: what ``index.rename(name)`` makes, without its argument checks (~2 µs of ~3)."""
+    view = index.view()
+    view.name = name
+    return view
 
 
 @functools.lru_cache(maxsize=256)
@@ -206,7 +214,7 @@ def _datetime_index(values: np.ndarray, tz: str | None, freq: str | None, name: 
         generate = _regular_range if len(values) <= _MEMO_RANGE else _regular_range.__wrapped__  # (not kept)
         regular = generate(values[0], len(values), freq, unit, tz)
         if np.array_equal(regular.asi8, values.view(np.int64)):
-            return regular.rename(name)
+            return _named(regular, name)
     index = pd.DatetimeIndex(values, name=name)
     if tz is not None:
         index = index.tz_localize("UTC").tz_convert(tz)

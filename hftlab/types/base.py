@@ -13,6 +13,7 @@ Field names equal the proto message fields of ``proto/hftlab/v1/trading.proto``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar
 
@@ -83,4 +84,9 @@ class ServerInfoRequest(Request):
 
 def request_fields(request: Request) -> dict[str, Any]:
     """The request's fields as keyword arguments for the computing function."""
-    return {f.name: getattr(request, f.name) for f in dataclasses.fields(request)}
+    return {name: getattr(request, name) for name in _field_names(type(request))}
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(cls))  # (fields() filters them on each call)

@@ -176,18 +176,6 @@ def as_series(value: Any, name: str, *, min_length: int = 1) -> pd.Series:
     return series
 
 
-def one_block(frame: pd.DataFrame) -> np.ndarray | None:
-    """The values of ``frame`` as the one 2-D array holding every column, or ``None`` when its
-    columns are held apart (several dtypes, extension arrays, an unconsolidated frame).
-
-    Two reads of ``to_numpy()`` share memory only when pandas hands out views of one array
-    instead of copying the columns together, and then every column has that array's dtype:
-    the test costs ~2 µs where ``frame.dtypes`` builds a Series (~13 µs).
-    """
-    values = frame.to_numpy()
-    return values if np.may_share_memory(values, frame.to_numpy()) else None
-
-
 def as_frame(value: Any, name: str, *, min_rows: int = 1, min_columns: int = 1) -> pd.DataFrame:
     """Coerce a 2-D array-like (rows = observations) to a finite float64 DataFrame.
 
@@ -202,8 +190,11 @@ def as_frame(value: Any, name: str, *, min_rows: int = 1, min_columns: int = 1) 
         if array.ndim != 2:
             raise fail(name, "a 2-D table of numbers (observations x columns)", array)
         frame = pd.DataFrame(array)
+    # two reads of the values share memory exactly when pandas hands out views of the one array
+    # holding every column (then of its dtype) instead of copying them together: ~2 µs, where
+    # frame.dtypes builds a Series (~13 µs)
     values = frame.to_numpy()
-    if values.dtype == np.float64 and np.may_share_memory(values, frame.to_numpy()):  # (see one_block)
+    if values.dtype == np.float64 and np.may_share_memory(values, frame.to_numpy()):
         frame = frame.copy(deep=False)  # a new frame (callers relabel it; the caller's stays untouched)
     else:
         dtypes = list(frame.dtypes)  # (pandas builds a Series of them on each access)

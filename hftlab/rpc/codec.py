@@ -266,7 +266,7 @@ def encode_frame(frame: pd.DataFrame | np.ndarray, message: pb.Frame, memo: _Mem
     message.columns.extend(map(str, frame.columns.tolist()))  # (tolist: one pass over a string Index)
     # (frame.dtypes costs ~13 µs; reading the values first to see whether they are one block would
     # copy those of a mixed frame together, boxing its times and strings, twice)
-    if frame.shape[1] and len(set(frame.dtypes)) == 1:
+    if frame.shape[1] == 1 or (frame.shape[1] and len(set(frame.dtypes)) == 1):
         block = frame.to_numpy()
         columns = [block[:, k] for k in range(frame.shape[1])]
     else:

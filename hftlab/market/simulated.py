@@ -340,7 +340,8 @@ class SymbolSimulation:
     _RANDOM_CHUNK = 1 << 20
     _OUT_CHUNK = 1 << 16
 
-    def __init__(self, name: str, spec: SymbolSpec, seed: int) -> None:
+    def __init__(self, name: str, spec: SymbolSpec, seed: int, state: SymbolState | None = None) -> None:
+        """The simulation after its warm-up, or continuing from ``state`` (see :meth:`restore`)."""
         self.name, self.spec = name, spec
         entropy = np.random.SeedSequence([seed, zlib.crc32(name.encode())])
         self._rng = np.random.Generator(np.random.PCG64(entropy))
@@ -371,10 +372,14 @@ class SymbolSimulation:
         base = round(spec.price / spec.tick) - GRID // 2
         self._ints = np.array([base, bb, ba, 0, -1, -1, -1, -1, -1], dtype=np.int64)
         self._floats = np.array([0.0, -1.0, 0.0, 0.0])
-        self._draw(np.empty(0))
-        self.ticks = 0
-        self.advance(0.0)
-        self.ticks = 0
+        self._random = None
+        if state is not None:
+            self.restore(state)
+        else:
+            self._draw(np.empty(0))
+            self.ticks = 0
+            self.advance(0.0)
+            self.ticks = 0
 
     def _draw(self, head: np.ndarray) -> None:
         """The next block of uniforms, after ``head`` (those left of the previous block), and

@@ -162,9 +162,9 @@ class SimulatedFeed(GeneratedFeed):
                     pending = (
                         chunk if pending is None else {k: np.concatenate([pending[k], chunk[k]]) for k in chunk}
                     )
-                first = sequence * size - start
-                batch = {k: v[first : first + size] for k, v in pending.items()}
-                pending = {k: v[first + size :] for k, v in pending.items()}
+                at = sequence * size - start
+                batch = {k: v[at : at + size] for k, v in pending.items()}
+                pending = {k: v[at + size :] for k, v in pending.items()}
                 sequence += 1
                 start = sequence * size
                 yield TickBatch(sequence, list(self.symbols), batch.pop("symbol_id"), **batch)
@@ -172,7 +172,9 @@ class SimulatedFeed(GeneratedFeed):
 
 @dataclass(frozen=True)
 class _RunState:
-    symbols: tuple[SymbolState, ...]
+    """A :class:`_Run` between two time steps (a checkpoint); no symbol state: at the start."""
+
+    symbols: tuple[SymbolState | None, ...]
     horizon: float
     step: float
     ticks: int
@@ -187,15 +189,18 @@ class _Run:
     """
 
     def __init__(self, feed: SimulatedFeed) -> None:
+        """The run at the nearest checkpoint at or before the feed's first tick (else at the start)."""
         self.key = _stream_key(feed.symbols, feed.seed, feed.batch_size)
         self.size = feed.batch_size
         self.every = max(1, CHECKPOINT_TICKS // self.size) * self.size
+        found = CHECKPOINTS.nearest(self.key, feed.resume_from * self.size)
+        step = self.size / (100.0 * sum(spec.activity for spec in feed._specs))
+        start = _RunState((None,) * len(feed.symbols), 0.0, step, 0) if found is None else found[1]
         self.simulations = [
-            SymbolSimulation(name, spec, feed.seed)
-            for name, spec in zip(feed.symbols, feed._specs, strict=True)
+            SymbolSimulation(name, spec, feed.seed, state)
+            for name, spec, state in zip(feed.symbols, feed._specs, start.symbols, strict=True)
         ]
-        self.horizon, self.ticks = 0.0, 0
-        self.step = self.size / (100.0 * sum(spec.activity for spec in feed._specs))
+        self.horizon, self.step, self.ticks = start.horizon, start.step, start.ticks
 
     def state(self) -> _RunState:
         return _RunState(tuple(sim.state() for sim in self.simulations), self.horizon, self.step, self.ticks)
@@ -221,11 +226,8 @@ class _Run:
         return merged
 
     def seek(self, first: int, pool: ThreadPoolExecutor) -> None:
-        """Go to the last chunk boundary at or before tick ``first``: from the nearest
-        checkpoint, then simulating chunks without writing their ticks."""
-        found = CHECKPOINTS.nearest(self.key, first)
-        if found is not None:
-            self.restore(found[1])
+        """Go to the last chunk boundary at or before tick ``first``, simulating chunks without
+        writing their ticks."""
         while self.ticks < first:
             before = self.state()
             self.chunk(pool, keep=False)

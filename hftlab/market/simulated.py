@@ -18,8 +18,10 @@ The simulation is an exact event-by-event (Gillespie) simulation with Ogata's
 (1981) thinning for the Hawkes part, compiled with numba. Each symbol has its
 own random stream (seeded by ``seed`` and the symbol's name), so a symbol's path
 is the same whichever other symbols are streamed with it; symbols are merged in
-time order (:mod:`hftlab.market.simulated_feed`). A tick is emitted whenever the top of book changes or a trade
-prints. Everything is deterministic for a given seed.
+time order (:mod:`hftlab.market.simulated_feed`). A tick is emitted whenever the
+top of book changes or a trade prints. Everything is deterministic for a given
+seed, and a simulation's state can be saved and continued from
+(:meth:`SymbolSimulation.state`, :meth:`SymbolSimulation.restore`).
 """
 
 from __future__ import annotations

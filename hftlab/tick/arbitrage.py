@@ -243,13 +243,13 @@ def arbitrage_backtest(
             settings, open_rows, opps, attempts, counts, scratch,
         )  # fmt: skip
         if reached < len(times):
-            engines = [engine if _has_room(engine) else k.grown(engine) for engine in engines]
+            engines = [engine if k.has_room(engine) else k.grown(engine) for engine in engines]
             if counts[d.N_OPP] + len(plan.legs) >= len(opps):
                 opps = np.concatenate([opps, np.zeros(len(opps), opps.dtype)])
             if counts[d.N_ATT] + 1 >= len(attempts):
                 attempts = np.concatenate([attempts, np.zeros(len(attempts), attempts.dtype)])
     for b, engine in enumerate(engines):
-        while k.advance(engine, k.NEVER):  # the last replies
+        while not engine.ints[k.OVERFLOW] and k.advance(engine, k.NEVER):  # the last replies; more room
             engine = engines[b] = k.grown(engine)
         k.finish(engine)
         if engine.ints[k.OVERFLOW]:
@@ -267,10 +267,6 @@ def arbitrage_backtest(
         latencies,
         [len(p) for p in parts],
     )
-
-
-def _has_room(engine: k.Engine) -> bool:
-    return bool(k.has_room(engine))
 
 
 def _book_engine(events, feed, latency, fee, lot, every, first, last) -> k.Engine:

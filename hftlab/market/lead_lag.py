@@ -50,7 +50,7 @@ def _quotes(
         if ask is not None and ask != new_ask:
             update.append((-1, ask, 0.0))
         bid, ask = new_bid, new_ask
-        for side, level, qty in sorted(update, key=lambda row: row[2] > 0):  # removals first
+        for side, level, qty in sorted(update, key=lambda row: row[2] == 0):  # the new levels first
             rows.append((START + t, START + t, 1, side, round(level * tick, 10), qty, 0, 0))
     return np.array(rows, dtype=EVENT_DTYPE)
 

@@ -11,7 +11,9 @@ Two strategies take liquidity only (IOC orders) across books stepped on one cloc
   triangle, both ways, all three legs sent at once.
 
 Books are named ``[venue:]BASE/QUOTE`` (``-`` also separates base and quote). Each book has its
-own taker fee and order latency (``taker_fee``, ``order_latency``: one value per book).
+own taker fee and order latency (``taker_fee``, ``order_latency``: one value per book), its tick
+(the largest decimal step dividing all its prices, :func:`price_grid`) and one lot for all
+(``lot_size``: our quantities are rounded down to it).
 """
 
 from __future__ import annotations

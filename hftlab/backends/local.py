@@ -16,6 +16,7 @@ from hftlab.errors import Unimplemented
 from hftlab.market import replay as lobster_replay
 from hftlab.market import streams
 from hftlab.threads import blas_threads
+from hftlab.tick.arbitrage import arbitrage_backtest
 from hftlab.tick.backtest import backtest_stream
 from hftlab.tick.intensity import fit_intensity
 from hftlab.types import (
@@ -49,7 +50,7 @@ from hftlab.types.regimes import (
     SelectHMMStatesRequest,
 )
 from hftlab.types.statarb import CointegrationRequest, FitOURequest, KalmanHedgeRequest, ScanPairsRequest
-from hftlab.types.tick import FitIntensityRequest, TickBacktestRequest
+from hftlab.types.tick import ArbitrageBacktestRequest, FitIntensityRequest, TickBacktestRequest
 from hftlab.version import __version__
 
 _STARTED = time.monotonic()
@@ -92,6 +93,7 @@ HANDLERS: dict[type[Request], Callable[..., Any]] = {
     RunMCMCRequest: posteriors.run_mcmc,
     TickBacktestRequest: backtest_stream,
     FitIntensityRequest: fit_intensity,
+    ArbitrageBacktestRequest: arbitrage_backtest,
 }
 """Request type -> the function computing it, called with the request's fields."""
 

@@ -1534,3 +1534,70 @@ class FitIntensityResponse(_message.Message):
     intensity: Frame
     windows: Frame
     def __init__(self, A: _Optional[float] = ..., k: _Optional[float] = ..., A_stderr: _Optional[float] = ..., k_stderr: _Optional[float] = ..., r_squared: _Optional[float] = ..., arrivals: _Optional[int] = ..., depths_used: _Optional[int] = ..., duration: _Optional[float] = ..., tick_size: _Optional[float] = ..., intensity: _Optional[_Union[Frame, _Mapping]] = ..., windows: _Optional[_Union[Frame, _Mapping]] = ...) -> None: ...
+
+class RunArbitrageBacktestRequest(_message.Message):
+    __slots__ = ("events", "books", "taker_fee", "order_latency", "strategy", "min_return", "max_notional", "max_position", "lot_size", "feed_latency", "sample_every")
+    class TakerFeeEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    class OrderLatencyEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    BOOKS_FIELD_NUMBER: _ClassVar[int]
+    TAKER_FEE_FIELD_NUMBER: _ClassVar[int]
+    ORDER_LATENCY_FIELD_NUMBER: _ClassVar[int]
+    STRATEGY_FIELD_NUMBER: _ClassVar[int]
+    MIN_RETURN_FIELD_NUMBER: _ClassVar[int]
+    MAX_NOTIONAL_FIELD_NUMBER: _ClassVar[int]
+    MAX_POSITION_FIELD_NUMBER: _ClassVar[int]
+    LOT_SIZE_FIELD_NUMBER: _ClassVar[int]
+    FEED_LATENCY_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_EVERY_FIELD_NUMBER: _ClassVar[int]
+    events: Frame
+    books: _containers.RepeatedScalarFieldContainer[str]
+    taker_fee: _containers.ScalarMap[str, float]
+    order_latency: _containers.ScalarMap[str, float]
+    strategy: str
+    min_return: float
+    max_notional: float
+    max_position: float
+    lot_size: float
+    feed_latency: float
+    sample_every: float
+    def __init__(self, events: _Optional[_Union[Frame, _Mapping]] = ..., books: _Optional[_Iterable[str]] = ..., taker_fee: _Optional[_Mapping[str, float]] = ..., order_latency: _Optional[_Mapping[str, float]] = ..., strategy: _Optional[str] = ..., min_return: _Optional[float] = ..., max_notional: _Optional[float] = ..., max_position: _Optional[float] = ..., lot_size: _Optional[float] = ..., feed_latency: _Optional[float] = ..., sample_every: _Optional[float] = ...) -> None: ...
+
+class RunArbitrageBacktestResponse(_message.Message):
+    __slots__ = ("strategy", "currency", "opportunities", "attempts", "venues", "fills", "equity", "stats")
+    class StatsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    STRATEGY_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITIES_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    VENUES_FIELD_NUMBER: _ClassVar[int]
+    FILLS_FIELD_NUMBER: _ClassVar[int]
+    EQUITY_FIELD_NUMBER: _ClassVar[int]
+    STATS_FIELD_NUMBER: _ClassVar[int]
+    strategy: str
+    currency: str
+    opportunities: Frame
+    attempts: Frame
+    venues: Frame
+    fills: Frame
+    equity: Frame
+    stats: _containers.ScalarMap[str, float]
+    def __init__(self, strategy: _Optional[str] = ..., currency: _Optional[str] = ..., opportunities: _Optional[_Union[Frame, _Mapping]] = ..., attempts: _Optional[_Union[Frame, _Mapping]] = ..., venues: _Optional[_Union[Frame, _Mapping]] = ..., fills: _Optional[_Union[Frame, _Mapping]] = ..., equity: _Optional[_Union[Frame, _Mapping]] = ..., stats: _Optional[_Mapping[str, float]] = ...) -> None: ...

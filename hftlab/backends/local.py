@@ -24,7 +24,7 @@ from hftlab.types import (
     Request,
     ServerInfo,
     ServerInfoRequest,
-    request_fields,
+    arguments,
 )
 from hftlab.types.backtest import BacktestRequest, WalkForwardRequest
 from hftlab.types.limits import Limits
@@ -120,10 +120,10 @@ class LocalBackend:
         return handler
 
     def execute(self, request: Request) -> Any:
-        return self._handler(request)(**request_fields(request))
+        return self._handler(request)(**arguments(request))
 
     def stream(self, request: Request) -> Iterator[Any]:
-        yield from self._handler(request)(**request_fields(request))
+        yield from self._handler(request)(**arguments(request))
 
     def info(self) -> ServerInfo:
         return self.execute(ServerInfoRequest())

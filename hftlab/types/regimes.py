@@ -373,16 +373,18 @@ class RunMCMCRequest(Request):
         self._set("lookback_range", lookbacks)
         self._set("entry_z_range", entries)
         self._set("exit_z_range", exits)
-        walk = WalkForwardRequest(
-            self.prices,
-            self.train,
-            self.test,
-            [lookbacks[1]],
-            [entries[1]],
-            [exits[0]],
+        walk = WalkForwardRequest.from_flat(
+            prices=self.prices,
+            train=self.train,
+            test=self.test,
+            lookback=[lookbacks[1]],
+            entry_z=[entries[1]],
+            exit_z=[exits[0]],
             objective=self.score,
             hedge=self.hedge,
             cost=self.cost,
         )
-        for name in ("prices", "train", "test", "hedge", "cost"):
+        for name in ("prices", "train", "test"):
             self._set(name, getattr(walk, name))
+        self._set("hedge", walk.hedging.hedge)
+        self._set("cost", walk.costs.cost)

@@ -501,43 +501,61 @@ class BoxTaoDecompositionResponse(_message.Message):
     mu: float
     def __init__(self, low_rank: _Optional[_Union[Frame, _Mapping]] = ..., sparse: _Optional[_Union[Frame, _Mapping]] = ..., noise: _Optional[_Union[Frame, _Mapping]] = ..., rank: _Optional[int] = ..., sparsity: _Optional[float] = ..., iterations: _Optional[int] = ..., converged: _Optional[bool] = ..., residual_history: _Optional[_Union[NDArray, _Mapping]] = ..., lam: _Optional[float] = ..., mu: _Optional[float] = ...) -> None: ...
 
-class RunBacktestRequest(_message.Message):
-    __slots__ = ("prices", "lookback", "entry_z", "exit_z", "hedge", "hedge_ratio", "hedge_lookback", "cost", "fixed_cost", "slippage", "capital", "size", "max_units", "direction", "periods_per_year", "kalman_delta", "kalman_observation_var")
-    PRICES_FIELD_NUMBER: _ClassVar[int]
-    LOOKBACK_FIELD_NUMBER: _ClassVar[int]
-    ENTRY_Z_FIELD_NUMBER: _ClassVar[int]
-    EXIT_Z_FIELD_NUMBER: _ClassVar[int]
+class Hedging(_message.Message):
+    __slots__ = ("hedge", "hedge_lookback", "kalman_delta", "kalman_observation_var")
     HEDGE_FIELD_NUMBER: _ClassVar[int]
-    HEDGE_RATIO_FIELD_NUMBER: _ClassVar[int]
     HEDGE_LOOKBACK_FIELD_NUMBER: _ClassVar[int]
+    KALMAN_DELTA_FIELD_NUMBER: _ClassVar[int]
+    KALMAN_OBSERVATION_VAR_FIELD_NUMBER: _ClassVar[int]
+    hedge: str
+    hedge_lookback: int
+    kalman_delta: float
+    kalman_observation_var: float
+    def __init__(self, hedge: _Optional[str] = ..., hedge_lookback: _Optional[int] = ..., kalman_delta: _Optional[float] = ..., kalman_observation_var: _Optional[float] = ...) -> None: ...
+
+class Costs(_message.Message):
+    __slots__ = ("cost", "fixed_cost", "slippage")
     COST_FIELD_NUMBER: _ClassVar[int]
     FIXED_COST_FIELD_NUMBER: _ClassVar[int]
     SLIPPAGE_FIELD_NUMBER: _ClassVar[int]
+    cost: float
+    fixed_cost: float
+    slippage: float
+    def __init__(self, cost: _Optional[float] = ..., fixed_cost: _Optional[float] = ..., slippage: _Optional[float] = ...) -> None: ...
+
+class Sizing(_message.Message):
+    __slots__ = ("capital", "size", "max_units", "direction")
     CAPITAL_FIELD_NUMBER: _ClassVar[int]
     SIZE_FIELD_NUMBER: _ClassVar[int]
     MAX_UNITS_FIELD_NUMBER: _ClassVar[int]
     DIRECTION_FIELD_NUMBER: _ClassVar[int]
-    PERIODS_PER_YEAR_FIELD_NUMBER: _ClassVar[int]
-    KALMAN_DELTA_FIELD_NUMBER: _ClassVar[int]
-    KALMAN_OBSERVATION_VAR_FIELD_NUMBER: _ClassVar[int]
-    prices: Frame
-    lookback: int
-    entry_z: float
-    exit_z: float
-    hedge: str
-    hedge_ratio: float
-    hedge_lookback: int
-    cost: float
-    fixed_cost: float
-    slippage: float
     capital: float
     size: float
     max_units: float
     direction: str
+    def __init__(self, capital: _Optional[float] = ..., size: _Optional[float] = ..., max_units: _Optional[float] = ..., direction: _Optional[str] = ...) -> None: ...
+
+class RunBacktestRequest(_message.Message):
+    __slots__ = ("prices", "lookback", "entry_z", "exit_z", "hedge_ratio", "periods_per_year", "hedging", "costs", "sizing")
+    PRICES_FIELD_NUMBER: _ClassVar[int]
+    LOOKBACK_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_Z_FIELD_NUMBER: _ClassVar[int]
+    EXIT_Z_FIELD_NUMBER: _ClassVar[int]
+    HEDGE_RATIO_FIELD_NUMBER: _ClassVar[int]
+    PERIODS_PER_YEAR_FIELD_NUMBER: _ClassVar[int]
+    HEDGING_FIELD_NUMBER: _ClassVar[int]
+    COSTS_FIELD_NUMBER: _ClassVar[int]
+    SIZING_FIELD_NUMBER: _ClassVar[int]
+    prices: Frame
+    lookback: int
+    entry_z: float
+    exit_z: float
+    hedge_ratio: float
     periods_per_year: float
-    kalman_delta: float
-    kalman_observation_var: float
-    def __init__(self, prices: _Optional[_Union[Frame, _Mapping]] = ..., lookback: _Optional[int] = ..., entry_z: _Optional[float] = ..., exit_z: _Optional[float] = ..., hedge: _Optional[str] = ..., hedge_ratio: _Optional[float] = ..., hedge_lookback: _Optional[int] = ..., cost: _Optional[float] = ..., fixed_cost: _Optional[float] = ..., slippage: _Optional[float] = ..., capital: _Optional[float] = ..., size: _Optional[float] = ..., max_units: _Optional[float] = ..., direction: _Optional[str] = ..., periods_per_year: _Optional[float] = ..., kalman_delta: _Optional[float] = ..., kalman_observation_var: _Optional[float] = ...) -> None: ...
+    hedging: Hedging
+    costs: Costs
+    sizing: Sizing
+    def __init__(self, prices: _Optional[_Union[Frame, _Mapping]] = ..., lookback: _Optional[int] = ..., entry_z: _Optional[float] = ..., exit_z: _Optional[float] = ..., hedge_ratio: _Optional[float] = ..., periods_per_year: _Optional[float] = ..., hedging: _Optional[_Union[Hedging, _Mapping]] = ..., costs: _Optional[_Union[Costs, _Mapping]] = ..., sizing: _Optional[_Union[Sizing, _Mapping]] = ...) -> None: ...
 
 class RunBacktestResponse(_message.Message):
     __slots__ = ("positions", "signal", "zscore", "spread", "hedge_ratio", "equity", "returns", "trades", "metrics")
@@ -569,7 +587,7 @@ class RunBacktestResponse(_message.Message):
     def __init__(self, positions: _Optional[_Union[Frame, _Mapping]] = ..., signal: _Optional[_Union[Series, _Mapping]] = ..., zscore: _Optional[_Union[Series, _Mapping]] = ..., spread: _Optional[_Union[Series, _Mapping]] = ..., hedge_ratio: _Optional[_Union[Series, _Mapping]] = ..., equity: _Optional[_Union[Series, _Mapping]] = ..., returns: _Optional[_Union[Series, _Mapping]] = ..., trades: _Optional[_Union[Frame, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ...) -> None: ...
 
 class WalkForwardRequest(_message.Message):
-    __slots__ = ("prices", "train", "test", "lookback", "entry_z", "exit_z", "anchored", "objective", "hedge", "hedge_lookback", "cost", "fixed_cost", "slippage", "capital", "size", "max_units", "direction", "periods_per_year", "kalman_delta", "kalman_observation_var")
+    __slots__ = ("prices", "train", "test", "lookback", "entry_z", "exit_z", "anchored", "objective", "periods_per_year", "hedging", "costs", "sizing")
     PRICES_FIELD_NUMBER: _ClassVar[int]
     TRAIN_FIELD_NUMBER: _ClassVar[int]
     TEST_FIELD_NUMBER: _ClassVar[int]
@@ -578,18 +596,10 @@ class WalkForwardRequest(_message.Message):
     EXIT_Z_FIELD_NUMBER: _ClassVar[int]
     ANCHORED_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
-    HEDGE_FIELD_NUMBER: _ClassVar[int]
-    HEDGE_LOOKBACK_FIELD_NUMBER: _ClassVar[int]
-    COST_FIELD_NUMBER: _ClassVar[int]
-    FIXED_COST_FIELD_NUMBER: _ClassVar[int]
-    SLIPPAGE_FIELD_NUMBER: _ClassVar[int]
-    CAPITAL_FIELD_NUMBER: _ClassVar[int]
-    SIZE_FIELD_NUMBER: _ClassVar[int]
-    MAX_UNITS_FIELD_NUMBER: _ClassVar[int]
-    DIRECTION_FIELD_NUMBER: _ClassVar[int]
     PERIODS_PER_YEAR_FIELD_NUMBER: _ClassVar[int]
-    KALMAN_DELTA_FIELD_NUMBER: _ClassVar[int]
-    KALMAN_OBSERVATION_VAR_FIELD_NUMBER: _ClassVar[int]
+    HEDGING_FIELD_NUMBER: _ClassVar[int]
+    COSTS_FIELD_NUMBER: _ClassVar[int]
+    SIZING_FIELD_NUMBER: _ClassVar[int]
     prices: Frame
     train: int
     test: int
@@ -598,19 +608,11 @@ class WalkForwardRequest(_message.Message):
     exit_z: _containers.RepeatedScalarFieldContainer[float]
     anchored: bool
     objective: str
-    hedge: str
-    hedge_lookback: int
-    cost: float
-    fixed_cost: float
-    slippage: float
-    capital: float
-    size: float
-    max_units: float
-    direction: str
     periods_per_year: float
-    kalman_delta: float
-    kalman_observation_var: float
-    def __init__(self, prices: _Optional[_Union[Frame, _Mapping]] = ..., train: _Optional[int] = ..., test: _Optional[int] = ..., lookback: _Optional[_Iterable[int]] = ..., entry_z: _Optional[_Iterable[float]] = ..., exit_z: _Optional[_Iterable[float]] = ..., anchored: _Optional[bool] = ..., objective: _Optional[str] = ..., hedge: _Optional[str] = ..., hedge_lookback: _Optional[int] = ..., cost: _Optional[float] = ..., fixed_cost: _Optional[float] = ..., slippage: _Optional[float] = ..., capital: _Optional[float] = ..., size: _Optional[float] = ..., max_units: _Optional[float] = ..., direction: _Optional[str] = ..., periods_per_year: _Optional[float] = ..., kalman_delta: _Optional[float] = ..., kalman_observation_var: _Optional[float] = ...) -> None: ...
+    hedging: Hedging
+    costs: Costs
+    sizing: Sizing
+    def __init__(self, prices: _Optional[_Union[Frame, _Mapping]] = ..., train: _Optional[int] = ..., test: _Optional[int] = ..., lookback: _Optional[_Iterable[int]] = ..., entry_z: _Optional[_Iterable[float]] = ..., exit_z: _Optional[_Iterable[float]] = ..., anchored: _Optional[bool] = ..., objective: _Optional[str] = ..., periods_per_year: _Optional[float] = ..., hedging: _Optional[_Union[Hedging, _Mapping]] = ..., costs: _Optional[_Union[Costs, _Mapping]] = ..., sizing: _Optional[_Union[Sizing, _Mapping]] = ...) -> None: ...
 
 class WalkForwardResponse(_message.Message):
     __slots__ = ("folds", "equity", "returns", "positions", "trades", "metrics")

@@ -113,7 +113,7 @@ def check_blocks(request: Request) -> None:
         value = getattr(request, name)
         if not isinstance(value, block):
             raise InvalidInput(
-                f"'{name}' must be a {block.__name__} (or pass its fields one by one to the public "
+                f"'{name}' must be of type {block.__name__} (or pass its fields one by one to the public "
                 f"function); got {type(value).__name__}."
             )
 

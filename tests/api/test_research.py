@@ -150,7 +150,7 @@ def test_shared_parameters_are_blocks_declared_once(backend, pair):
     assert hftlab.differences(result, local_backtest(pair, 15, **flat)) == []
     walk = WalkForwardRequest.from_flat(prices=pair, train=250, test=125, **flat)
     assert (walk.hedging, walk.costs, walk.sizing) == (request.hedging, request.costs, request.sizing)
-    with pytest.raises(InvalidInput, match="'costs' must be a Costs"):
+    with pytest.raises(InvalidInput, match="'costs' must be of type Costs"):
         BacktestRequest(pair, costs=0.001)
     with pytest.raises(InvalidInput, match="'hedge_lookback' must be None unless hedge='rolling'"):
         hftlab.walk_forward(pair, 250, 125, hedge_lookback=40)

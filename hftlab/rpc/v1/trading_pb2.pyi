@@ -167,22 +167,46 @@ class GetServerInfoResponse(_message.Message):
     auth_failures: _containers.ScalarMap[str, int]
     def __init__(self, version: _Optional[str] = ..., backend: _Optional[str] = ..., pid: _Optional[int] = ..., uptime_seconds: _Optional[float] = ..., operations: _Optional[_Iterable[str]] = ..., calls: _Optional[_Mapping[str, int]] = ..., errors: _Optional[_Mapping[str, int]] = ..., latency_p50_ms: _Optional[_Mapping[str, float]] = ..., latency_p99_ms: _Optional[_Mapping[str, float]] = ..., blas_threads: _Optional[int] = ..., auth_failures: _Optional[_Mapping[str, int]] = ...) -> None: ...
 
-class OptimizePortfolioRequest(_message.Message):
-    __slots__ = ("prices_or_returns", "input_type", "long_only", "lower_bounds", "upper_bounds", "leverage", "current_weights", "turnover_limit", "turnover_penalty", "transaction_costs", "risk_free_rate", "covariance", "half_life", "periods_per_year", "time_limit", "method", "target_return", "risk_aversion", "risk_budgets", "covariance_matrix", "expected_returns")
-    PRICES_OR_RETURNS_FIELD_NUMBER: _ClassVar[int]
-    INPUT_TYPE_FIELD_NUMBER: _ClassVar[int]
+class Constraints(_message.Message):
+    __slots__ = ("long_only", "lower_bounds", "upper_bounds", "leverage", "turnover_limit")
     LONG_ONLY_FIELD_NUMBER: _ClassVar[int]
     LOWER_BOUNDS_FIELD_NUMBER: _ClassVar[int]
     UPPER_BOUNDS_FIELD_NUMBER: _ClassVar[int]
     LEVERAGE_FIELD_NUMBER: _ClassVar[int]
-    CURRENT_WEIGHTS_FIELD_NUMBER: _ClassVar[int]
     TURNOVER_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    long_only: bool
+    lower_bounds: Series
+    upper_bounds: Series
+    leverage: float
+    turnover_limit: float
+    def __init__(self, long_only: _Optional[bool] = ..., lower_bounds: _Optional[_Union[Series, _Mapping]] = ..., upper_bounds: _Optional[_Union[Series, _Mapping]] = ..., leverage: _Optional[float] = ..., turnover_limit: _Optional[float] = ...) -> None: ...
+
+class Frictions(_message.Message):
+    __slots__ = ("current_weights", "turnover_penalty", "transaction_costs")
+    CURRENT_WEIGHTS_FIELD_NUMBER: _ClassVar[int]
     TURNOVER_PENALTY_FIELD_NUMBER: _ClassVar[int]
     TRANSACTION_COSTS_FIELD_NUMBER: _ClassVar[int]
-    RISK_FREE_RATE_FIELD_NUMBER: _ClassVar[int]
+    current_weights: Series
+    turnover_penalty: float
+    transaction_costs: Series
+    def __init__(self, current_weights: _Optional[_Union[Series, _Mapping]] = ..., turnover_penalty: _Optional[float] = ..., transaction_costs: _Optional[_Union[Series, _Mapping]] = ...) -> None: ...
+
+class Estimation(_message.Message):
+    __slots__ = ("covariance", "half_life", "periods_per_year", "risk_free_rate")
     COVARIANCE_FIELD_NUMBER: _ClassVar[int]
     HALF_LIFE_FIELD_NUMBER: _ClassVar[int]
     PERIODS_PER_YEAR_FIELD_NUMBER: _ClassVar[int]
+    RISK_FREE_RATE_FIELD_NUMBER: _ClassVar[int]
+    covariance: str
+    half_life: float
+    periods_per_year: float
+    risk_free_rate: float
+    def __init__(self, covariance: _Optional[str] = ..., half_life: _Optional[float] = ..., periods_per_year: _Optional[float] = ..., risk_free_rate: _Optional[float] = ...) -> None: ...
+
+class OptimizePortfolioRequest(_message.Message):
+    __slots__ = ("prices_or_returns", "input_type", "time_limit", "method", "target_return", "risk_aversion", "risk_budgets", "covariance_matrix", "expected_returns", "constraints", "frictions", "estimation")
+    PRICES_OR_RETURNS_FIELD_NUMBER: _ClassVar[int]
+    INPUT_TYPE_FIELD_NUMBER: _ClassVar[int]
     TIME_LIMIT_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
     TARGET_RETURN_FIELD_NUMBER: _ClassVar[int]
@@ -190,20 +214,11 @@ class OptimizePortfolioRequest(_message.Message):
     RISK_BUDGETS_FIELD_NUMBER: _ClassVar[int]
     COVARIANCE_MATRIX_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_RETURNS_FIELD_NUMBER: _ClassVar[int]
+    CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
+    FRICTIONS_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATION_FIELD_NUMBER: _ClassVar[int]
     prices_or_returns: Frame
     input_type: str
-    long_only: bool
-    lower_bounds: Series
-    upper_bounds: Series
-    leverage: float
-    current_weights: Series
-    turnover_limit: float
-    turnover_penalty: float
-    transaction_costs: Series
-    risk_free_rate: float
-    covariance: str
-    half_life: float
-    periods_per_year: float
     time_limit: float
     method: str
     target_return: float
@@ -211,7 +226,10 @@ class OptimizePortfolioRequest(_message.Message):
     risk_budgets: Series
     covariance_matrix: Frame
     expected_returns: Series
-    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., long_only: _Optional[bool] = ..., lower_bounds: _Optional[_Union[Series, _Mapping]] = ..., upper_bounds: _Optional[_Union[Series, _Mapping]] = ..., leverage: _Optional[float] = ..., current_weights: _Optional[_Union[Series, _Mapping]] = ..., turnover_limit: _Optional[float] = ..., turnover_penalty: _Optional[float] = ..., transaction_costs: _Optional[_Union[Series, _Mapping]] = ..., risk_free_rate: _Optional[float] = ..., covariance: _Optional[str] = ..., half_life: _Optional[float] = ..., periods_per_year: _Optional[float] = ..., time_limit: _Optional[float] = ..., method: _Optional[str] = ..., target_return: _Optional[float] = ..., risk_aversion: _Optional[float] = ..., risk_budgets: _Optional[_Union[Series, _Mapping]] = ..., covariance_matrix: _Optional[_Union[Frame, _Mapping]] = ..., expected_returns: _Optional[_Union[Series, _Mapping]] = ...) -> None: ...
+    constraints: Constraints
+    frictions: Frictions
+    estimation: Estimation
+    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., time_limit: _Optional[float] = ..., method: _Optional[str] = ..., target_return: _Optional[float] = ..., risk_aversion: _Optional[float] = ..., risk_budgets: _Optional[_Union[Series, _Mapping]] = ..., covariance_matrix: _Optional[_Union[Frame, _Mapping]] = ..., expected_returns: _Optional[_Union[Series, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., frictions: _Optional[_Union[Frictions, _Mapping]] = ..., estimation: _Optional[_Union[Estimation, _Mapping]] = ...) -> None: ...
 
 class OptimizePortfolioResponse(_message.Message):
     __slots__ = ("weights", "expected_return", "volatility", "sharpe", "risk_contributions", "turnover", "transaction_cost", "method", "status", "reason", "solver", "iterations")
@@ -270,44 +288,26 @@ class PortfolioResult(_message.Message):
     def __init__(self, weights: _Optional[_Union[Series, _Mapping]] = ..., expected_return: _Optional[float] = ..., volatility: _Optional[float] = ..., sharpe: _Optional[float] = ..., risk_contributions: _Optional[_Union[Series, _Mapping]] = ..., turnover: _Optional[float] = ..., transaction_cost: _Optional[float] = ..., method: _Optional[str] = ..., status: _Optional[str] = ..., reason: _Optional[str] = ..., solver: _Optional[str] = ..., iterations: _Optional[int] = ...) -> None: ...
 
 class EfficientFrontierRequest(_message.Message):
-    __slots__ = ("prices_or_returns", "input_type", "long_only", "lower_bounds", "upper_bounds", "leverage", "current_weights", "turnover_limit", "turnover_penalty", "transaction_costs", "risk_free_rate", "covariance", "half_life", "periods_per_year", "time_limit", "n_points", "covariance_matrix", "expected_returns")
+    __slots__ = ("prices_or_returns", "input_type", "time_limit", "n_points", "covariance_matrix", "expected_returns", "constraints", "frictions", "estimation")
     PRICES_OR_RETURNS_FIELD_NUMBER: _ClassVar[int]
     INPUT_TYPE_FIELD_NUMBER: _ClassVar[int]
-    LONG_ONLY_FIELD_NUMBER: _ClassVar[int]
-    LOWER_BOUNDS_FIELD_NUMBER: _ClassVar[int]
-    UPPER_BOUNDS_FIELD_NUMBER: _ClassVar[int]
-    LEVERAGE_FIELD_NUMBER: _ClassVar[int]
-    CURRENT_WEIGHTS_FIELD_NUMBER: _ClassVar[int]
-    TURNOVER_LIMIT_FIELD_NUMBER: _ClassVar[int]
-    TURNOVER_PENALTY_FIELD_NUMBER: _ClassVar[int]
-    TRANSACTION_COSTS_FIELD_NUMBER: _ClassVar[int]
-    RISK_FREE_RATE_FIELD_NUMBER: _ClassVar[int]
-    COVARIANCE_FIELD_NUMBER: _ClassVar[int]
-    HALF_LIFE_FIELD_NUMBER: _ClassVar[int]
-    PERIODS_PER_YEAR_FIELD_NUMBER: _ClassVar[int]
     TIME_LIMIT_FIELD_NUMBER: _ClassVar[int]
     N_POINTS_FIELD_NUMBER: _ClassVar[int]
     COVARIANCE_MATRIX_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_RETURNS_FIELD_NUMBER: _ClassVar[int]
+    CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
+    FRICTIONS_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATION_FIELD_NUMBER: _ClassVar[int]
     prices_or_returns: Frame
     input_type: str
-    long_only: bool
-    lower_bounds: Series
-    upper_bounds: Series
-    leverage: float
-    current_weights: Series
-    turnover_limit: float
-    turnover_penalty: float
-    transaction_costs: Series
-    risk_free_rate: float
-    covariance: str
-    half_life: float
-    periods_per_year: float
     time_limit: float
     n_points: int
     covariance_matrix: Frame
     expected_returns: Series
-    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., long_only: _Optional[bool] = ..., lower_bounds: _Optional[_Union[Series, _Mapping]] = ..., upper_bounds: _Optional[_Union[Series, _Mapping]] = ..., leverage: _Optional[float] = ..., current_weights: _Optional[_Union[Series, _Mapping]] = ..., turnover_limit: _Optional[float] = ..., turnover_penalty: _Optional[float] = ..., transaction_costs: _Optional[_Union[Series, _Mapping]] = ..., risk_free_rate: _Optional[float] = ..., covariance: _Optional[str] = ..., half_life: _Optional[float] = ..., periods_per_year: _Optional[float] = ..., time_limit: _Optional[float] = ..., n_points: _Optional[int] = ..., covariance_matrix: _Optional[_Union[Frame, _Mapping]] = ..., expected_returns: _Optional[_Union[Series, _Mapping]] = ...) -> None: ...
+    constraints: Constraints
+    frictions: Frictions
+    estimation: Estimation
+    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., time_limit: _Optional[float] = ..., n_points: _Optional[int] = ..., covariance_matrix: _Optional[_Union[Frame, _Mapping]] = ..., expected_returns: _Optional[_Union[Series, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., frictions: _Optional[_Union[Frictions, _Mapping]] = ..., estimation: _Optional[_Union[Estimation, _Mapping]] = ...) -> None: ...
 
 class EfficientFrontierResponse(_message.Message):
     __slots__ = ("points", "weights", "assets", "min_variance", "max_sharpe", "n_failed")
@@ -326,21 +326,9 @@ class EfficientFrontierResponse(_message.Message):
     def __init__(self, points: _Optional[_Union[Frame, _Mapping]] = ..., weights: _Optional[_Union[Frame, _Mapping]] = ..., assets: _Optional[_Union[Frame, _Mapping]] = ..., min_variance: _Optional[_Union[PortfolioResult, _Mapping]] = ..., max_sharpe: _Optional[_Union[PortfolioResult, _Mapping]] = ..., n_failed: _Optional[int] = ...) -> None: ...
 
 class RebalancePortfolioRequest(_message.Message):
-    __slots__ = ("prices_or_returns", "input_type", "long_only", "lower_bounds", "upper_bounds", "leverage", "current_weights", "turnover_limit", "turnover_penalty", "transaction_costs", "risk_free_rate", "covariance", "half_life", "periods_per_year", "time_limit", "method", "window", "rebalance_every", "target_return", "risk_aversion", "risk_budgets")
+    __slots__ = ("prices_or_returns", "input_type", "time_limit", "method", "window", "rebalance_every", "target_return", "risk_aversion", "risk_budgets", "constraints", "frictions", "estimation")
     PRICES_OR_RETURNS_FIELD_NUMBER: _ClassVar[int]
     INPUT_TYPE_FIELD_NUMBER: _ClassVar[int]
-    LONG_ONLY_FIELD_NUMBER: _ClassVar[int]
-    LOWER_BOUNDS_FIELD_NUMBER: _ClassVar[int]
-    UPPER_BOUNDS_FIELD_NUMBER: _ClassVar[int]
-    LEVERAGE_FIELD_NUMBER: _ClassVar[int]
-    CURRENT_WEIGHTS_FIELD_NUMBER: _ClassVar[int]
-    TURNOVER_LIMIT_FIELD_NUMBER: _ClassVar[int]
-    TURNOVER_PENALTY_FIELD_NUMBER: _ClassVar[int]
-    TRANSACTION_COSTS_FIELD_NUMBER: _ClassVar[int]
-    RISK_FREE_RATE_FIELD_NUMBER: _ClassVar[int]
-    COVARIANCE_FIELD_NUMBER: _ClassVar[int]
-    HALF_LIFE_FIELD_NUMBER: _ClassVar[int]
-    PERIODS_PER_YEAR_FIELD_NUMBER: _ClassVar[int]
     TIME_LIMIT_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
     WINDOW_FIELD_NUMBER: _ClassVar[int]
@@ -348,20 +336,11 @@ class RebalancePortfolioRequest(_message.Message):
     TARGET_RETURN_FIELD_NUMBER: _ClassVar[int]
     RISK_AVERSION_FIELD_NUMBER: _ClassVar[int]
     RISK_BUDGETS_FIELD_NUMBER: _ClassVar[int]
+    CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
+    FRICTIONS_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATION_FIELD_NUMBER: _ClassVar[int]
     prices_or_returns: Frame
     input_type: str
-    long_only: bool
-    lower_bounds: Series
-    upper_bounds: Series
-    leverage: float
-    current_weights: Series
-    turnover_limit: float
-    turnover_penalty: float
-    transaction_costs: Series
-    risk_free_rate: float
-    covariance: str
-    half_life: float
-    periods_per_year: float
     time_limit: float
     method: str
     window: int
@@ -369,7 +348,10 @@ class RebalancePortfolioRequest(_message.Message):
     target_return: float
     risk_aversion: float
     risk_budgets: Series
-    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., long_only: _Optional[bool] = ..., lower_bounds: _Optional[_Union[Series, _Mapping]] = ..., upper_bounds: _Optional[_Union[Series, _Mapping]] = ..., leverage: _Optional[float] = ..., current_weights: _Optional[_Union[Series, _Mapping]] = ..., turnover_limit: _Optional[float] = ..., turnover_penalty: _Optional[float] = ..., transaction_costs: _Optional[_Union[Series, _Mapping]] = ..., risk_free_rate: _Optional[float] = ..., covariance: _Optional[str] = ..., half_life: _Optional[float] = ..., periods_per_year: _Optional[float] = ..., time_limit: _Optional[float] = ..., method: _Optional[str] = ..., window: _Optional[int] = ..., rebalance_every: _Optional[int] = ..., target_return: _Optional[float] = ..., risk_aversion: _Optional[float] = ..., risk_budgets: _Optional[_Union[Series, _Mapping]] = ...) -> None: ...
+    constraints: Constraints
+    frictions: Frictions
+    estimation: Estimation
+    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., time_limit: _Optional[float] = ..., method: _Optional[str] = ..., window: _Optional[int] = ..., rebalance_every: _Optional[int] = ..., target_return: _Optional[float] = ..., risk_aversion: _Optional[float] = ..., risk_budgets: _Optional[_Union[Series, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., frictions: _Optional[_Union[Frictions, _Mapping]] = ..., estimation: _Optional[_Union[Estimation, _Mapping]] = ...) -> None: ...
 
 class RebalancePortfolioResponse(_message.Message):
     __slots__ = ("weights", "returns", "turnover", "costs", "annual_return", "annual_volatility", "sharpe", "max_drawdown", "total_turnover", "total_cost", "n_rebalances", "n_failed", "method")

@@ -8,7 +8,7 @@ here so that bad input gets the same message on every backend.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from hftlab import validation as v
-from hftlab.algo.backtest import BacktestResult
-from hftlab.algo.walkforward import OBJECTIVES, WalkForwardResult
+from hftlab.algo.backtest import BacktestResult, backtest
+from hftlab.algo.walkforward import OBJECTIVES, WalkForwardResult, walk_forward
 from hftlab.errors import InvalidInput
 from hftlab.types.base import Block, Request, check_blocks
 
@@ -161,6 +161,7 @@ class BacktestRequest(Request):
 
     rpc: ClassVar[str] = "RunBacktest"
     result_type: ClassVar[type] = BacktestResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(backtest)
 
     prices: pd.DataFrame
     lookback: int = 20
@@ -196,6 +197,7 @@ class WalkForwardRequest(Request):
 
     rpc: ClassVar[str] = "WalkForward"
     result_type: ClassVar[type] = WalkForwardResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(walk_forward)
 
     prices: pd.DataFrame
     train: int = 504

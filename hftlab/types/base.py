@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar
 
@@ -32,13 +33,15 @@ REQUEST_TYPES: dict[str, type[Request]] = {}
 
 
 class Request:
-    """Base of request dataclasses: the RPC it maps to and the result type it returns.
+    """Base of request dataclasses: the RPC it maps to, the result type it returns and the
+    function that computes it.
 
     Defining a subclass with an ``rpc`` registers it in :data:`REQUEST_TYPES`.
     """
 
     rpc: ClassVar[str]
     result_type: ClassVar[type]
+    compute: ClassVar[Callable[..., Any]]  # the algorithm, called with the fields (blocks spread out)
     streaming: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

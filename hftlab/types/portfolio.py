@@ -9,7 +9,7 @@ column order; they are stored as float Series aligned with the columns.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -18,11 +18,11 @@ import pandas as pd
 
 from hftlab import validation as v
 from hftlab.algo import covariance as cov
-from hftlab.algo.boxtao import BoxTaoResult
-from hftlab.algo.portfolio import FrontierResult, PortfolioResult
-from hftlab.algo.rebalance import METHODS, RebalanceResult
+from hftlab.algo.boxtao import BoxTaoResult, box_tao
+from hftlab.algo.portfolio import FrontierResult, PortfolioResult, efficient_frontier, optimize_portfolio
+from hftlab.algo.rebalance import METHODS, RebalanceResult, rebalance_portfolio
 from hftlab.algo.sparse import METHODS as SPARSE_METHODS
-from hftlab.algo.sparse import SDP_MAX_ASSETS, SparsePortfolioResult
+from hftlab.algo.sparse import SDP_MAX_ASSETS, SparsePortfolioResult, sparse_portfolio
 from hftlab.errors import InvalidInput
 from hftlab.types.base import Block, Request, check_blocks
 
@@ -269,6 +269,7 @@ class OptimizePortfolioRequest(PortfolioInputs):
 
     rpc: ClassVar[str] = "OptimizePortfolio"
     result_type: ClassVar[type] = PortfolioResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(optimize_portfolio)
 
     method: str = "min_variance"
     target_return: float | None = None
@@ -291,6 +292,7 @@ class EfficientFrontierRequest(PortfolioInputs):
 
     rpc: ClassVar[str] = "EfficientFrontier"
     result_type: ClassVar[type] = FrontierResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(efficient_frontier)
 
     n_points: int = 20
     covariance_matrix: pd.DataFrame | None = None
@@ -316,6 +318,7 @@ class RebalancePortfolioRequest(PortfolioInputs):
 
     rpc: ClassVar[str] = "RebalancePortfolio"
     result_type: ClassVar[type] = RebalanceResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(rebalance_portfolio)
 
     method: str = "min_variance"
     window: int = 252
@@ -347,6 +350,7 @@ class SparsePortfolioRequest(Request):
 
     rpc: ClassVar[str] = "CalculateSparsePortfolio"
     result_type: ClassVar[type] = SparsePortfolioResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(sparse_portfolio)
 
     prices: pd.DataFrame
     method: str = "box_tiao_greedy"
@@ -440,6 +444,7 @@ class BoxTaoRequest(Request):
 
     rpc: ClassVar[str] = "BoxTaoDecomposition"
     result_type: ClassVar[type] = BoxTaoResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(box_tao)
 
     matrix_or_prices: pd.DataFrame
     lam: float | None = None

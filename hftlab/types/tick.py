@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -14,9 +15,17 @@ from hftlab import validation as v
 from hftlab.errors import InvalidInput
 from hftlab.market.events import EVENT_DTYPE, events_from_frame
 from hftlab.tick import arbitrage
+from hftlab.tick.arbitrage import arbitrage_backtest
 from hftlab.tick.arbitrage_result import ArbitrageResult
-from hftlab.tick.backtest import SETTINGS, STRATEGIES, TickBacktestProgress, check_settings, orders_table
-from hftlab.tick.intensity import IntensityFit, check_intensity
+from hftlab.tick.backtest import (
+    SETTINGS,
+    STRATEGIES,
+    TickBacktestProgress,
+    backtest_stream,
+    check_settings,
+    orders_table,
+)
+from hftlab.tick.intensity import IntensityFit, check_intensity, fit_intensity
 from hftlab.types.base import Columns, Request
 
 
@@ -47,6 +56,7 @@ class TickBacktestRequest(Request):
 
     rpc: ClassVar[str] = "RunTickBacktest"
     result_type: ClassVar[type] = TickBacktestProgress
+    compute: ClassVar[Callable[..., Any]] = staticmethod(backtest_stream)
     streaming: ClassVar[bool] = True
 
     events: Columns | None = None
@@ -91,6 +101,7 @@ class FitIntensityRequest(Request):
 
     rpc: ClassVar[str] = "FitIntensity"
     result_type: ClassVar[type] = IntensityFit
+    compute: ClassVar[Callable[..., Any]] = staticmethod(fit_intensity)
 
     events: Columns | None = None
     path: str | None = None
@@ -117,6 +128,7 @@ class ArbitrageBacktestRequest(Request):
 
     rpc: ClassVar[str] = "RunArbitrageBacktest"
     result_type: ClassVar[type] = ArbitrageResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(arbitrage_backtest)
 
     events: Columns
     books: list[str]

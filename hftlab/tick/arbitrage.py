@@ -12,7 +12,7 @@ Two strategies take liquidity only (IOC orders) across books stepped on one cloc
 
 Books are named ``[venue:]BASE/QUOTE`` (``-`` also separates base and quote). Each book has its
 own taker fee and order latency (``taker_fee``, ``order_latency``: one value per book), its tick
-(the largest decimal step dividing all its prices, :func:`price_grid`) and one lot for all
+(the largest decimal step dividing all its prices, :func:`hftlab.tick.source.grid_step`) and one lot for all
 (``lot_size``: our quantities are rounded down to it).
 """
 
@@ -274,7 +274,7 @@ def arbitrage_backtest(
 def _book_engine(events, feed, latency, fee, lot, every, first, last) -> k.Engine:
     """One book's engine, its events whole (one chunk), sampled on the common clock from ``first``."""
     source = ArraySource(events)
-    survey = source.survey(price_grid(events), None)
+    survey = source.survey(None, None)
     next(source.chunks(survey))  # checks the book (never crossed)
     _check_span(survey.low, survey.high, survey.tick)
     same_view = feed == 0 or (feed < 0 and survey.at_once)
@@ -285,20 +285,6 @@ def _book_engine(events, feed, latency, fee, lot, every, first, last) -> k.Engin
     engine.ints[k.NEXT_SAMPLE] = first
     engine.floats[k.LOT] = lot
     return engine._replace(samples=np.zeros((last - first) // every + 2, k.SAMPLE_DTYPE))
-
-
-def price_grid(events: np.ndarray) -> float:
-    """A book's tick: the largest decimal step (``k / 10^d``, ``d`` <= 10) that divides every
-    price of its events (the smallest step between them may not: a book that quotes only
-    every other tick around an odd one)."""
-    prices = events["price"][k.PRICED_KINDS[events["kind"]]]
-    prices = np.unique(prices[prices > 0])
-    for digits in range(11):
-        scaled = prices * 10.0**digits
-        whole = np.round(scaled)
-        if np.all(np.abs(scaled - whole) <= np.maximum(1e-6, 1e-12 * scaled)):
-            return float(np.gcd.reduce(whole.astype(np.int64))) / 10.0**digits if len(whole) else 1.0
-    raise InvalidInput(f"'events' prices are not on a decimal grid of 10 digits or fewer: {prices[:3]}.")
 
 
 def frame_to_events(frame: Any) -> np.ndarray:

@@ -455,3 +455,15 @@ def test_the_history_holds_every_reply_with_its_times():
     figure = result.plot()
     bids = next(trace for trace in figure.data if trace.name == "our bids")
     assert [p for p in bids.y if p == p] == pytest.approx([100.00, 100.00, 99.99, 99.99])  # two segments
+
+
+def test_without_a_tick_size_the_grid_divides_every_price():
+    """A book quoting every other cent around an odd level: its smallest step (2 cents) is not
+    its tick; given the tick or not, the same fill."""
+    events = book((0, S, 1, 100.00, 10), (0, S, -1, 100.05, 5), (0, S, -1, 100.07, 5), (5, T, -1, 100.00, 20))
+    table = orders((1, 1, "limit", 100.00, 3))
+    inferred = tick_backtest(events, "orders", {"orders": table}, lot_size=1)
+    assert hftlab.differences(inferred, run(events, table)) == []
+    assert rows(inferred.fills, "price", "qty") == [(100.00, 3.0)]
+    with pytest.raises(InvalidInput, match=r"not on a decimal grid of 10 digits or fewer.*give 'tick_size'"):
+        tick_backtest(book((0, S, 1, np.pi, 10), (0, S, -1, 4.0, 5)), "orders", {"orders": table})

@@ -16,7 +16,7 @@ from hftlab.algo.posteriors import run_mcmc
 from hftlab.algo.regime import RegimeFilterResult, RegimeResult, detect_regime, filter_regimes
 from hftlab.algo.walkforward import OBJECTIVES
 from hftlab.errors import InvalidInput
-from hftlab.types.backtest import WalkForwardRequest
+from hftlab.types.backtest import Costs, Hedging, WalkForwardRequest
 from hftlab.types.base import Request
 
 MIN_OBSERVATIONS_PER_STATE = 10
@@ -334,8 +334,8 @@ class RunMCMCRequest(Request):
     lookback_range: list[int] = (5, 60)
     entry_z_range: list[float] = (1.0, 3.0)
     exit_z_range: list[float] = (0.0, 1.0)
-    hedge: str = "static"
-    cost: float = 0.0
+    hedging: Hedging = Hedging()
+    costs: Costs = Costs()
     n_samples: int = 1000
     n_chains: int = 4
     burn_in: int = 1000
@@ -379,18 +379,16 @@ class RunMCMCRequest(Request):
         self._set("lookback_range", lookbacks)
         self._set("entry_z_range", entries)
         self._set("exit_z_range", exits)
-        walk = WalkForwardRequest.from_flat(
-            prices=self.prices,
-            train=self.train,
-            test=self.test,
-            lookback=[lookbacks[1]],
-            entry_z=[entries[1]],
-            exit_z=[exits[0]],
+        walk = WalkForwardRequest(
+            self.prices,
+            self.train,
+            self.test,
+            [lookbacks[1]],
+            [entries[1]],
+            [exits[0]],
             objective=self.score,
-            hedge=self.hedge,
-            cost=self.cost,
+            hedging=self.hedging,
+            costs=self.costs,
         )
         for name in ("prices", "train", "test"):
             self._set(name, getattr(walk, name))
-        self._set("hedge", walk.hedging.hedge)
-        self._set("cost", walk.costs.cost)

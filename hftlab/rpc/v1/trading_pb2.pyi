@@ -1038,7 +1038,7 @@ class FilterRegimesResponse(_message.Message):
     def __init__(self, filtered_probabilities: _Optional[_Union[Frame, _Mapping]] = ..., next_probabilities: _Optional[_Union[Series, _Mapping]] = ..., current_regime: _Optional[int] = ..., current_probability: _Optional[float] = ..., log_likelihood: _Optional[float] = ...) -> None: ...
 
 class RunMCMCRequest(_message.Message):
-    __slots__ = ("objective", "spread", "dt", "prices", "train", "test", "score", "temperature", "lookback_range", "entry_z_range", "exit_z_range", "hedge", "cost", "n_samples", "n_chains", "burn_in", "thin", "seed", "credible_level")
+    __slots__ = ("objective", "spread", "dt", "prices", "train", "test", "score", "temperature", "lookback_range", "entry_z_range", "exit_z_range", "hedging", "costs", "n_samples", "n_chains", "burn_in", "thin", "seed", "credible_level")
     OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
     SPREAD_FIELD_NUMBER: _ClassVar[int]
     DT_FIELD_NUMBER: _ClassVar[int]
@@ -1050,8 +1050,8 @@ class RunMCMCRequest(_message.Message):
     LOOKBACK_RANGE_FIELD_NUMBER: _ClassVar[int]
     ENTRY_Z_RANGE_FIELD_NUMBER: _ClassVar[int]
     EXIT_Z_RANGE_FIELD_NUMBER: _ClassVar[int]
-    HEDGE_FIELD_NUMBER: _ClassVar[int]
-    COST_FIELD_NUMBER: _ClassVar[int]
+    HEDGING_FIELD_NUMBER: _ClassVar[int]
+    COSTS_FIELD_NUMBER: _ClassVar[int]
     N_SAMPLES_FIELD_NUMBER: _ClassVar[int]
     N_CHAINS_FIELD_NUMBER: _ClassVar[int]
     BURN_IN_FIELD_NUMBER: _ClassVar[int]
@@ -1069,15 +1069,15 @@ class RunMCMCRequest(_message.Message):
     lookback_range: _containers.RepeatedScalarFieldContainer[int]
     entry_z_range: _containers.RepeatedScalarFieldContainer[float]
     exit_z_range: _containers.RepeatedScalarFieldContainer[float]
-    hedge: str
-    cost: float
+    hedging: Hedging
+    costs: Costs
     n_samples: int
     n_chains: int
     burn_in: int
     thin: int
     seed: int
     credible_level: float
-    def __init__(self, objective: _Optional[str] = ..., spread: _Optional[_Union[Series, _Mapping]] = ..., dt: _Optional[float] = ..., prices: _Optional[_Union[Frame, _Mapping]] = ..., train: _Optional[int] = ..., test: _Optional[int] = ..., score: _Optional[str] = ..., temperature: _Optional[float] = ..., lookback_range: _Optional[_Iterable[int]] = ..., entry_z_range: _Optional[_Iterable[float]] = ..., exit_z_range: _Optional[_Iterable[float]] = ..., hedge: _Optional[str] = ..., cost: _Optional[float] = ..., n_samples: _Optional[int] = ..., n_chains: _Optional[int] = ..., burn_in: _Optional[int] = ..., thin: _Optional[int] = ..., seed: _Optional[int] = ..., credible_level: _Optional[float] = ...) -> None: ...
+    def __init__(self, objective: _Optional[str] = ..., spread: _Optional[_Union[Series, _Mapping]] = ..., dt: _Optional[float] = ..., prices: _Optional[_Union[Frame, _Mapping]] = ..., train: _Optional[int] = ..., test: _Optional[int] = ..., score: _Optional[str] = ..., temperature: _Optional[float] = ..., lookback_range: _Optional[_Iterable[int]] = ..., entry_z_range: _Optional[_Iterable[float]] = ..., exit_z_range: _Optional[_Iterable[float]] = ..., hedging: _Optional[_Union[Hedging, _Mapping]] = ..., costs: _Optional[_Union[Costs, _Mapping]] = ..., n_samples: _Optional[int] = ..., n_chains: _Optional[int] = ..., burn_in: _Optional[int] = ..., thin: _Optional[int] = ..., seed: _Optional[int] = ..., credible_level: _Optional[float] = ...) -> None: ...
 
 class RunMCMCResponse(_message.Message):
     __slots__ = ("objective", "parameters", "samples", "chain", "log_density", "n_chains", "n_draws", "acceptance_rate", "chain_acceptance_rates", "rhat", "ess", "ess_tail", "mean", "std", "credible_intervals", "credible_level", "best_parameters", "best_log_density", "mle", "converged", "message")

@@ -28,7 +28,7 @@ from tqdm import tqdm
 import hftlab
 from hftlab.market.feeds import concat_batches
 from hftlab.market.replay_feed import ReplayFeed
-from hftlab.market.simulated import SimulatedFeed
+from hftlab.market.simulated_feed import SimulatedFeed
 from hftlab.server import ServerProcess
 
 SYMBOLS = ["AAPL", "MSFT", "BTC-USD", "ETH-USD"]

@@ -38,7 +38,7 @@ import pandas as pd
 
 from hftlab import tick_backtest
 from hftlab.market.event_sources import write_events
-from hftlab.market.events import EVENT_DTYPE
+from hftlab.market.events import EVENT_DTYPE, EventKind
 from hftlab.tick import Strategy, source
 
 TICK = 0.01
@@ -102,6 +102,22 @@ def l2_stream(n: int, seed: int = 0) -> np.ndarray:
     return events
 
 
+def top_of_book_stream(n: int, seed: int = 0) -> np.ndarray:
+    """``n`` seeded top-of-book events: at each move both sides' only level is deleted, then the
+    new one set (a random walk of the mid); two far trades first widen the grid to 100,000 ticks."""
+    moves = (n - 2) // 4
+    mid = 100_000 + np.cumsum(np.random.default_rng(seed).choice([-1, 1], moves))
+    ticks = np.stack([np.roll(mid, 1) - 1, np.roll(mid, 1) + 1, mid - 1, mid + 1], axis=1)
+    events = np.zeros(4 * moves + 2, EVENT_DTYPE)
+    steps = np.concatenate([[0, 0], np.repeat(np.arange(moves), 4)])
+    events["exch_ts"] = events["local_ts"] = 1_700_000_000_000_000_000 + steps * 10_000
+    events["kind"] = np.concatenate([[EventKind.TRADE] * 2, np.full(4 * moves, EventKind.DEPTH)])
+    events["side"] = np.concatenate([[1, 1], np.tile([1, -1, 1, -1], moves)])
+    events["price"] = np.concatenate([[50_000, 150_000], ticks.ravel()]) * TICK
+    events["qty"] = np.concatenate([[1, 1], np.tile([0, 0, 5, 5], moves)])
+    return events[[0, 1, *range(4, len(events))]]  # the first move has nothing to delete
+
+
 class PythonGrid(Strategy):
     """The grid quoter as a plain Python strategy (one bid, one ask, two ticks from the mid)."""
 
@@ -162,6 +178,14 @@ def main() -> None:
              "events_per_s": f"{rate / 1e6:.2f}M", "target": verdict}
         )  # fmt: skip
     print(pd.DataFrame(rows).to_string(index=False))
+    top = top_of_book_stream(args.events)
+    seconds, _ = timed(lambda: runs["replay"](top), args.repeats)
+    replay_rate = len(events) / next(row["seconds"] for row in rows if row["path"] == "replay")
+    rate = len(top) / seconds
+    print(
+        f"replay of a top-of-book feed ({len(top):,} events, each move empties a side; grid of 100,000 "
+        f"ticks): {rate / 1e6:.2f}M events/s, {rate / replay_rate:.2f}x the L2 replay"
+    )
     if HFTBACKTEST.exists():
         with tempfile.TemporaryDirectory() as tmp:
             stored = Path(tmp) / "events.npz"

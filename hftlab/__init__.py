@@ -19,6 +19,7 @@ from hftlab.errors import InvalidInput as InvalidInput
 from hftlab.version import __version__ as __version__
 
 OPERATIONS = (
+    "arbitrage_backtest",
     "backtest",
     "box_tao",
     "cointegration",

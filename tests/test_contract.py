@@ -28,7 +28,7 @@ from hftlab.bench.inputs import INPUTS
 from hftlab.errors import STATUS_TO_ERROR, HftlabError
 from hftlab.rpc import codec
 from hftlab.rpc.v1 import trading_pb2 as pb
-from hftlab.types import REQUEST_TYPES, request_fields
+from hftlab.types import REQUEST_TYPES, Block, arguments, flat_fields, request_fields
 
 RPCS = sorted(REQUEST_TYPES)
 SCALARS = {
@@ -70,7 +70,7 @@ def test_every_rpc_is_one_operation_everywhere():
 @pytest.mark.parametrize("rpc", RPCS)
 def test_the_public_function_takes_the_requests_fields_and_defaults(rpc):
     declared = OPERATIONS[rpc]
-    fields = {f.name: f for f in dataclasses.fields(declared.request_type)}
+    fields = flat_fields(declared.request_type)  # a block's fields are parameters of their own
     parameters = inspect.signature(declared.function).parameters
     for name in declared.client_only:
         assert name in parameters and name not in fields, f"{rpc}: client-only {name!r}"
@@ -87,8 +87,8 @@ def test_the_public_function_takes_the_requests_fields_and_defaults(rpc):
         if api != request:
             assert api is not None and request is not None, f"{rpc}: {name!r} defaults {api} and {request}"
             example = {k: v for k, v in INPUTS[rpc]().items() if k != name}
-            given = getattr(declared.request_type(**example, **{name: api[1]}), name)
-            assert _same(given, getattr(declared.request_type(**example), name)), f"{rpc}: {name!r} default"
+            given = arguments(declared.request_type.from_flat(**example, **{name: api[1]}))[name]
+            assert _same(given, arguments(declared.request_type(**example))[name]), f"{rpc}: {name!r} default"
     assert reached == set(fields), f"{rpc}: request fields no parameter reaches: {set(fields) - reached}"
 
 
@@ -109,23 +109,31 @@ def _proto_compatible(hint, descriptor: FieldDescriptor) -> bool:
     return not descriptor.is_repeated and descriptor.type in SCALARS[hint]
 
 
+def _proto_carries(cls: type, descriptor, where: str) -> None:
+    """Every field of the dataclass ``cls`` in the message ``descriptor``; a block's in its own message."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    for field in dataclasses.fields(cls):
+        assert field.name in descriptor.fields_by_name, f"{where} has no field {field.name!r}"
+        proto, hint = descriptor.fields_by_name[field.name], hints[field.name]
+        if isinstance(hint, type) and issubclass(hint, Block):
+            assert proto.message_type is not None, f"{where}.{field.name}: a block needs a message"
+            assert proto.message_type.name == hint.__name__, f"{where}.{field.name}"
+            _proto_carries(hint, proto.message_type, f"{where}.{field.name}")
+        else:
+            assert _proto_compatible(hint, proto), f"{where}.{field.name}: {hint} vs proto"
+
+
 @pytest.mark.parametrize("rpc", RPCS)
 def test_the_proto_carries_every_field_with_its_type(rpc):
-    request_type = REQUEST_TYPES[rpc]
-    descriptor = codec.message_class(f"{rpc}Request").DESCRIPTOR
-    hints = typing.get_type_hints(request_type, include_extras=True)
-    for field in dataclasses.fields(request_type):
-        assert field.name in descriptor.fields_by_name, f"{rpc}Request has no field {field.name!r}"
-        proto = descriptor.fields_by_name[field.name]
-        assert _proto_compatible(hints[field.name], proto), f"{rpc}.{field.name}: {hints[field.name]} vs proto"
+    _proto_carries(REQUEST_TYPES[rpc], codec.message_class(f"{rpc}Request").DESCRIPTOR, f"{rpc}Request")
 
 
 @pytest.mark.parametrize("rpc", RPCS)
 def test_the_algorithm_takes_what_the_request_passes(rpc):
     request = _request(rpc)
     signature = inspect.signature(HANDLERS[type(request)])
-    signature.bind(**request_fields(request))
-    fields = {f.name: f for f in dataclasses.fields(request)}
+    signature.bind(**arguments(request))
+    fields = flat_fields(type(request))
     for name, parameter in signature.parameters.items():
         declared = fields[name].default if name in fields else dataclasses.MISSING
         if parameter.default is not inspect.Parameter.empty and declared is not dataclasses.MISSING:

@@ -49,6 +49,7 @@ def test_public_api_is_pinned_and_sorted():
         "load_events",
         "tick_backtest",
         "fit_intensity",
+        "arbitrage_backtest",
         "load_ipython_extension",
         "mean_reversion",
         "record",

@@ -133,8 +133,7 @@ def strategy_objective(
     lookback_range: list[int],
     entry_z_range: list[float],
     exit_z_range: list[float],
-    hedge: str,
-    cost: float,
+    **hedging_and_costs,
 ) -> Objective:
     """The Gibbs posterior of the module docstring, started at the middle of the ranges."""
     low = np.array([lookback_range[0] - 0.5, entry_z_range[0], exit_z_range[0]])
@@ -152,8 +151,7 @@ def strategy_objective(
             [float(u[1])],
             [float(u[2])],
             objective=score,
-            hedge=hedge,
-            cost=cost,
+            **hedging_and_costs,
         )
         value = result.metrics[score]
         return (value if math.isfinite(value) else 0.0) / temperature  # no trade: a flat book scores 0
@@ -181,7 +179,12 @@ def run_mcmc(
     entry_z_range: list[float] = (1.0, 3.0),
     exit_z_range: list[float] = (0.0, 1.0),
     hedge: str = "static",
+    hedge_lookback: int | None = None,
+    kalman_delta: float | None = None,
+    kalman_observation_var: float | None = None,
     cost: float = 0.0,
+    fixed_cost: float = 0.0,
+    slippage: float = 0.0,
     n_samples: int = 1000,
     n_chains: int = 4,
     burn_in: int = 1000,
@@ -205,8 +208,13 @@ def run_mcmc(
             list(lookback_range),
             list(entry_z_range),
             list(exit_z_range),
-            hedge,
-            cost,
+            hedge=hedge,
+            hedge_lookback=hedge_lookback,
+            kalman_delta=kalman_delta,
+            kalman_observation_var=kalman_observation_var,
+            cost=cost,
+            fixed_cost=fixed_cost,
+            slippage=slippage,
         )
     draws, log_densities, acceptance = adaptive_metropolis(
         target.log_density, target.x0, target.scale, n_samples, n_chains, burn_in, thin, seed

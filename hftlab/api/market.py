@@ -234,8 +234,9 @@ def stream_market_data(
         The stream ends with batch number ``max_batches`` (replay also ends with
         the file; otherwise endless).
     resume_from : int
-        Continue after batch ``resume_from``: deterministic sources regenerate
-        the same batches (none lost or repeated), live ones continue the numbering.
+        Continue after batch ``resume_from``: deterministic sources give the
+        same batches (none lost or repeated; a replay seeks, the simulation
+        continues from its nearest checkpoint), live ones continue the numbering.
     path : str or Path, optional
         The file to replay (read where the computation runs: on the server for gRPC).
     speed : float, optional

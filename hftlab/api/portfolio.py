@@ -151,8 +151,8 @@ def optimize_portfolio(
     lower, upper = _bounds(bounds)
     covariance, matrix = _covariance(covariance)
     return backend().execute(
-        OptimizePortfolioRequest(
-            prices_or_returns,
+        OptimizePortfolioRequest.from_flat(
+            prices_or_returns=prices_or_returns,
             method=method,
             input_type=input_type,
             long_only=long_only,
@@ -227,8 +227,8 @@ def efficient_frontier(
     lower, upper = _bounds(bounds)
     covariance, matrix = _covariance(covariance)
     return backend().execute(
-        EfficientFrontierRequest(
-            prices_or_returns,
+        EfficientFrontierRequest.from_flat(
+            prices_or_returns=prices_or_returns,
             n_points=n_points,
             input_type=input_type,
             long_only=long_only,
@@ -309,8 +309,8 @@ def rebalance_portfolio(
     """
     lower, upper = _bounds(bounds)
     return backend().execute(
-        RebalancePortfolioRequest(
-            prices_or_returns,
+        RebalancePortfolioRequest.from_flat(
+            prices_or_returns=prices_or_returns,
             method=method,
             window=window,
             rebalance_every=rebalance_every,

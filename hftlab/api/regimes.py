@@ -236,7 +236,12 @@ def run_mcmc(
     entry_z_range: Sequence[float] = (1.0, 3.0),
     exit_z_range: Sequence[float] = (0.0, 1.0),
     hedge: str = "static",
+    hedge_lookback: int | None = None,
+    kalman_delta: float | None = None,
+    kalman_observation_var: float | None = None,
     cost: float = 0.0,
+    fixed_cost: float = 0.0,
+    slippage: float = 0.0,
     n_samples: int = 1000,
     n_chains: int = 4,
     burn_in: int = 1000,
@@ -258,7 +263,9 @@ def run_mcmc(
         transition likelihood. ``"strategy"``: Gibbs posterior of the z-score
         strategy's ``lookback``, ``entry_z``, ``exit_z`` on ``prices``, whose
         log-likelihood is the walk-forward out-of-sample ``score``
-        (``train``/``test`` windows, ``hedge``, ``cost``) divided by
+        (``train``/``test`` windows, the hedge and costs of
+        :func:`hftlab.walk_forward`: ``hedge``, ``hedge_lookback``, ``kalman_delta``,
+        ``kalman_observation_var``, ``cost``, ``fixed_cost``, ``slippage``) divided by
         ``temperature``, uniform on the ``*_range`` boxes.
     log_density : callable, optional
         ``f(x: ndarray) -> float``, the log target density up to a constant
@@ -304,20 +311,25 @@ def run_mcmc(
     }
     if log_density is None:
         return backend().execute(
-            RunMCMCRequest(
-                objective,
-                spread,
-                dt,
-                prices,
-                train,
-                test,
-                score,
-                temperature,
-                list(lookback_range),
-                list(entry_z_range),
-                list(exit_z_range),
-                hedge,
-                cost,
+            RunMCMCRequest.from_flat(
+                objective=objective,
+                spread=spread,
+                dt=dt,
+                prices=prices,
+                train=train,
+                test=test,
+                score=score,
+                temperature=temperature,
+                lookback_range=list(lookback_range),
+                entry_z_range=list(entry_z_range),
+                exit_z_range=list(exit_z_range),
+                hedge=hedge,
+                hedge_lookback=hedge_lookback,
+                kalman_delta=kalman_delta,
+                kalman_observation_var=kalman_observation_var,
+                cost=cost,
+                fixed_cost=fixed_cost,
+                slippage=slippage,
                 **sampler,
             )
         )

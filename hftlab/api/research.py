@@ -101,27 +101,7 @@ def backtest(
     relative-value arbitrage rule", Review of Financial Studies 19(3).
     Chan (2013), "Algorithmic Trading: Winning Strategies and Their Rationale", Wiley.
     """
-    return backend().execute(
-        BacktestRequest(
-            prices,
-            lookback,
-            entry_z,
-            exit_z,
-            hedge=hedge,
-            hedge_ratio=hedge_ratio,
-            hedge_lookback=hedge_lookback,
-            kalman_delta=kalman_delta,
-            kalman_observation_var=kalman_observation_var,
-            cost=cost,
-            fixed_cost=fixed_cost,
-            slippage=slippage,
-            capital=capital,
-            size=size,
-            max_units=max_units,
-            direction=direction,
-            periods_per_year=periods_per_year,
-        )
-    )
+    return backend().execute(BacktestRequest.from_flat(**locals()))
 
 
 @operation(WalkForwardRequest)
@@ -188,27 +168,4 @@ def walk_forward(
     ----------
     Pardo (2008), "The Evaluation and Optimization of Trading Strategies", 2nd ed., Wiley, ch. 11.
     """
-    return backend().execute(
-        WalkForwardRequest(
-            prices,
-            train,
-            test,
-            lookback,
-            entry_z,
-            exit_z,
-            anchored=anchored,
-            objective=objective,
-            hedge=hedge,
-            hedge_lookback=hedge_lookback,
-            kalman_delta=kalman_delta,
-            kalman_observation_var=kalman_observation_var,
-            cost=cost,
-            fixed_cost=fixed_cost,
-            slippage=slippage,
-            capital=capital,
-            size=size,
-            max_units=max_units,
-            direction=direction,
-            periods_per_year=periods_per_year,
-        )
-    )
+    return backend().execute(WalkForwardRequest.from_flat(**locals()))

@@ -13,11 +13,13 @@ from hftlab.backends import backend
 from hftlab.errors import HftlabError, InvalidInput
 from hftlab.market.events import load_events
 from hftlab.tick import Compiled, Strategy, TickBacktestResult
+from hftlab.tick.arbitrage import merge_books
+from hftlab.tick.arbitrage_result import ArbitrageResult
 from hftlab.tick.backtest import run
 from hftlab.tick.intensity import IntensityFit
-from hftlab.types.tick import FitIntensityRequest, TickBacktestRequest
+from hftlab.types.tick import ArbitrageBacktestRequest, FitIntensityRequest, TickBacktestRequest
 
-__all__ = ["fit_intensity", "tick_backtest"]
+__all__ = ["arbitrage_backtest", "fit_intensity", "tick_backtest"]
 
 
 @operation(
@@ -199,5 +201,78 @@ def fit_intensity(
     request = FitIntensityRequest(
         **_events_or_path(events), tick_size=tick_size, window=window, step=step, max_depth=max_depth,
         min_count=min_count,
+    )  # fmt: skip
+    return backend().execute(request)
+
+
+@operation(ArbitrageBacktestRequest, split={"books": ("events", "books")})
+def arbitrage_backtest(
+    books: dict[str, Any],
+    strategy: str = "cross_venue",
+    *,
+    taker_fee: float | dict[str, float],
+    order_latency: float | str | dict[str, float | str],
+    min_return: float = 0.0,
+    max_notional: float | None = None,
+    max_position: float | None = None,
+    lot_size: float = 1e-8,
+    feed_latency: float | str | None = None,
+    sample_every: str | float = "1s",
+) -> ArbitrageResult:
+    """Would taking every cross-venue or triangular mispricing have paid, after latency and fees?
+
+    Replays several books on one clock, each through its own tick engine (its fill rules:
+    :mod:`hftlab.tick.engine`; the driver: :mod:`hftlab.tick.arbitrage_driver`), finds the
+    market's opportunities on the exchange books and runs a taker on what it would have seen.
+
+    Parameters
+    ----------
+    books : dict of book name to events
+        Each book's events, anything :func:`hftlab.load_events` reads (a recording directory,
+        a file, an array). Books are named ``[venue:]BASE/QUOTE``: ``"binance:BTC/USDT"``.
+    strategy : {"cross_venue", "triangular"}
+        ``"cross_venue"``: two books of one instrument on two venues; buy on one at its ask,
+        sell on the other at its bid, whichever way pays; each venue keeps its own inventory.
+        ``"triangular"``: three books whose currencies close a triangle (``BTC/USDT``,
+        ``ETH/USDT``, ``ETH/BTC``), round from the first book's quote currency, both ways.
+    taker_fee : float or dict
+        Fee rate on traded value, per book (a dict by book name), or one for all.
+    order_latency : float, str or dict
+        Seconds (or ``"5ms"``) from sending an order to its exchange, and of its reply back, per
+        book or one for all.
+    min_return : float
+        The net return (after fees) an attempt must see: above 0 by default (any profit); a
+        negative value trades losing cycles on purpose.
+    max_notional : float, optional
+        Most of the start currency per attempt (default: all the top of book lets through).
+    max_position : float, optional
+        Most any book's position may reach either way (its base units; default none).
+    lot_size : float
+        Every book's lot: our quantities are rounded down to it.
+    feed_latency : float or str, optional
+        Seconds market data is seen late on every book (default: the recorded receive times).
+    sample_every : str or float
+        Equity sampling interval.
+
+    Returns
+    -------
+    ArbitrageResult
+        ``opportunities`` (start, end, duration, gross and net return, capacity, what we
+        captured), ``attempts``, ``venues`` (per book: inventory, fills, fees, PnL), ``fills``,
+        ``equity``, ``stats``; ``summary()`` and ``plot()``.
+
+    References
+    ----------
+    hftbacktest (nkaz001): multi-asset backtests on one clock, ``docs/order_fill.rst``; Foucault,
+    Kozhan & Tham (2017), "Toxic arbitrage", Review of Financial Studies 30(4) (triangular
+    arbitrage opportunities: duration and capacity at the top of book).
+    """
+    merged, names = merge_books(books)
+    taker_fee = taker_fee if isinstance(taker_fee, dict) else dict.fromkeys(names, taker_fee)
+    order_latency = order_latency if isinstance(order_latency, dict) else dict.fromkeys(names, order_latency)
+    request = ArbitrageBacktestRequest(
+        events=merged, books=names, taker_fee=taker_fee, order_latency=order_latency, strategy=strategy,
+        min_return=min_return, max_notional=max_notional, max_position=max_position, lot_size=lot_size,
+        feed_latency=feed_latency, sample_every=sample_every,
     )  # fmt: skip
     return backend().execute(request)

@@ -7,49 +7,10 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from hftlab.algo import boxtao, coint, hmm, ou, pairs, portfolio, posteriors, rebalance, regime, sparse, zscore
-from hftlab.algo.backtest import backtest
-from hftlab.algo.market_making import market_making
-from hftlab.algo.triangular import triangular_arbitrage
-from hftlab.algo.walkforward import walk_forward
 from hftlab.errors import Unimplemented
-from hftlab.market import replay as lobster_replay
-from hftlab.market import streams
 from hftlab.threads import blas_threads
-from hftlab.tick.backtest import backtest_stream
-from hftlab.tick.intensity import fit_intensity
-from hftlab.types import (
-    MeanReversionRequest,
-    Request,
-    ServerInfo,
-    ServerInfoRequest,
-    request_fields,
-)
-from hftlab.types.backtest import BacktestRequest, WalkForwardRequest
+from hftlab.types import REQUEST_TYPES, Request, ServerInfo, ServerInfoRequest, arguments
 from hftlab.types.limits import Limits
-from hftlab.types.market import (
-    GetOrderBookRequest,
-    MarketMakingRequest,
-    ReplayLobsterRequest,
-    StreamMarketDataRequest,
-    TriangularArbitrageRequest,
-)
-from hftlab.types.portfolio import (
-    BoxTaoRequest,
-    EfficientFrontierRequest,
-    OptimizePortfolioRequest,
-    RebalancePortfolioRequest,
-    SparsePortfolioRequest,
-)
-from hftlab.types.regimes import (
-    DetectRegimeRequest,
-    FilterRegimesRequest,
-    RunHMMRequest,
-    RunMCMCRequest,
-    SelectHMMStatesRequest,
-)
-from hftlab.types.statarb import CointegrationRequest, FitOURequest, KalmanHedgeRequest, ScanPairsRequest
-from hftlab.types.tick import FitIntensityRequest, TickBacktestRequest
 from hftlab.version import __version__
 
 _STARTED = time.monotonic()
@@ -67,33 +28,10 @@ def _server_info() -> ServerInfo:
 
 
 HANDLERS: dict[type[Request], Callable[..., Any]] = {
+    **{request: request.compute for request in REQUEST_TYPES.values() if request is not ServerInfoRequest},
     ServerInfoRequest: _server_info,
-    MeanReversionRequest: zscore.mean_reversion,
-    FitOURequest: ou.fit_ou,
-    CointegrationRequest: coint.cointegration,
-    KalmanHedgeRequest: coint.dynamic_hedge,
-    ScanPairsRequest: pairs.scan_pairs_stream,
-    StreamMarketDataRequest: streams.stream_market_data,
-    GetOrderBookRequest: streams.order_book,
-    OptimizePortfolioRequest: portfolio.optimize_portfolio,
-    EfficientFrontierRequest: portfolio.efficient_frontier,
-    RebalancePortfolioRequest: rebalance.rebalance_portfolio,
-    SparsePortfolioRequest: sparse.sparse_portfolio,
-    BoxTaoRequest: boxtao.box_tao,
-    BacktestRequest: backtest,
-    WalkForwardRequest: walk_forward,
-    TriangularArbitrageRequest: triangular_arbitrage,
-    MarketMakingRequest: market_making,
-    ReplayLobsterRequest: lobster_replay.replay,
-    RunHMMRequest: hmm.run_hmm,
-    SelectHMMStatesRequest: hmm.select_n_states,
-    DetectRegimeRequest: regime.detect_regime,
-    FilterRegimesRequest: regime.filter_regimes,
-    RunMCMCRequest: posteriors.run_mcmc,
-    TickBacktestRequest: backtest_stream,
-    FitIntensityRequest: fit_intensity,
 }
-"""Request type -> the function computing it, called with the request's fields."""
+"""Request type -> the function computing it (its ``compute``), called with the request's fields."""
 
 
 class LocalBackend:
@@ -118,10 +56,10 @@ class LocalBackend:
         return handler
 
     def execute(self, request: Request) -> Any:
-        return self._handler(request)(**request_fields(request))
+        return self._handler(request)(**arguments(request))
 
     def stream(self, request: Request) -> Iterator[Any]:
-        yield from self._handler(request)(**request_fields(request))
+        yield from self._handler(request)(**arguments(request))
 
     def info(self) -> ServerInfo:
         return self.execute(ServerInfoRequest())

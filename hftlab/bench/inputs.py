@@ -90,6 +90,19 @@ def _tick_events() -> dict[str, Any]:
     return {"events": _zero_intelligence_events(), "params": params}
 
 
+def _arbitrage_books() -> dict[str, Any]:
+    """Three books of a triangle whose cross (ETH/BTC) follows the others 50 ms late (20 s)."""
+    from hftlab.market.lead_lag import lagged_triangle
+    from hftlab.tick.arbitrage import merge_books
+
+    events, books = merge_books(lagged_triangle(20.0, 0.05, seed=0))
+    latency = {"BTC/USDT": 0.001, "ETH/USDT": 0.001, "ETH/BTC": 0.02}
+    return {
+        "events": events, "books": books, "taker_fee": dict.fromkeys(books, 0.00005),
+        "order_latency": latency, "strategy": "triangular",
+    }  # fmt: skip
+
+
 _TWO_STATES = {
     "transition_matrix": [[0.98, 0.02], [0.05, 0.95]],
     "means": [0.0005, -0.001],
@@ -129,6 +142,7 @@ INPUTS: dict[str, Callable[[], dict[str, Any]]] = {
     "StreamMarketData": lambda: {"symbols": ["AAPL"], "batch_size": 1_000, "max_batches": 5},
     "RunTickBacktest": _tick_events,
     "FitIntensity": lambda: {"events": _zero_intelligence_events(), "window": 20.0, "min_count": 3},
+    "RunArbitrageBacktest": _arbitrage_books,
 }
 """RPC name -> keyword arguments of a representative request."""
 

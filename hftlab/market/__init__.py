@@ -8,7 +8,7 @@ from hftlab.market.lobster import read_messages, read_orderbook, replay_lobster
 from hftlab.market.matching import MatchingEngine, OrderEvent, Trade
 from hftlab.market.replay import LobsterReplay
 from hftlab.market.replay_feed import ReplayFeed
-from hftlab.market.simulated import SimulatedFeed
+from hftlab.market.simulated_feed import SimulatedFeed
 from hftlab.market.synthetic import synthetic_lobster
 
 __all__ = [

@@ -458,6 +458,7 @@ def _tops(exch_ts, local_ts, kinds, sides, qty, level, n_levels):
     size = np.zeros((2, n_levels))
     stamp = np.zeros((2, n_levels), dtype=np.int64)  # a level counts only if stamped with its side's generation
     generation = np.ones(2, dtype=np.int64)
+    counts = np.zeros(2, dtype=np.int64)  # non-empty levels of each side
     best_bid, best_ask = -1, n_levels
     n = len(kinds)
     rows, bids, asks = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
@@ -467,10 +468,10 @@ def _tops(exch_ts, local_ts, kinds, sides, qty, level, n_levels):
     for k in range(n):
         kind = kinds[k]
         if kind == EventKind.CLEAR:
-            best_bid, best_ask = apply_clear(sides[k], generation, best_bid, best_ask, n_levels)
+            best_bid, best_ask = apply_clear(sides[k], generation, counts, best_bid, best_ask, n_levels)
         elif kind != EventKind.TRADE and kind != EventKind.GAP and kind != EventKind.RESYNC:
             best_bid, best_ask = apply_level(
-                kind, sides[k], level[k], qty[k], size, stamp, generation, best_bid, best_ask
+                kind, sides[k], level[k], qty[k], size, stamp, generation, counts, best_bid, best_ask
             )
         ask = best_ask if best_ask < n_levels else -1
         bid_size = size[0, best_bid] if best_bid >= 0 else 0.0

@@ -206,7 +206,8 @@ def check_book(events: np.ndarray, tick_size: float | None = None) -> None:
     The book is kept on a grid of prices: the events' distinct prices (found by hashing, then
     sorted), or with ``tick_size`` the ticks between the lowest and highest level (the tick
     engine's grid, which prices round to). O(1) per row, except that when the best level
-    empties the next one is found by scanning the grid (a few slots in real books).
+    empties (and others are left on its side) the next one is found by scanning the grid (a few
+    slots in real books).
     """
     if tick_size is not None:
         low, high = _tick_bounds(events["kind"], events["price"], tick_size)
@@ -233,6 +234,7 @@ class BookCheck:
         self.size = np.zeros((2, len(grid)))
         self.stamp = np.zeros((2, len(grid)), dtype=np.int64)  # counts if stamped with its side's generation
         self.generation = np.ones(2, np.int64)
+        self.counts = np.zeros(2, np.int64)  # non-empty levels of each side
         self.state = np.array([-1, len(grid), 1], np.int64)  # best bid, best ask, checking (no gap)
 
     def __call__(
@@ -241,7 +243,7 @@ class BookCheck:
         """Check ``events`` (rows ``first_row`` on of the whole; ``next_ts``: the exchange time of
         the row after them, -1 if none)."""
         level = np.zeros(0, np.int64) if level is None else level
-        book = self.size, self.stamp, self.generation, self.state
+        book = self.size, self.stamp, self.generation, self.counts, self.state
         columns = (events[name] for name in ("exch_ts", "kind", "side", "price", "qty"))
         row, bid, ask = _crossed(*columns, level, self.tick or 1.0, self.low, *book, next_ts)
         if row >= 0:
@@ -299,26 +301,31 @@ def _bad_row(exch_ts, local_ts, kinds, sides, prices, qtys, update_ids, carry, f
 
 
 @kernel(inline="always")
-def apply_clear(side, generation, best_bid, best_ask, n_levels):
+def apply_clear(side, generation, counts, best_bid, best_ask, n_levels):
     """A CLEAR event on an ``apply_level`` grid: the bids (``side`` >= 0) and the asks
     (``side`` <= 0) empty (their generation moves on); returns the new best bid and ask indices."""
     if side >= 0:
         generation[0] += 1
+        counts[0] = 0
         best_bid = -1
     if side <= 0:
         generation[1] += 1
+        counts[1] = 0
         best_ask = n_levels
     return best_bid, best_ask
 
 
 @kernel(inline="always")
-def apply_level(kind, side, i, qty, size, stamp, generation, best_bid, best_ask):
+def apply_level(kind, side, i, qty, size, stamp, generation, counts, best_bid, best_ask):
     """Apply one book event (DEPTH, SNAPSHOT, ADD, CANCEL, EXECUTE) to level ``i`` of a
     ``(2, n_levels)`` grid of sizes (a level counts only if ``stamp`` holds its side's
-    ``generation``: a CLEAR bumps the generation); returns the new best bid and ask indices."""
+    ``generation``: a CLEAR bumps the generation; ``counts``: the non-empty levels of each
+    side, so that a side emptied needs no scan of the grid); returns the new best bid and ask
+    indices."""
     n_levels = size.shape[1]
     s = 0 if side == 1 else 1
     held = size[s, i] if stamp[s, i] == generation[s] else 0.0
+    counts[s] -= int(held > _EMPTY)
     if kind == EventKind.DEPTH or kind == EventKind.SNAPSHOT:
         held = qty
     elif kind == EventKind.ADD:
@@ -327,10 +334,16 @@ def apply_level(kind, side, i, qty, size, stamp, generation, best_bid, best_ask)
         held = max(held - qty, 0.0)
     size[s, i] = held
     stamp[s, i] = generation[s]
+    counts[s] += int(held > _EMPTY)
     if held > _EMPTY and s == 0:
         best_bid = max(best_bid, i)
     elif held > _EMPTY:
         best_ask = min(best_ask, i)
+    elif counts[s] == 0:
+        if s == 0:
+            best_bid = -1
+        else:
+            best_ask = n_levels
     elif s == 0 and i == best_bid:
         while best_bid >= 0 and (stamp[0, best_bid] != generation[0] or size[0, best_bid] <= _EMPTY):
             best_bid -= 1
@@ -341,11 +354,13 @@ def apply_level(kind, side, i, qty, size, stamp, generation, best_bid, best_ask)
 
 
 @kernel()
-def _crossed(exch_ts, kinds, sides, prices, qty, level, tick, low, size, stamp, generation, state, next_ts):
+def _crossed(
+    exch_ts, kinds, sides, prices, qty, level, tick, low, size, stamp, generation, counts, state, next_ts
+):
     """First row after which the book is crossed and the best bid/ask grid indices then (-1 if
     none). A row's place in the grid is ``level[row]``, or with no ``level`` its price in ticks
     above ``low``; ``size``, ``stamp``, ``generation`` and ``state`` (best bid, best ask,
-    checking) are the book (``apply_level``), kept for the next chunk; ``next_ts`` is the
+    checking) and ``counts`` are the book (``apply_level``), kept for the next chunk; ``next_ts`` is the
     exchange time of the row after these (-1: none), as the book is checked at each time's end.
     """
     n_levels = size.shape[1]
@@ -353,7 +368,7 @@ def _crossed(exch_ts, kinds, sides, prices, qty, level, tick, low, size, stamp, 
     for k in range(len(kinds)):
         kind = kinds[k]
         if kind == EventKind.CLEAR:
-            best_bid, best_ask = apply_clear(sides[k], generation, best_bid, best_ask, n_levels)
+            best_bid, best_ask = apply_clear(sides[k], generation, counts, best_bid, best_ask, n_levels)
         elif kind == EventKind.GAP:
             checking = False
         elif kind == EventKind.RESYNC:
@@ -361,7 +376,7 @@ def _crossed(exch_ts, kinds, sides, prices, qty, level, tick, low, size, stamp, 
         elif kind != EventKind.TRADE:  # DEPTH, SNAPSHOT, ADD, CANCEL, EXECUTE
             i = level[k] if len(level) else np.int64(np.round(prices[k] / tick)) - low
             best_bid, best_ask = apply_level(
-                kind, sides[k], i, qty[k], size, stamp, generation, best_bid, best_ask
+                kind, sides[k], i, qty[k], size, stamp, generation, counts, best_bid, best_ask
             )
         following = exch_ts[k + 1] if k + 1 < len(kinds) else next_ts
         if (

@@ -18,28 +18,25 @@ The simulation is an exact event-by-event (Gillespie) simulation with Ogata's
 (1981) thinning for the Hawkes part, compiled with numba. Each symbol has its
 own random stream (seeded by ``seed`` and the symbol's name), so a symbol's path
 is the same whichever other symbols are streamed with it; symbols are merged in
-time order. A tick is emitted whenever the top of book changes or a trade
-prints. Everything is deterministic for a given seed.
+time order (:mod:`hftlab.market.simulated_feed`). A tick is emitted whenever the
+top of book changes or a trade prints. Everything is deterministic for a given
+seed, and a simulation's state can be saved and continued from
+(:meth:`SymbolSimulation.state`, :meth:`SymbolSimulation.restore`).
 """
 
 from __future__ import annotations
 
 import math
-import os
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
 import numpy as np
 
-from hftlab import cancel
 from hftlab.errors import NotFound
 from hftlab.market.book import L2Book
-from hftlab.market.feeds import GeneratedFeed, TickBatch
 from hftlab.validation import names
 
 START_NS = 1_704_205_800_000_000_000
@@ -118,6 +115,7 @@ _BASE, _BB, _BA, _POS, _LAST, _PREV_BB, _PREV_BA, _PREV_QB, _PREV_QA = range(9)
 _T, _T_NEXT, _H, _BOUND = range(4)
 _REACHED, _FULL, _NEED_RANDOM = 0, 1, 2
 _DRAWS_PER_EVENT = 4
+_UNBOUNDED = 1 << 62
 
 
 def check_symbols(symbols: list[str]) -> list[SymbolSpec]:
@@ -192,10 +190,12 @@ def _advance(
     out_last,
     out_vol,
     capacity,
+    keep,
 ):
-    """Simulate events up to ``horizon`` seconds, writing at most ``capacity`` ticks.
+    """Simulate events up to ``horizon`` seconds, writing at most ``capacity`` ticks
+    (``keep=False``: counting them, nothing written).
 
-    Returns ``(status, n)``: ``n`` ticks written, and why it stopped (horizon
+    Returns ``(status, n)``: ``n`` ticks, and why it stopped (horizon
     reached, output full, or random numbers running out). The pending candidate
     event is kept in ``floats``, so how a run is cut into calls never changes it.
     Prices are tick indices divided by the (integer) ticks per unit of price, so
@@ -301,13 +301,14 @@ def _advance(
             cancel = _cancel_rate(q, bb, ba, theta)
         qb, qa = q[0, bb], q[1, ba]
         if traded > 0 or bb != prev_bb or ba != prev_ba or qb != prev_qb or qa != prev_qa:
-            out_t[n] = START_NS + round((t - WARMUP_SECONDS) * 1e9)
-            out_bid[n] = (base + bb) / ticks_per_unit
-            out_ask[n] = (base + ba) / ticks_per_unit
-            out_bs[n] = qb * lot_mul / lot_div
-            out_as[n] = qa * lot_mul / lot_div
-            out_last[n] = last / ticks_per_unit if last >= 0 else np.nan
-            out_vol[n] = traded * lot_mul / lot_div
+            if keep:
+                out_t[n] = START_NS + round((t - WARMUP_SECONDS) * 1e9)
+                out_bid[n] = (base + bb) / ticks_per_unit
+                out_ask[n] = (base + ba) / ticks_per_unit
+                out_bs[n] = qb * lot_mul / lot_div
+                out_as[n] = qa * lot_mul / lot_div
+                out_last[n] = last / ticks_per_unit if last >= 0 else np.nan
+                out_vol[n] = traded * lot_mul / lot_div
             n += 1
             prev_bb, prev_ba, prev_qb, prev_qa = bb, ba, qb, qa
     ints[_BASE], ints[_BB], ints[_BA], ints[_POS], ints[_LAST] = base, bb, ba, pos, last
@@ -316,13 +317,33 @@ def _advance(
     return status, n
 
 
+@dataclass(frozen=True)
+class SymbolState:
+    """A :class:`SymbolSimulation` between two events (about 8 kB): its book, clock, Hawkes
+    intensity and pending candidate event, the random generator's state before its current
+    block of uniforms, the uniforms left of the previous block, and its tick count."""
+
+    q: np.ndarray
+    ints: np.ndarray
+    floats: np.ndarray
+    random: dict
+    head: np.ndarray
+    ticks: int
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held (the generator state counted as 256)."""
+        return self.q.nbytes + self.ints.nbytes + self.floats.nbytes + self.head.nbytes + 256
+
+
 class SymbolSimulation:
     """The order book of one symbol, advanced event by event (see the module docstring)."""
 
     _RANDOM_CHUNK = 1 << 20
     _OUT_CHUNK = 1 << 16
 
-    def __init__(self, name: str, spec: SymbolSpec, seed: int) -> None:
+    def __init__(self, name: str, spec: SymbolSpec, seed: int, state: SymbolState | None = None) -> None:
+        """The simulation after its warm-up, or continuing from ``state`` (see :meth:`restore`)."""
         self.name, self.spec = name, spec
         entropy = np.random.SeedSequence([seed, zlib.crc32(name.encode())])
         self._rng = np.random.Generator(np.random.PCG64(entropy))
@@ -353,23 +374,50 @@ class SymbolSimulation:
         base = round(spec.price / spec.tick) - GRID // 2
         self._ints = np.array([base, bb, ba, 0, -1, -1, -1, -1, -1], dtype=np.int64)
         self._floats = np.array([0.0, -1.0, 0.0, 0.0])
-        self._u = self._rng.random(self._RANDOM_CHUNK)
-        self.ticks = 0
-        self.advance(0.0)
-        self.ticks = 0
+        self._random = None
+        if state is not None:
+            self.restore(state)
+        else:
+            self._draw(np.empty(0))
+            self.ticks = 0
+            self.advance(0.0)
+            self.ticks = 0
+
+    def _draw(self, head: np.ndarray) -> None:
+        """The next block of uniforms, after ``head`` (those left of the previous block), and
+        the generator's state before it (what :meth:`state` keeps instead of the block)."""
+        self._head, self._random = head, self._rng.bit_generator.state
+        self._u = np.concatenate([head, self._rng.random(self._RANDOM_CHUNK)])
+
+    def state(self) -> SymbolState:
+        """Everything the simulation continues from (see :meth:`restore`)."""
+        return SymbolState(
+            self.q.copy(), self._ints.copy(), self._floats.copy(), self._random, self._head, self.ticks
+        )
+
+    def restore(self, state: SymbolState) -> None:
+        """Continue from ``state`` (of a simulation of the same symbol and seed) exactly as the
+        simulation that made it did: the same events, ticks and random numbers."""
+        self.q[:], self._ints[:], self._floats[:], self.ticks = state.q, state.ints, state.floats, state.ticks
+        if state.random is not self._random:  # another block: draw it again from its generator state
+            self._rng.bit_generator.state = state.random
+            self._draw(state.head)
 
     @property
     def time(self) -> float:
         """Seconds since the first tick."""
         return float(self._floats[_T]) - WARMUP_SECONDS
 
-    def advance(self, horizon: float, max_ticks: int | None = None) -> dict[str, np.ndarray]:
+    def advance(
+        self, horizon: float, max_ticks: int | None = None, keep: bool = True
+    ) -> dict[str, np.ndarray] | int:
         """Simulate until ``horizon`` seconds after the first tick (or until ``max_ticks``
-        ticks in all); the new ticks as columns."""
+        ticks in all); the new ticks as columns (``keep=False``: only their number, nothing
+        written: the same simulation at less cost, to skip ahead)."""
         horizon += WARMUP_SECONDS
-        parts = []
+        parts, start = [], self.ticks
         while max_ticks is None or self.ticks < max_ticks:
-            room = self._OUT_CHUNK if max_ticks is None else min(self._OUT_CHUNK, max_ticks - self.ticks)
+            room = _UNBOUNDED if max_ticks is None else max_ticks - self.ticks
             status, n = _advance(
                 self.q,
                 self._ints,
@@ -380,15 +428,19 @@ class SymbolSimulation:
                 self._u,
                 horizon,
                 *self._out,
-                room,
+                min(room, self._OUT_CHUNK) if keep else room,
+                keep,
             )
-            parts.append([column[:n].copy() for column in self._out])
+            if keep:
+                parts.append([column[:n].copy() for column in self._out])
             self.ticks += n
             if status == _REACHED:
                 break
             if status == _NEED_RANDOM:
-                self._u = np.concatenate([self._u[self._ints[_POS] :], self._rng.random(self._RANDOM_CHUNK)])
+                self._draw(self._u[self._ints[_POS] :].copy())
                 self._ints[_POS] = 0
+        if not keep:
+            return self.ticks - start
         columns = [np.concatenate(c) for c in zip(*parts, strict=True)] if parts else [c[:0] for c in self._out]
         return dict(
             zip(("timestamp", "bid", "ask", "bid_size", "ask_size", "last", "volume"), columns, strict=True)
@@ -438,72 +490,3 @@ def simulated_book(symbol: str, seed: int = 0, ticks: int = 10_000) -> L2Book:
         while len(_simulations) > CACHED_SIMULATIONS:
             _simulations.popitem(last=False)
     return book
-
-
-class SimulatedFeed(GeneratedFeed):
-    """Ticks of several simulated symbols merged in time order (see the module docstring).
-
-    Parameters
-    ----------
-    symbols : list of str
-        Names from :data:`SYMBOLS`.
-    seed : int
-        Seed of every symbol's random stream.
-    batch_size : int
-        Ticks per batch.
-    max_batches : int, optional
-        The stream ends with batch number ``max_batches`` (endless if None).
-    resume_from : int
-        Start after this batch: the stream is regenerated and the first
-        ``resume_from`` batches skipped, so batch ``k`` is always the same (a random process
-        cannot seek: the skipped ticks cost their simulation, which a server bounds with its
-        ``max_points`` limit and stops when the call is cancelled).
-    speed : float, optional
-        Deliver at ``speed`` times simulated time (None: as fast as possible).
-    """
-
-    def __init__(
-        self,
-        symbols: list[str] | None = None,
-        seed: int = 0,
-        batch_size: int = 10_000,
-        max_batches: int | None = None,
-        resume_from: int = 0,
-        speed: float | None = None,
-    ) -> None:
-        self.symbols = list(DEFAULT_SYMBOLS if symbols is None else symbols)
-        self._specs = check_symbols(self.symbols)
-        self.seed, self.batch_size = seed, batch_size
-        self.max_batches, self.resume_from, self.speed = max_batches, resume_from, speed
-
-    def _generate(self) -> Iterator[TickBatch]:
-        simulations = [
-            SymbolSimulation(name, spec, self.seed)
-            for name, spec in zip(self.symbols, self._specs, strict=True)
-        ]
-        horizon, step = 0.0, self.batch_size / (100.0 * sum(s.activity for s in self._specs))
-        pending = _merge([sim.advance(0.0) for sim in simulations])  # empty columns
-        sequence = 0
-        # Symbols are independent: their kernels (numba, no GIL) run side by side.
-        with ThreadPoolExecutor(min(len(simulations), os.cpu_count() or 1)) as pool:
-            while self.max_batches is None or sequence < self.max_batches:
-                while len(pending["timestamp"]) < self.batch_size:
-                    cancel.check()
-                    horizon += step
-                    chunk = _merge(list(pool.map(lambda sim, h=horizon: sim.advance(h), simulations)))
-                    produced = len(chunk["timestamp"])
-                    step *= float(np.clip(1.2 * self.batch_size / max(produced, 1), 0.5, 4.0))
-                    pending = {k: np.concatenate([pending[k], v]) for k, v in chunk.items()}
-                sequence += 1
-                batch = {k: v[: self.batch_size] for k, v in pending.items()}
-                pending = {k: v[self.batch_size :] for k, v in pending.items()}
-                if sequence > self.resume_from:
-                    yield TickBatch(sequence, list(self.symbols), batch.pop("symbol_id"), **batch)
-
-
-def _merge(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """Concatenate per-symbol columns and order them by time (ties: symbol order)."""
-    symbol_id = np.concatenate([np.full(len(p["timestamp"]), i, np.int32) for i, p in enumerate(parts)])
-    columns = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    order = np.argsort(columns["timestamp"], kind="stable")
-    return {"symbol_id": symbol_id[order], **{k: v[order] for k, v in columns.items()}}

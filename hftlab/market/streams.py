@@ -1,13 +1,14 @@
 """The market-data operations: a resumable tick stream and an order-book snapshot, from any source.
 
-Sources: ``"simulated"`` (:class:`~hftlab.market.simulated.SimulatedFeed`, the
+Sources: ``"simulated"`` (:class:`~hftlab.market.simulated_feed.SimulatedFeed`, the
 embedded default), ``"replay"`` (:class:`~hftlab.market.replay_feed.ReplayFeed`
 over a LOBSTER or tick file) and the live exchanges ``"binance"``,
 ``"kraken"`` and ``"coinbase"`` (:mod:`hftlab.market.exchanges`).
 
 Resuming: batch ``k`` of a deterministic source (simulated with a seed, replay)
-is always the same ticks, so ``resume_from=k`` regenerates the stream and
-continues with batch ``k + 1``: nothing lost, nothing repeated. Live sources
+is always the same ticks, so ``resume_from=k`` continues with batch ``k + 1``:
+nothing lost, nothing repeated. A replay seeks to it; the simulation continues
+from its nearest checkpoint (:mod:`hftlab.market.simulated_feed`). Live sources
 continue the numbering (what the exchange sent meanwhile is not replayed).
 """
 
@@ -21,7 +22,8 @@ from hftlab.market.book import BookSnapshot, L2Book
 from hftlab.market.exchanges import FEEDS
 from hftlab.market.feeds import Feed, TickBatch
 from hftlab.market.replay_feed import ReplayFeed, replay_book
-from hftlab.market.simulated import SimulatedFeed, simulated_book
+from hftlab.market.simulated import simulated_book
+from hftlab.market.simulated_feed import SimulatedFeed
 
 SOURCES = ("simulated", "replay", *FEEDS)
 SIMULATED_BOOK_TICKS = 10_000

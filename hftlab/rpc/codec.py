@@ -409,8 +409,10 @@ def encode(obj: Any, message: Any, memo: _Memo | None = None) -> Any:
             target = getattr(message, field.name)
             for item in value:
                 encode(item, target.add(), memo)
-        else:
-            encode(value, getattr(message, field.name), memo)
+        else:  # a nested message: present even when every field of it is at its zero value
+            target = getattr(message, field.name)
+            target.SetInParent()
+            encode(value, target, memo)
     return message
 
 

@@ -51,7 +51,9 @@ IE, IL, BB, BA, LBB, LBA, RQH, RQT, SH, ST, NO, NF, NS, NEXT_SAMPLE = range(14)
 TICK0, NT, LATENCY, FEED, EVERY, QMODEL, OVERFLOW, LAST_TS, NLIVE, SAME_VIEW, ADDS = range(14, 25)
 LAST_ARRIVAL, LAST_REPLY = 25, 26  # our requests and the exchange's replies each travel one ordered link
 HORIZON, STARVED = 27, 28  # the time from which the next chunk of events may hold something; reached it
-N_INTS = 29
+NBID, NASK, LNBID, LNASK = range(29, 33)  # non-empty levels of each side: BB, BA, LBB, LBA's + COUNT
+COUNT = NBID - BB
+N_INTS = 33
 FIFO = 3  # the queue model of L3 data (hftlab.tick.models.QUEUE_MODELS)
 POS, CASH, LPOS, LCASH, QPOW, TICK, LOT, MAKER, TAKER, MAKER_VOL, TAKER_VOL, FEES, MAX_INV = range(13)
 
@@ -113,13 +115,19 @@ class Engine(NamedTuple):
 
 @kernel(inline="always")
 def _set_level(levels, ints, best_slot, is_bid, j, qty):
-    """Set the quantity at tick index ``j`` and keep the best level's index in ``ints[best_slot]``."""
+    """Set the quantity at tick index ``j`` and keep the best level's index in ``ints[best_slot]``
+    (and the side's count of non-empty levels in ``ints[best_slot + COUNT]``: a side emptied
+    needs no search, which would cross the whole grid, as top-of-book data does at each move)."""
+    ints[best_slot + COUNT] += int(qty > EMPTY) - int(levels[j] > EMPTY)
     levels[j] = qty
     best = ints[best_slot]
     if qty > EMPTY:
         if (is_bid and j > best) or (not is_bid and j < best):
             ints[best_slot] = j
     elif j == best:
+        if ints[best_slot + COUNT] == 0:
+            ints[best_slot] = -1 if is_bid else len(levels)
+            return
         step = -1 if is_bid else 1
         k = j + step
         while 0 <= k < len(levels) and levels[k] <= EMPTY:
@@ -133,10 +141,10 @@ def clear_sides(side, bid, ask, ints, bid_slot, ask_slot):
     ``ints[ask_slot]``): empties the bids (``side`` >= 0) and the asks (``side`` <= 0)."""
     if side >= 0:
         bid[:] = 0.0
-        ints[bid_slot] = -1
+        ints[bid_slot], ints[bid_slot + COUNT] = -1, 0
     if side <= 0:
         ask[:] = 0.0
-        ints[ask_slot] = len(ask)
+        ints[ask_slot], ints[ask_slot + COUNT] = len(ask), 0
 
 
 @kernel(inline="always")
@@ -587,7 +595,7 @@ def advance(E, until):
                         _depth_reached_ours(E, side, j, previous, new, improved, t, by_order)
             ints[IE] = ie + 1
             if same_view:  # we see the book as the exchange has it
-                ints[LBB], ints[LBA] = ints[BB], ints[BA]
+                ints[LBB], ints[LBA], ints[LNBID], ints[LNASK] = ints[BB], ints[BA], ints[NBID], ints[NASK]
         elif t == t_request:
             request = requests[ints[RQH] % len(requests)]
             ints[RQH] += 1

@@ -36,7 +36,7 @@ class Survey(NamedTuple):
     first_exch: int
     first_local: int
     last_exch: int
-    tick: float  # the tick size given, or the smallest step between the events' prices
+    tick: float  # the tick size given, or the grid of the events' prices (grid_step)
     lot: float  # the lot size given, or the smallest quantity
     low: int  # the lowest and highest price of a priced row, in ticks
     high: int
@@ -71,11 +71,25 @@ class _Tally:
     def survey(self, last_exch: int) -> Survey:
         if self.count == 0:
             raise InvalidInput("'events' must hold at least one event; got none.")
-        steps = np.diff(self.prices)
-        tick = self.tick_size or _rounded(steps.min() if len(steps) else 1.0)
+        tick = self.tick_size or grid_step(self.prices)
         lot = self.lot_size or _rounded(self.qty if np.isfinite(self.qty) else 1.0)
         low, high = (round(self.low / tick), round(self.high / tick)) if self.low <= self.high else (0, 0)
         return Survey(self.count, *self.first, last_exch, tick, lot, low, high, self.by_order, self.at_once)
+
+
+def grid_step(prices: np.ndarray) -> float:
+    """The tick of distinct positive ``prices``: the largest decimal step (``k / 10^d``,
+    ``d <= 10``) that divides every one of them. The smallest step between them may not: a
+    book that quotes only every other tick around an odd one."""
+    for digits in range(11):
+        scaled = prices * 10.0**digits
+        whole = np.round(scaled)
+        if np.all(np.abs(scaled - whole) <= np.maximum(1e-6, 1e-12 * scaled)):
+            return float(np.gcd.reduce(whole.astype(np.int64))) / 10.0**digits if len(whole) else 1.0
+    raise InvalidInput(
+        f"'events' prices are not on a decimal grid of 10 digits or fewer (e.g. {prices[:3].tolist()});"
+        " give 'tick_size'."
+    )
 
 
 def _rounded(value: float) -> float:

@@ -13,18 +13,30 @@ Field names equal the proto message fields of ``proto/hftlab/v1/trading.proto``.
 
 from hftlab.types import backtest, market, portfolio, regimes, statarb, tick
 from hftlab.types.backtest import BacktestRequest, WalkForwardRequest
-from hftlab.types.base import REQUEST_TYPES, Request, ServerInfo, ServerInfoRequest, request_fields
+from hftlab.types.base import (
+    REQUEST_TYPES,
+    Block,
+    Request,
+    ServerInfo,
+    ServerInfoRequest,
+    arguments,
+    flat_fields,
+    request_fields,
+)
 from hftlab.types.statarb import MeanReversionRequest
 
 __all__ = [
     "REQUEST_TYPES",
     "BacktestRequest",
+    "Block",
     "MeanReversionRequest",
     "Request",
     "ServerInfo",
     "ServerInfoRequest",
     "WalkForwardRequest",
+    "arguments",
     "backtest",
+    "flat_fields",
     "market",
     "portfolio",
     "regimes",

@@ -8,7 +8,7 @@ here so that bad input gets the same message on every backend.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from hftlab import validation as v
-from hftlab.algo.backtest import BacktestResult
-from hftlab.algo.walkforward import OBJECTIVES, WalkForwardResult
+from hftlab.algo.backtest import BacktestResult, backtest
+from hftlab.algo.walkforward import OBJECTIVES, WalkForwardResult, walk_forward
 from hftlab.errors import InvalidInput
-from hftlab.types.base import Request
+from hftlab.types.base import Block, Request, check_blocks
 
 
 def _series_pair_frame(value: tuple | list) -> pd.DataFrame:
@@ -69,29 +69,64 @@ def _min_rows(hedge: str, hedge_lookback: int | None, lookback: int) -> int:
     return lookback + rolling_warmup + 1
 
 
+@dataclass(frozen=True)
+class Hedging(Block):
+    """How a pair's hedge ratio is estimated (see :func:`hftlab.backtest`)."""
+
+    hedge: str = "static"
+    hedge_lookback: int | None = None
+    kalman_delta: float | None = None
+    kalman_observation_var: float | None = None
+
+    def __post_init__(self) -> None:
+        hedge = v.check_choice("hedge", self.hedge, ["static", "rolling", "kalman"])
+        if self.hedge_lookback is not None:
+            self._set("hedge_lookback", v.check_int("hedge_lookback", self.hedge_lookback, low=2))
+            if hedge != "rolling":
+                raise v.fail("hedge_lookback", "None unless hedge='rolling'", self.hedge_lookback)
+        for name, high in (("kalman_delta", 1.0), ("kalman_observation_var", None)):
+            value = getattr(self, name)
+            if value is not None:
+                if hedge != "kalman":
+                    raise v.fail(name, "None unless hedge='kalman'", value)
+                self._set(name, v.check_float(name, value, low=0, high=high, low_open=True, high_open=True))
+
+
+@dataclass(frozen=True)
+class Costs(Block):
+    """Trading costs: a fraction of the traded value, a fixed amount per trade, slippage."""
+
+    cost: float = 0.0
+    fixed_cost: float = 0.0
+    slippage: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("cost", "slippage"):
+            self._set(name, v.check_float(name, getattr(self, name), low=0, high=1, high_open=True))
+        self._set("fixed_cost", v.check_float("fixed_cost", self.fixed_cost, low=0))
+
+
+@dataclass(frozen=True)
+class Sizing(Block):
+    """Position sizing: capital, units per signal, a cap on units, the directions traded."""
+
+    capital: float = 100_000.0
+    size: float = 1.0
+    max_units: float | None = None
+    direction: str = "both"
+
+    def __post_init__(self) -> None:
+        self._set("capital", v.check_float("capital", self.capital, low=0, low_open=True))
+        self._set("size", v.check_float("size", self.size, low=0, low_open=True))
+        if self.max_units is not None:
+            self._set("max_units", v.check_float("max_units", self.max_units, low=0, low_open=True))
+        self._set("direction", v.check_choice("direction", self.direction, ["both", "long", "short"]))
+
+
 def _check_strategy(request: Request, lookback: int) -> None:
-    """Validate the hedge, cost and sizing fields both requests share, then ``prices``."""
-    hedge = v.check_choice("hedge", request.hedge, ["static", "rolling", "kalman"])
-    hedge_lookback = request.hedge_lookback
-    if hedge_lookback is not None:
-        hedge_lookback = v.check_int("hedge_lookback", hedge_lookback, low=2)
-        if hedge != "rolling":
-            raise v.fail("hedge_lookback", "None unless hedge='rolling'", hedge_lookback)
-    request._set("hedge_lookback", hedge_lookback)
-    for name, high in (("kalman_delta", 1.0), ("kalman_observation_var", None)):
-        value = getattr(request, name)
-        if value is not None:
-            if hedge != "kalman":
-                raise v.fail(name, "None unless hedge='kalman'", value)
-            request._set(name, v.check_float(name, value, low=0, high=high, low_open=True, high_open=True))
-    for name in ("cost", "slippage"):
-        request._set(name, v.check_float(name, getattr(request, name), low=0, high=1, high_open=True))
-    request._set("fixed_cost", v.check_float("fixed_cost", request.fixed_cost, low=0))
-    request._set("capital", v.check_float("capital", request.capital, low=0, low_open=True))
-    request._set("size", v.check_float("size", request.size, low=0, low_open=True))
-    if request.max_units is not None:
-        request._set("max_units", v.check_float("max_units", request.max_units, low=0, low_open=True))
-    request._set("direction", v.check_choice("direction", request.direction, ["both", "long", "short"]))
+    """Validate what concerns both a request's fields and its blocks, then ``prices``."""
+    check_blocks(request)
+    hedge, hedge_lookback = request.hedging.hedge, request.hedging.hedge_lookback
     request._set(
         "periods_per_year",
         v.check_float("periods_per_year", request.periods_per_year, low=0, low_open=True),
@@ -126,23 +161,16 @@ class BacktestRequest(Request):
 
     rpc: ClassVar[str] = "RunBacktest"
     result_type: ClassVar[type] = BacktestResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(backtest)
 
     prices: pd.DataFrame
     lookback: int = 20
     entry_z: float = 2.0
     exit_z: float = 0.5
-    hedge: str = "static"
+    hedging: Hedging = Hedging()
     hedge_ratio: float | None = None
-    hedge_lookback: int | None = None
-    kalman_delta: float | None = None
-    kalman_observation_var: float | None = None
-    cost: float = 0.0
-    fixed_cost: float = 0.0
-    slippage: float = 0.0
-    capital: float = 100_000.0
-    size: float = 1.0
-    max_units: float | None = None
-    direction: str = "both"
+    costs: Costs = Costs()
+    sizing: Sizing = Sizing()
     periods_per_year: float = 252.0
 
     def __post_init__(self) -> None:
@@ -158,8 +186,8 @@ class BacktestRequest(Request):
         if self.hedge_ratio is not None:
             if self.prices.shape[1] == 1:
                 raise v.fail("hedge_ratio", "None for a single asset (it applies to a pair)", self.hedge_ratio)
-            if self.hedge != "static":
-                raise v.fail("hedge_ratio", f"None with hedge={self.hedge!r}", self.hedge_ratio)
+            if self.hedging.hedge != "static":
+                raise v.fail("hedge_ratio", f"None with hedge={self.hedging.hedge!r}", self.hedge_ratio)
             self._set("hedge_ratio", v.check_float("hedge_ratio", self.hedge_ratio))
 
 
@@ -169,6 +197,7 @@ class WalkForwardRequest(Request):
 
     rpc: ClassVar[str] = "WalkForward"
     result_type: ClassVar[type] = WalkForwardResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(walk_forward)
 
     prices: pd.DataFrame
     train: int = 504
@@ -178,17 +207,9 @@ class WalkForwardRequest(Request):
     exit_z: list[float] = (0.5,)
     anchored: bool = False
     objective: str = "sharpe"
-    hedge: str = "static"
-    hedge_lookback: int | None = None
-    kalman_delta: float | None = None
-    kalman_observation_var: float | None = None
-    cost: float = 0.0
-    fixed_cost: float = 0.0
-    slippage: float = 0.0
-    capital: float = 100_000.0
-    size: float = 1.0
-    max_units: float | None = None
-    direction: str = "both"
+    hedging: Hedging = Hedging()
+    costs: Costs = Costs()
+    sizing: Sizing = Sizing()
     periods_per_year: float = 252.0
 
     def __post_init__(self) -> None:
@@ -207,7 +228,8 @@ class WalkForwardRequest(Request):
         test = v.check_int("test", self.test, low=2)
         self._set("test", test)
         _check_strategy(self, max(lookbacks))
-        train = v.check_int("train", self.train, low=_min_rows(self.hedge, self.hedge_lookback, max(lookbacks)))
+        low = _min_rows(self.hedging.hedge, self.hedging.hedge_lookback, max(lookbacks))
+        train = v.check_int("train", self.train, low=low)
         self._set("train", train)
         if len(self.prices) < train + test:
             raise InvalidInput(

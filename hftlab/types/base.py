@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar
 
 import numpy as np
 
+from hftlab.errors import InvalidInput
 from hftlab.results import Result
 
 Columns = Annotated[np.ndarray, "Frame"]
@@ -30,13 +33,15 @@ REQUEST_TYPES: dict[str, type[Request]] = {}
 
 
 class Request:
-    """Base of request dataclasses: the RPC it maps to and the result type it returns.
+    """Base of request dataclasses: the RPC it maps to, the result type it returns and the
+    function that computes it.
 
     Defining a subclass with an ``rpc`` registers it in :data:`REQUEST_TYPES`.
     """
 
     rpc: ClassVar[str]
     result_type: ClassVar[type]
+    compute: ClassVar[Callable[..., Any]]  # the algorithm, called with the fields (blocks spread out)
     streaming: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -48,6 +53,16 @@ class Request:
 
     def _set(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
+
+    @classmethod
+    def from_flat(cls, **parameters: Any) -> Request:
+        """The request from a public function's parameters: the fields of each block
+        (:class:`Block`) grouped into it; a block none of whose fields is given keeps its default."""
+        for name, block in blocks(cls).items():
+            inner = {f.name: parameters.pop(f.name) for f in dataclasses.fields(block) if f.name in parameters}
+            if inner:
+                parameters[name] = block(**inner)
+        return cls(**parameters)
 
 
 @dataclass(frozen=True)
@@ -82,11 +97,67 @@ class ServerInfoRequest(Request):
     result_type: ClassVar[type] = ServerInfo
 
 
+class Block:
+    """Base of a group of parameters several requests share, declared once (e.g. a backtest's
+    costs): a nested dataclass in each request and a nested message in the proto.
+
+    The public functions take its fields one by one (:meth:`Request.from_flat` groups them)
+    and so do the algorithms (:func:`arguments` spreads them out); a block's
+    ``__post_init__`` validates what concerns its fields alone.
+    """
+
+    def _set(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+
+
+def check_blocks(request: Request) -> None:
+    """Each block field of ``request`` holds its block (a request built field by field)."""
+    for name, block in blocks(type(request)).items():
+        value = getattr(request, name)
+        if not isinstance(value, block):
+            raise InvalidInput(
+                f"'{name}' must be of type {block.__name__} (or pass its fields one by one to the public "
+                f"function); got {type(value).__name__}."
+            )
+
+
 def request_fields(request: Request) -> dict[str, Any]:
-    """The request's fields as keyword arguments for the computing function."""
+    """The request's own fields (blocks as blocks): ``type(request)(**request_fields(request))``
+    rebuilds it."""
     return {name: getattr(request, name) for name in _field_names(type(request))}
 
 
 @functools.cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(field.name for field in dataclasses.fields(cls))  # (fields() filters them on each call)
+
+
+def arguments(request: Request) -> dict[str, Any]:
+    """The request's fields as keyword arguments for the computing function, blocks spread out."""
+    spread: dict[str, Any] = {}
+    for name, value in request_fields(request).items():
+        if isinstance(value, Block):
+            spread.update(request_fields(value))
+        else:
+            spread[name] = value
+    return spread
+
+
+def flat_fields(request_type: type[Request]) -> dict[str, dataclasses.Field]:
+    """Every parameter of ``request_type`` by name, the fields of its blocks in their place."""
+    flat: dict[str, dataclasses.Field] = {}
+    for f in dataclasses.fields(request_type):
+        block = blocks(request_type).get(f.name)
+        flat.update({inner.name: inner for inner in dataclasses.fields(block)} if block else {f.name: f})
+    return flat
+
+
+@functools.cache
+def blocks(request_type: type[Request]) -> dict[str, type[Block]]:
+    """``request_type``'s block fields: field name -> block class."""
+    hints = typing.get_type_hints(request_type)
+    return {
+        f.name: hints[f.name]
+        for f in dataclasses.fields(request_type)
+        if isinstance(hints[f.name], type) and issubclass(hints[f.name], Block)
+    }

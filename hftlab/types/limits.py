@@ -29,6 +29,7 @@ import pandas as pd
 
 from hftlab import validation as v
 from hftlab.errors import ResourceExhausted
+from hftlab.market.simulated_feed import resume_ticks
 
 MiB = 1 << 20
 _ARRAYS = (pd.DataFrame, pd.Series, np.ndarray)
@@ -45,6 +46,11 @@ def _tick_wakeups(r: Any) -> float:
     """Equity samples plus the strategy's wake-ups (every ``params.interval``, default 0.1 s)."""
     span = _tick_span(r)
     return span / r.sample_every + (span / r.params.get("interval", 0.1) if r.strategy == "grid" else 0)
+
+
+def _resume_ticks(r: Any) -> int:
+    """Ticks a simulated stream regenerates before its first batch (a replay seeks: 0)."""
+    return resume_ticks(r.symbols, r.seed, r.batch_size, r.resume_from) if r.source == "simulated" else 0
 
 
 def _folds(r: Any) -> int:
@@ -65,8 +71,8 @@ WORK: dict[str, tuple[str, str, Callable[[Any], float]]] = {
     "RunMarketMaking": ("dt", "time steps (horizon / dt)", lambda r: r.horizon / r.dt),
     "FindTriangularArbitrage": ("max_cycles", "cycle searches", lambda r: r.max_cycles),
     "GetOrderBook": ("ticks", "ticks simulated or replayed", lambda r: r.ticks or 0),
-    "StreamMarketData": ("resume_from", "ticks simulated to resume (resume_from x batch_size)",
-                         lambda r: r.resume_from * r.batch_size if r.source == "simulated" else 0),
+    "StreamMarketData": ("resume_from", "ticks simulated to resume (resume_from x batch_size, from the "
+                         "nearest checkpoint)", _resume_ticks),
     "RunTickBacktest": ("sample_every", "equity samples and strategy wake-ups over the events' span",
                         _tick_wakeups),
 }  # fmt: skip

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import collections
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from hftlab import validation as v
-from hftlab.algo.market_making import STRATEGIES, MarketMakingResult
-from hftlab.algo.triangular import TriangularArbitrageResult
+from hftlab.algo.market_making import STRATEGIES, MarketMakingResult, market_making
+from hftlab.algo.triangular import TriangularArbitrageResult, triangular_arbitrage
 from hftlab.errors import InvalidInput
 from hftlab.market.book import BookSnapshot
 from hftlab.market.feeds import TickBatch
 from hftlab.market.lobster import MESSAGE_COLUMNS, orderbook_columns
-from hftlab.market.replay import LobsterReplay
-from hftlab.market.streams import SOURCES
+from hftlab.market.replay import LobsterReplay, replay
+from hftlab.market.streams import SOURCES, order_book, stream_market_data
 from hftlab.types.base import Request
 
 
@@ -58,6 +59,7 @@ class TriangularArbitrageRequest(Request):
 
     rpc: ClassVar[str] = "FindTriangularArbitrage"
     result_type: ClassVar[type] = TriangularArbitrageResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(triangular_arbitrage)
 
     rates: pd.DataFrame
     fee: float = 0.0
@@ -87,6 +89,7 @@ class ReplayLobsterRequest(Request):
 
     rpc: ClassVar[str] = "ReplayLobster"
     result_type: ClassVar[type] = LobsterReplay
+    compute: ClassVar[Callable[..., Any]] = staticmethod(replay)
 
     messages: pd.DataFrame
     orderbook: pd.DataFrame
@@ -139,6 +142,7 @@ class MarketMakingRequest(Request):
 
     rpc: ClassVar[str] = "RunMarketMaking"
     result_type: ClassVar[type] = MarketMakingResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(market_making)
 
     MAX_STEPS: ClassVar[int] = 200_000
 
@@ -233,6 +237,7 @@ class StreamMarketDataRequest(Request):
 
     rpc: ClassVar[str] = "StreamMarketData"
     result_type: ClassVar[type] = TickBatch
+    compute: ClassVar[Callable[..., Any]] = staticmethod(stream_market_data)
     streaming: ClassVar[bool] = True
 
     symbols: list[str]
@@ -273,6 +278,7 @@ class GetOrderBookRequest(Request):
 
     rpc: ClassVar[str] = "GetOrderBook"
     result_type: ClassVar[type] = BookSnapshot
+    compute: ClassVar[Callable[..., Any]] = staticmethod(order_book)
 
     symbol: str
     depth: int = 10

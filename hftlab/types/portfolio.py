@@ -9,7 +9,7 @@ column order; they are stored as float Series aligned with the columns.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -18,13 +18,13 @@ import pandas as pd
 
 from hftlab import validation as v
 from hftlab.algo import covariance as cov
-from hftlab.algo.boxtao import BoxTaoResult
-from hftlab.algo.portfolio import FrontierResult, PortfolioResult
-from hftlab.algo.rebalance import METHODS, RebalanceResult
+from hftlab.algo.boxtao import BoxTaoResult, box_tao
+from hftlab.algo.portfolio import FrontierResult, PortfolioResult, efficient_frontier, optimize_portfolio
+from hftlab.algo.rebalance import METHODS, RebalanceResult, rebalance_portfolio
 from hftlab.algo.sparse import METHODS as SPARSE_METHODS
-from hftlab.algo.sparse import SDP_MAX_ASSETS, SparsePortfolioResult
+from hftlab.algo.sparse import SDP_MAX_ASSETS, SparsePortfolioResult, sparse_portfolio
 from hftlab.errors import InvalidInput
-from hftlab.types.base import Request
+from hftlab.types.base import Block, Request, check_blocks
 
 _CONSTRAINT_FIELDS = ("lower_bounds", "upper_bounds", "leverage", "turnover_limit")
 
@@ -124,27 +124,51 @@ def _optional_float(name: str, value: Any, **bounds) -> float | None:
 
 
 @dataclass(frozen=True)
-class PortfolioInputs(Request):
-    """Data, constraints, frictions and estimators shared by the portfolio requests."""
+class Constraints(Block):
+    """Weight constraints: long-only, per-asset bounds, a gross leverage cap, a turnover cap."""
 
-    prices_or_returns: pd.DataFrame
-    input_type: str = "prices"
     long_only: bool = True
     lower_bounds: pd.Series | None = None
     upper_bounds: pd.Series | None = None
     leverage: float | None = None
-    current_weights: pd.Series | None = None
     turnover_limit: float | None = None
+
+
+@dataclass(frozen=True)
+class Frictions(Block):
+    """What moving away from the current weights costs: a turnover penalty, per-asset costs."""
+
+    current_weights: pd.Series | None = None
     turnover_penalty: float = 0.0
     transaction_costs: pd.Series | None = None
-    risk_free_rate: float = 0.0
+
+
+@dataclass(frozen=True)
+class Estimation(Block):
+    """How the returns' covariance is estimated, and the annualisation."""
+
     covariance: str = "sample"
     half_life: float = 60.0
     periods_per_year: float = 252.0
+    risk_free_rate: float = 0.0
+
+
+@dataclass(frozen=True)
+class PortfolioInputs(Request):
+    """Data, constraints, frictions and estimators shared by the portfolio requests (the
+    blocks' fields are validated here: they are checked against the assets)."""
+
+    prices_or_returns: pd.DataFrame
+    input_type: str = "prices"
+    constraints: Constraints = Constraints()
+    frictions: Frictions = Frictions()
+    estimation: Estimation = Estimation()
     time_limit: float = 10.0
 
     def _check_inputs(self, estimates_covariance: bool = True) -> list[str]:
         """Validate and coerce the shared fields; return the asset names."""
+        check_blocks(self)
+        c, f, e = self.constraints, self.frictions, self.estimation
         frame = v.as_frame(self.prices_or_returns, "prices_or_returns", min_rows=3, min_columns=2)
         input_type = v.check_choice("input_type", self.input_type, ["prices", "returns"])
         if input_type == "prices" and (frame.to_numpy() <= 0).any():
@@ -156,12 +180,9 @@ class PortfolioInputs(Request):
         self._set("prices_or_returns", frame)
         self._set("input_type", input_type)
         symbols = frame.columns.tolist()
-        long_only = check_bool("long_only", self.long_only)
-        self._set("long_only", long_only)
-        lower = asset_values(self.lower_bounds, "lower_bounds", symbols, fill=-np.inf, allow_inf=True)
-        upper = asset_values(self.upper_bounds, "upper_bounds", symbols, fill=np.inf, allow_inf=True)
-        self._set("lower_bounds", lower)
-        self._set("upper_bounds", upper)
+        long_only = check_bool("long_only", c.long_only)
+        lower = asset_values(c.lower_bounds, "lower_bounds", symbols, fill=-np.inf, allow_inf=True)
+        upper = asset_values(c.upper_bounds, "upper_bounds", symbols, fill=np.inf, allow_inf=True)
         low = np.full(len(symbols), -np.inf) if lower is None else lower.to_numpy()
         low = np.maximum(low, 0.0) if long_only else low
         high = np.full(len(symbols), np.inf) if upper is None else upper.to_numpy()
@@ -176,24 +197,23 @@ class PortfolioInputs(Request):
                 f"'lower_bounds'/'upper_bounds' leave no fully invested portfolio: the lower "
                 f"bounds sum to {low.sum():g} and the upper bounds to {high.sum():g}."
             )
-        self._set("leverage", _optional_float("leverage", self.leverage, low=1.0))
-        self._set("current_weights", asset_values(self.current_weights, "current_weights", symbols, fill=0.0))
+        leverage = _optional_float("leverage", c.leverage, low=1.0)
+        current = asset_values(f.current_weights, "current_weights", symbols, fill=0.0)
+        turnover_limit = _optional_float("turnover_limit", c.turnover_limit, low=0, low_open=True)
+        self._set("constraints", Constraints(long_only, lower, upper, leverage, turnover_limit))
         self._set(
-            "turnover_limit", _optional_float("turnover_limit", self.turnover_limit, low=0, low_open=True)
+            "frictions",
+            Frictions(
+                current,
+                v.check_float("turnover_penalty", f.turnover_penalty, low=0),
+                asset_values(f.transaction_costs, "transaction_costs", symbols, fill=0.0, low=0.0),
+            ),
         )
-        self._set("turnover_penalty", v.check_float("turnover_penalty", self.turnover_penalty, low=0))
-        self._set(
-            "transaction_costs",
-            asset_values(self.transaction_costs, "transaction_costs", symbols, fill=0.0, low=0.0),
-        )
-        self._set("risk_free_rate", v.check_float("risk_free_rate", self.risk_free_rate, low=-1, high=1))
-        covariance = v.check_choice("covariance", self.covariance, cov.COVARIANCE_METHODS)
-        self._set("covariance", covariance)
-        self._set("half_life", v.check_float("half_life", self.half_life, low=0, low_open=True))
-        self._set(
-            "periods_per_year",
-            v.check_float("periods_per_year", self.periods_per_year, low=0, high=1e8, low_open=True),
-        )
+        risk_free_rate = v.check_float("risk_free_rate", e.risk_free_rate, low=-1, high=1)
+        covariance = v.check_choice("covariance", e.covariance, cov.COVARIANCE_METHODS)
+        half_life = v.check_float("half_life", e.half_life, low=0, low_open=True)
+        periods = v.check_float("periods_per_year", e.periods_per_year, low=0, high=1e8, low_open=True)
+        self._set("estimation", Estimation(covariance, half_life, periods, risk_free_rate))
         self._set("time_limit", v.check_float("time_limit", self.time_limit, low=0, high=3600, low_open=True))
         n_obs = len(frame) - (1 if input_type == "prices" else 0)
         if estimates_covariance and covariance != "ledoit_wolf" and n_obs <= len(symbols):
@@ -232,15 +252,15 @@ class PortfolioInputs(Request):
         self._set("risk_budgets", budgets)
         if method in ("risk_parity", "equal_weight"):
             for name in _CONSTRAINT_FIELDS:
-                if getattr(self, name) is not None:
+                if getattr(self.constraints, name) is not None:
                     raise InvalidInput(
                         f"'{name}' is not supported by method={method!r} (only the budget and long_only "
                         "apply); use min_variance or markowitz for constrained weights."
                     )
-            if self.turnover_penalty != 0:
+            if self.frictions.turnover_penalty != 0:
                 raise InvalidInput(f"'turnover_penalty' is not supported by method={method!r}.")
-            if method == "risk_parity" and not self.long_only:
-                raise v.fail("long_only", "True for method='risk_parity'", self.long_only)
+            if method == "risk_parity" and not self.constraints.long_only:
+                raise v.fail("long_only", "True for method='risk_parity'", self.constraints.long_only)
 
 
 @dataclass(frozen=True)
@@ -249,6 +269,7 @@ class OptimizePortfolioRequest(PortfolioInputs):
 
     rpc: ClassVar[str] = "OptimizePortfolio"
     result_type: ClassVar[type] = PortfolioResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(optimize_portfolio)
 
     method: str = "min_variance"
     target_return: float | None = None
@@ -271,6 +292,7 @@ class EfficientFrontierRequest(PortfolioInputs):
 
     rpc: ClassVar[str] = "EfficientFrontier"
     result_type: ClassVar[type] = FrontierResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(efficient_frontier)
 
     n_points: int = 20
     covariance_matrix: pd.DataFrame | None = None
@@ -280,10 +302,10 @@ class EfficientFrontierRequest(PortfolioInputs):
         self._set("n_points", v.check_int("n_points", self.n_points, low=2, high=500))
         symbols = self._check_inputs(estimates_covariance=self.covariance_matrix is None)
         self._check_estimates(symbols)
-        bounded = all(
-            b is not None and np.isfinite(b.to_numpy()).all() for b in (self.lower_bounds, self.upper_bounds)
-        )
-        if not self.long_only and self.leverage is None and not bounded:
+        c = self.constraints
+        bounds = (c.lower_bounds, c.upper_bounds)
+        bounded = all(b is not None and np.isfinite(b.to_numpy()).all() for b in bounds)
+        if not c.long_only and c.leverage is None and not bounded:
             raise InvalidInput(
                 "'leverage' (or finite lower and upper bounds) is needed for a long-short "
                 "frontier: without it the expected return has no upper end."
@@ -296,6 +318,7 @@ class RebalancePortfolioRequest(PortfolioInputs):
 
     rpc: ClassVar[str] = "RebalancePortfolio"
     result_type: ClassVar[type] = RebalanceResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(rebalance_portfolio)
 
     method: str = "min_variance"
     window: int = 252
@@ -310,7 +333,7 @@ class RebalancePortfolioRequest(PortfolioInputs):
         symbols = self._check_inputs(estimates_covariance=False)
         self._check_method_fields(method)
         n_obs = len(self.prices_or_returns) - (1 if self.input_type == "prices" else 0)
-        low = len(symbols) + 1 if self.covariance != "ledoit_wolf" else 2
+        low = len(symbols) + 1 if self.estimation.covariance != "ledoit_wolf" else 2
         window = v.check_int("window", self.window, low=low)
         if window >= n_obs:
             raise InvalidInput(
@@ -327,6 +350,7 @@ class SparsePortfolioRequest(Request):
 
     rpc: ClassVar[str] = "CalculateSparsePortfolio"
     result_type: ClassVar[type] = SparsePortfolioResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(sparse_portfolio)
 
     prices: pd.DataFrame
     method: str = "box_tiao_greedy"
@@ -420,6 +444,7 @@ class BoxTaoRequest(Request):
 
     rpc: ClassVar[str] = "BoxTaoDecomposition"
     result_type: ClassVar[type] = BoxTaoResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(box_tao)
 
     matrix_or_prices: pd.DataFrame
     lam: float | None = None

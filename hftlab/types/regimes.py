@@ -10,12 +10,13 @@ import numpy as np
 import pandas as pd
 
 from hftlab import validation as v
-from hftlab.algo.hmm import HMMResult, StateSelection, n_free_parameters
+from hftlab.algo.hmm import HMMResult, StateSelection, n_free_parameters, run_hmm, select_n_states
 from hftlab.algo.mcmc import MCMCResult
-from hftlab.algo.regime import RegimeFilterResult, RegimeResult
+from hftlab.algo.posteriors import run_mcmc
+from hftlab.algo.regime import RegimeFilterResult, RegimeResult, detect_regime, filter_regimes
 from hftlab.algo.walkforward import OBJECTIVES
 from hftlab.errors import InvalidInput
-from hftlab.types.backtest import WalkForwardRequest
+from hftlab.types.backtest import Costs, Hedging, WalkForwardRequest
 from hftlab.types.base import Request
 
 MIN_OBSERVATIONS_PER_STATE = 10
@@ -73,6 +74,7 @@ class RunHMMRequest(Request):
 
     rpc: ClassVar[str] = "RunHMM"
     result_type: ClassVar[type] = HMMResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(run_hmm)
 
     observations: pd.DataFrame
     n_states: int = 2
@@ -99,6 +101,7 @@ class SelectHMMStatesRequest(Request):
 
     rpc: ClassVar[str] = "SelectHMMStates"
     result_type: ClassVar[type] = StateSelection
+    compute: ClassVar[Callable[..., Any]] = staticmethod(select_n_states)
 
     observations: pd.DataFrame
     candidates: list[int] = (1, 2, 3, 4)
@@ -128,6 +131,7 @@ class DetectRegimeRequest(Request):
 
     rpc: ClassVar[str] = "DetectRegime"
     result_type: ClassVar[type] = RegimeResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(detect_regime)
 
     returns: pd.Series
     n_regimes: int = 2
@@ -184,6 +188,7 @@ class FilterRegimesRequest(Request):
 
     rpc: ClassVar[str] = "FilterRegimes"
     result_type: ClassVar[type] = RegimeFilterResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(filter_regimes)
 
     observations: pd.DataFrame
     transition_matrix: np.ndarray
@@ -316,6 +321,7 @@ class RunMCMCRequest(Request):
 
     rpc: ClassVar[str] = "RunMCMC"
     result_type: ClassVar[type] = MCMCResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(run_mcmc)
 
     objective: str | None = None
     spread: pd.Series | None = None
@@ -328,8 +334,8 @@ class RunMCMCRequest(Request):
     lookback_range: list[int] = (5, 60)
     entry_z_range: list[float] = (1.0, 3.0)
     exit_z_range: list[float] = (0.0, 1.0)
-    hedge: str = "static"
-    cost: float = 0.0
+    hedging: Hedging = Hedging()
+    costs: Costs = Costs()
     n_samples: int = 1000
     n_chains: int = 4
     burn_in: int = 1000
@@ -381,8 +387,8 @@ class RunMCMCRequest(Request):
             [entries[1]],
             [exits[0]],
             objective=self.score,
-            hedge=self.hedge,
-            cost=self.cost,
+            hedging=self.hedging,
+            costs=self.costs,
         )
-        for name in ("prices", "train", "test", "hedge", "cost"):
+        for name in ("prices", "train", "test"):
             self._set(name, getattr(walk, name))

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pandas as pd
 
 from hftlab import validation as v
-from hftlab.algo.coint import CointegrationResult, KalmanHedgeResult
-from hftlab.algo.ou import OUFit
-from hftlab.algo.pairs import PairScanProgress
-from hftlab.algo.zscore import METRICS, MeanReversionResult
+from hftlab.algo.coint import CointegrationResult, KalmanHedgeResult, cointegration, dynamic_hedge
+from hftlab.algo.ou import OUFit, fit_ou
+from hftlab.algo.pairs import PairScanProgress, scan_pairs_stream
+from hftlab.algo.zscore import METRICS, MeanReversionResult, mean_reversion
 from hftlab.errors import InvalidInput
 from hftlab.types.base import Request
 
@@ -26,6 +26,7 @@ class MeanReversionRequest(Request):
 
     rpc: ClassVar[str] = "CalculateMeanReversion"
     result_type: ClassVar[type] = MeanReversionResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(mean_reversion)
 
     prices: pd.Series
     lookback: int = 20
@@ -103,6 +104,7 @@ class FitOURequest(Request):
 
     rpc: ClassVar[str] = "FitOrnsteinUhlenbeck"
     result_type: ClassVar[type] = OUFit
+    compute: ClassVar[Callable[..., Any]] = staticmethod(fit_ou)
 
     prices: pd.Series
     dt: float = 1.0
@@ -125,6 +127,7 @@ class CointegrationRequest(Request):
 
     rpc: ClassVar[str] = "TestCointegration"
     result_type: ClassVar[type] = CointegrationResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(cointegration)
 
     prices: pd.DataFrame
     method: str = "engle_granger"
@@ -163,6 +166,7 @@ class KalmanHedgeRequest(Request):
 
     rpc: ClassVar[str] = "KalmanHedgeRatio"
     result_type: ClassVar[type] = KalmanHedgeResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(dynamic_hedge)
 
     prices: pd.DataFrame
     delta: float = 1e-4
@@ -182,6 +186,7 @@ class ScanPairsRequest(Request):
 
     rpc: ClassVar[str] = "ScanPairs"
     result_type: ClassVar[type] = PairScanProgress
+    compute: ClassVar[Callable[..., Any]] = staticmethod(scan_pairs_stream)
     streaming: ClassVar[bool] = True
 
     prices: pd.DataFrame

@@ -1,11 +1,12 @@
-"""Requests of the tick-level backtest and of the intensity fit (:func:`hftlab.tick_backtest`,
-:func:`hftlab.fit_intensity`)."""
+"""Requests of the tick-level backtest, the intensity fit and the arbitrage backtest
+(:func:`hftlab.tick_backtest`, :func:`hftlab.fit_intensity`, :func:`hftlab.arbitrage_backtest`)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -13,8 +14,18 @@ import pandas as pd
 from hftlab import validation as v
 from hftlab.errors import InvalidInput
 from hftlab.market.events import EVENT_DTYPE, events_from_frame
-from hftlab.tick.backtest import SETTINGS, STRATEGIES, TickBacktestProgress, check_settings, orders_table
-from hftlab.tick.intensity import IntensityFit, check_intensity
+from hftlab.tick import arbitrage
+from hftlab.tick.arbitrage import arbitrage_backtest
+from hftlab.tick.arbitrage_result import ArbitrageResult
+from hftlab.tick.backtest import (
+    SETTINGS,
+    STRATEGIES,
+    TickBacktestProgress,
+    backtest_stream,
+    check_settings,
+    orders_table,
+)
+from hftlab.tick.intensity import IntensityFit, check_intensity, fit_intensity
 from hftlab.types.base import Columns, Request
 
 
@@ -45,6 +56,7 @@ class TickBacktestRequest(Request):
 
     rpc: ClassVar[str] = "RunTickBacktest"
     result_type: ClassVar[type] = TickBacktestProgress
+    compute: ClassVar[Callable[..., Any]] = staticmethod(backtest_stream)
     streaming: ClassVar[bool] = True
 
     events: Columns | None = None
@@ -89,6 +101,7 @@ class FitIntensityRequest(Request):
 
     rpc: ClassVar[str] = "FitIntensity"
     result_type: ClassVar[type] = IntensityFit
+    compute: ClassVar[Callable[..., Any]] = staticmethod(fit_intensity)
 
     events: Columns | None = None
     path: str | None = None
@@ -102,4 +115,40 @@ class FitIntensityRequest(Request):
         _check_events(self)
         checked = check_intensity(self.tick_size, self.window, self.step, self.max_depth, self.min_count)
         for name, value in checked.items():
+            self._set(name, value)
+
+
+@dataclass(frozen=True)
+class ArbitrageBacktestRequest(Request):
+    """Cross-venue or triangular arbitrage on several replayed books (see
+    :func:`hftlab.arbitrage_backtest`): their events in one array of
+    :data:`~hftlab.tick.arbitrage.BOOK_EVENT_DTYPE` (a frame of its columns on the wire), the
+    books named in ``books`` (``[venue:]BASE/QUOTE``, in the order of the ``book`` column), a
+    taker fee and an order latency (seconds) per book."""
+
+    rpc: ClassVar[str] = "RunArbitrageBacktest"
+    result_type: ClassVar[type] = ArbitrageResult
+    compute: ClassVar[Callable[..., Any]] = staticmethod(arbitrage_backtest)
+
+    events: Columns
+    books: list[str]
+    taker_fee: dict[str, float]
+    order_latency: dict[str, float]
+    strategy: str = "cross_venue"
+    min_return: float = 0.0
+    max_notional: float | None = None
+    max_position: float | None = None
+    lot_size: float = arbitrage.LOT
+    feed_latency: float | None = None
+    sample_every: float = 1.0
+
+    def __post_init__(self) -> None:
+        self._set("events", arbitrage.frame_to_events(self.events))
+        checked = arbitrage.check_settings(
+            self.books, self.strategy, self.taker_fee, self.order_latency,
+            **{name: getattr(self, name) for name in arbitrage.SETTINGS},
+        )  # fmt: skip
+        books = checked.pop("books")
+        arbitrage.split_books(self.events, books)
+        for name, value in {**checked, "books": [book.name for book in books]}.items():
             self._set(name, value)

@@ -93,7 +93,7 @@ def _point(values: Sequence[float]) -> dict[str, Any]:
 def _walk_forward_score(**kwargs: Any) -> dict[str, float]:
     """One evaluation: the walk-forward metrics of fixed parameters, plus ``score``."""
     objective = kwargs["objective"]
-    metrics = backend().execute(WalkForwardRequest(**kwargs)).metrics
+    metrics = backend().execute(WalkForwardRequest.from_flat(**kwargs)).metrics
     return {"score": metrics[objective], **dict(sorted(metrics.items()))}  # maps travel unordered
 
 
@@ -209,7 +209,7 @@ def optimize_strategy(
     }
     fixed = {"prices": prices, "train": train, "test": test, "objective": objective, **strategy}
     # Validate everything once, before any evaluation, with the whole space as candidates.
-    fixed["prices"] = WalkForwardRequest(**fixed, **space).prices
+    fixed["prices"] = WalkForwardRequest.from_flat(**fixed, **space).prices
     if executor == "serial" and scheduler is not None:
         raise v.fail("scheduler", "None with executor='serial'", scheduler)
 
@@ -247,7 +247,8 @@ def optimize_strategy(
     best_row = int(np.nanargmax(scores)) if np.isfinite(scores).any() else 0
     row = evaluations.iloc[best_row]
     best = {"lookback": int(row["lookback"]), "entry_z": float(row["entry_z"]), "exit_z": float(row["exit_z"])}
-    best_walk_forward = backend().execute(WalkForwardRequest(**fixed, **{k: [x] for k, x in best.items()}))
+    best_request = WalkForwardRequest.from_flat(**fixed, **{k: [x] for k, x in best.items()})
+    best_walk_forward = backend().execute(best_request)
     return StrategySearchResult(
         method=method,
         objective=objective,

@@ -133,7 +133,7 @@ def evaluate(target: Any, point: dict[str, Any], fixed: dict[str, Any], spec: An
     _activate(spec, caller_pid)
     kwargs = {**fixed, **point}
     if isinstance(target, type):
-        return flatten(_result(target(**kwargs)))
+        return flatten(_result(target.from_flat(**kwargs)))
     return flatten(target(**kwargs))
 
 

@@ -76,7 +76,7 @@ def test_crossing_the_spread_costs_exactly_the_half_spreads(planted):
 
 def test_two_simulated_symbols_deterministic():
     from hftlab.market.feeds import concat_batches
-    from hftlab.market.simulated import SimulatedFeed
+    from hftlab.market.simulated_feed import SimulatedFeed
 
     def run():
         ticks = concat_batches(list(SimulatedFeed(["SPY", "QQQ"], seed=3, batch_size=10_000, max_batches=3)))

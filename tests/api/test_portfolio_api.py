@@ -214,3 +214,30 @@ def test_server_lists_the_portfolio_operations(backend):
         "BoxTaoDecomposition",
     ):
         assert rpc in operations
+
+
+def test_shared_parameters_are_blocks_aligned_with_the_assets(prices):
+    """Constraints, frictions and estimation are one block each in the three portfolio requests
+    (and one proto message each); the request aligns the blocks' per-asset values by label."""
+    from hftlab.types import arguments
+    from hftlab.types.portfolio import (
+        Constraints,
+        Estimation,
+        OptimizePortfolioRequest,
+        RebalancePortfolioRequest,
+    )
+
+    symbols = list(prices.columns)
+    flat = {"upper_bounds": {"XOM": 0.3, "AAPL": 0.5}, "transaction_costs": 0.001, "half_life": 30.0}
+    request = OptimizePortfolioRequest.from_flat(prices_or_returns=prices, covariance="ewma", **flat)
+    upper = request.constraints.upper_bounds
+    assert upper.index.tolist() == symbols and upper["XOM"] == 0.3 and upper["KO"] == np.inf
+    assert request.frictions.transaction_costs.tolist() == [0.001] * len(symbols)
+    assert request.estimation == Estimation("ewma", 30.0)
+    assert arguments(request)["upper_bounds"] is upper and arguments(request)["long_only"] is True
+    same = RebalancePortfolioRequest.from_flat(prices_or_returns=prices, window=100, covariance="ewma", **flat)
+    assert same.estimation == request.estimation and same.constraints.upper_bounds.equals(upper)
+    with pytest.raises(InvalidInput, match="'upper_bounds' must be >= the lower bound"):
+        OptimizePortfolioRequest(prices, constraints=Constraints(lower_bounds=0.2, upper_bounds=0.1))
+    with pytest.raises(InvalidInput, match="'estimation' must be of type Estimation"):
+        OptimizePortfolioRequest(prices, estimation="ewma")

@@ -89,7 +89,10 @@ def test_run_mcmc_ou_parity(backend):
     assert set(result.rhat) == {"kappa", "theta", "sigma", "half_life"}
 
 
-def test_run_mcmc_strategy_parity(backend):
+@pytest.mark.parametrize(
+    "hedging_and_costs", [{}, {"hedge": "rolling", "hedge_lookback": 30, "cost": 0.001, "slippage": 0.0005}]
+)
+def test_run_mcmc_strategy_parity(backend, hedging_and_costs):
     prices = cointegrated_pair(500, seed=2)
     kwargs = {
         "prices": prices,
@@ -100,10 +103,14 @@ def test_run_mcmc_strategy_parity(backend):
         "n_chains": 1,
         "burn_in": 0,
         "seed": 1,
+        **hedging_and_costs,
     }
     result = hftlab.run_mcmc("strategy", **kwargs)
     expected = posteriors.run_mcmc("strategy", **kwargs)
     assert hftlab.differences(result, expected) == []
+    if hedging_and_costs:  # the walk-forward the posterior scores takes them: another chain
+        plain = {k: v for k, v in kwargs.items() if k not in hedging_and_costs}
+        assert not result.samples.equals(posteriors.run_mcmc("strategy", **plain).samples)
 
 
 def test_a_python_log_density_runs_locally_and_is_refused_over_grpc(backend):

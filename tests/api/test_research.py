@@ -133,3 +133,24 @@ def test_walk_forward_bad_input_names_the_field(backend, kwargs, message):
     with pytest.raises(InvalidInput) as error:
         hftlab.walk_forward(GOOD, **{"train": 25, "test": 10, "lookback": 10, **kwargs})
     assert str(error.value).startswith(message), str(error.value)
+
+
+def test_shared_parameters_are_blocks_declared_once(backend, pair):
+    """Hedging, costs and sizing are one block each in both requests (and one proto message);
+    the public functions take their fields one by one."""
+    from hftlab.types import BacktestRequest, WalkForwardRequest, arguments
+    from hftlab.types.backtest import Costs, Hedging, Sizing
+
+    flat = {"hedge": "rolling", "hedge_lookback": 40, "cost": 0.001, "capital": 5e4, "direction": "long"}
+    request = BacktestRequest.from_flat(prices=pair, lookback=15, **flat)
+    assert request.hedging == Hedging("rolling", 40) and request.costs == Costs(cost=0.001)
+    assert request.sizing == Sizing(capital=5e4, direction="long")
+    assert {k: arguments(request)[k] for k in flat} == flat  # what the algorithm gets: flat again
+    result = hftlab.backtest(pair, 15, **flat)
+    assert hftlab.differences(result, local_backtest(pair, 15, **flat)) == []
+    walk = WalkForwardRequest.from_flat(prices=pair, train=250, test=125, **flat)
+    assert (walk.hedging, walk.costs, walk.sizing) == (request.hedging, request.costs, request.sizing)
+    with pytest.raises(InvalidInput, match="'costs' must be of type Costs"):
+        BacktestRequest(pair, costs=0.001)
+    with pytest.raises(InvalidInput, match="'hedge_lookback' must be None unless hedge='rolling'"):
+        hftlab.walk_forward(pair, 250, 125, hedge_lookback=40)

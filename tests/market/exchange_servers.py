@@ -67,7 +67,7 @@ class PriceBook:
         return [(float(p), float(s)) for p, s in self.levels(side)]
 
 
-SETTLE = 0.2  # seconds between the first snapshot served and a planned disconnect
+SETTLE = 0.2  # seconds between the snapshots served and a planned disconnect
 
 
 class ReplayServer:
@@ -183,7 +183,7 @@ class BinanceServer(ReplayServer):
         for symbol, snap in snapshots.items():
             self.books[symbol].replace(snap["bids"], snap["asks"])
         self.snapshot_requests: list[str] = []
-        self.first_served_at: int | None = None  # messages sent when the first snapshot was served
+        self.subscribed: set[str] = set()  # the books of the current connection
         self.snapshot_connections: list[int] = []  # connection number at each request
 
     @classmethod
@@ -207,17 +207,19 @@ class BinanceServer(ReplayServer):
         self.last_id[data["s"]] = data["u"]
 
     async def before_disconnect(self) -> None:
-        """Wait for the client's first REST snapshot (at most 10 s) and a moment to apply it, so
-        that a lost connection has a synced book to gap: on a loaded machine the snapshot could
-        come after the planned count of messages."""
+        """Wait until the client has asked for the REST snapshot of every book it subscribed to
+        (at most 10 s), then a moment to apply them, so that a lost connection has synced books
+        to gap: on a loaded machine a snapshot could come after the planned count of messages,
+        and a book's first snapshot is the recorded one, older than what the lost messages did."""
         for _ in range(1000):
-            if self.first_served_at is not None:
+            if self.subscribed <= set(self.snapshot_requests):
                 break
             await asyncio.sleep(0.01)
         await asyncio.sleep(SETTLE)
 
     async def session(self, ws) -> None:
         streams = set(parse_qs(urlsplit(ws.request.path).query)["streams"][0].split("/"))
+        self.subscribed = {name.partition("@")[0].upper() for name in streams} & set(self.books)
         await self.replay(ws, lambda message: message["stream"] in streams)
 
     def depth(self, symbol: str) -> tuple[int, dict]:
@@ -227,8 +229,6 @@ class BinanceServer(ReplayServer):
                 return 400, {"code": -1121, "msg": "Invalid symbol."}
             first = symbol not in self.snapshot_requests
             self.snapshot_requests.append(symbol)
-            if self.first_served_at is None:
-                self.first_served_at = self.sent
             self.snapshot_connections.append(self.connections)
             if first:
                 return 200, self.recorded[symbol]

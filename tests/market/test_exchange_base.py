@@ -4,6 +4,7 @@ import asyncio
 import logging
 
 import pytest
+import websockets
 
 from hftlab.errors import BackendUnavailable
 from hftlab.market.exchanges import KrakenFeed
@@ -64,3 +65,32 @@ def test_malformed_messages_are_logged_and_counted(caplog):
         "kraken: malformed message skipped (JSO",
         "kraken: malformed message skipped (Val",
     ]
+
+
+@pytest.mark.timeout(60)
+def test_a_cancel_that_meets_a_message_ends_the_stream():
+    """The recorder stops a feed by cancelling it while messages pour in; on Python 3.11
+    ``asyncio.wait_for`` returns the message and drops such a cancel, and the feed then ran on
+    (and the recording never ended) once the server fell silent."""
+
+    async def main():
+        async def silent(ws):
+            await ws.wait_closed()
+
+        async with websockets.serve(silent, "127.0.0.1", 0) as server:
+            feed = KrakenFeed(["XBT/USD"], f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}")
+
+            async def consume():
+                async for _ in feed:
+                    pass
+
+            task = asyncio.create_task(consume())
+            while feed._inbox is None or not feed._inbox._getters:  # connected, waiting for a message
+                await asyncio.sleep(0.01)
+            feed._inbox.put_nowait(("call", lambda: None))
+            task.cancel()
+            done, _ = await asyncio.wait({task}, timeout=20)
+            return done, task
+
+    done, task = asyncio.run(main())
+    assert done and task.cancelled()

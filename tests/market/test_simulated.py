@@ -7,7 +7,8 @@ import hftlab
 from hftlab.errors import NotFound
 from hftlab.market import simulated
 from hftlab.market.feeds import concat_batches
-from hftlab.market.simulated import SYMBOLS, SimulatedFeed, SymbolSimulation, simulated_book
+from hftlab.market.simulated import SYMBOLS, SymbolSimulation, simulated_book
+from hftlab.market.simulated_feed import SimulatedFeed
 
 pytestmark = pytest.mark.timeout(300)
 

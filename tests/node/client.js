@@ -76,17 +76,19 @@ function frame(value, field) {
 
 const ENCODERS = { Series: series, Frame: frame, NDArray: float64Array };
 
-// The request message of `rpc` from its JSON form, directed by the message's field types.
-function encodeRequest(definition, rpc, input) {
-  const fields = definition[`${PACKAGE}.${rpc}Request`].type.field;
+// The message `type` from its JSON form, directed by its field types (a nested message other than
+// Series, Frame and NDArray, such as a block of shared parameters, is an object of its own fields).
+function encodeMessage(definition, type, input) {
+  const fields = definition[`${PACKAGE}.${type}`].type.field;
   const known = new Map(fields.map((f) => [f.name, f]));
   const message = {};
   for (const [name, value] of Object.entries(input)) {
     const field = known.get(name);
-    if (!field) throw new Error(`${rpc}Request has no field '${name}'`);
+    if (!field) throw new Error(`${type} has no field '${name}'`);
     if (value === null) continue; // unset (proto3 `optional` and message fields)
-    const encoder = field.type === "TYPE_MESSAGE" ? ENCODERS[field.typeName] : undefined;
-    message[name] = encoder ? encoder(value, name) : value;
+    if (field.type !== "TYPE_MESSAGE") message[name] = value;
+    else if (field.typeName in ENCODERS) message[name] = ENCODERS[field.typeName](value, name);
+    else message[name] = encodeMessage(definition, field.typeName, value);
   }
   return message;
 }
@@ -196,7 +198,7 @@ async function main(argv) {
       if (typeof client[rpc] !== "function") throw new Error(`the Trading service has no RPC '${rpc}'`);
       output[rpc] = [];
       for (const input of requests) {
-        output[rpc].push(plain(await call(client, rpc, encodeRequest(definition, rpc, input))));
+        output[rpc].push(plain(await call(client, rpc, encodeMessage(definition, `${rpc}Request`, input))));
       }
     }
     process.stdout.write(`${JSON.stringify(output, null, 1)}\n`);

@@ -27,18 +27,28 @@ pytestmark = pytest.mark.slow
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 PACKAGES = ("@grpc/grpc-js", "@grpc/proto-loader")
 
+ESTIMATION = {"covariance": "sample", "half_life": 60.0, "periods_per_year": 252.0, "risk_free_rate": 0.0}
 PORTFOLIO_SETTINGS = {
     "input_type": "prices",
-    "long_only": True,
-    "turnover_penalty": 0.0,
+    "constraints": {"long_only": True},
+    "frictions": {"turnover_penalty": 0.0},
+    "estimation": ESTIMATION,
     "risk_aversion": 1.0,
-    "risk_free_rate": 0.0,
-    "covariance": "sample",
-    "half_life": 60.0,
-    "periods_per_year": 252.0,
     "time_limit": 10.0,
 }
-"""The facade's defaults, spelled out: a proto3 client must send every scalar (its zero is no default)."""
+"""The facade's defaults, spelled out: a proto3 client must send every scalar (its zero is no
+default); shared parameters travel in their block's message."""
+
+
+def flat(settings: dict) -> dict:
+    """The public function's parameters: the blocks' fields one by one."""
+    return {
+        key: value
+        for name, item in settings.items()
+        for key, value in (
+            item.items() if name in ("constraints", "frictions", "estimation") else [(name, item)]
+        )
+    }
 
 
 @pytest.fixture(scope="module")
@@ -149,21 +159,23 @@ def test_optimize_portfolio_from_node_equals_python(node, grpc_address, tmp_path
             **PORTFOLIO_SETTINGS,
             "prices_or_returns": columns,
             "method": "min_variance",
-            "upper_bounds": {"AAPL": 0.3, "JNJ": 0.35, "CVX": 0.5, "BAC": 0.5, "HD": 0.5},
+            "constraints": {
+                "long_only": True,
+                "upper_bounds": {"AAPL": 0.3, "JNJ": 0.35, "CVX": 0.5, "BAC": 0.5, "HD": 0.5},
+            },
         },
         {
             **PORTFOLIO_SETTINGS,
             "prices_or_returns": columns,
             "method": "max_sharpe",
-            "covariance": "ledoit_wolf",
-            "risk_free_rate": 0.02,
+            "estimation": {**ESTIMATION, "covariance": "ledoit_wolf", "risk_free_rate": 0.02},
         },
         {**PORTFOLIO_SETTINGS, "prices_or_returns": columns, "method": "risk_parity"},
     ]
     printed = run_client(node, grpc_address, {"OptimizePortfolio": cases}, tmp_path)
     assert len(printed["OptimizePortfolio"]) == len(cases)
     for case, response in zip(cases, printed["OptimizePortfolio"], strict=True):
-        settings = dict(case)
+        settings = flat(case)
         frame = pd.DataFrame(settings.pop("prices_or_returns"))
         bounds = (None, settings.pop("upper_bounds")) if "upper_bounds" in settings else None
         with hftlab.using("local"):
@@ -176,6 +188,6 @@ def test_optimize_portfolio_from_node_equals_python(node, grpc_address, tmp_path
         for name in ("method", "status", "reason", "solver"):
             assert response[name] == getattr(local, name), name
         assert int(response["iterations"]) == local.iterations
-        if "upper_bounds" in case:  # a bound binds: a client that dropped it would get other weights
-            upper = pd.Series(case["upper_bounds"])[local.weights.index]
+        if "upper_bounds" in case["constraints"]:  # a bound binds: a client that dropped it gets other weights
+            upper = pd.Series(case["constraints"]["upper_bounds"])[local.weights.index]
             assert np.isclose(local.weights, upper, atol=1e-6).any()

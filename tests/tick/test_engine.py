@@ -8,7 +8,7 @@ import pytest
 import hftlab
 from hftlab import tick_backtest
 from hftlab.errors import InvalidInput
-from hftlab.market.events import EVENT_DTYPE, EventKind
+from hftlab.market.events import EVENT_DTYPE, EventKind, validate_events
 from hftlab.tick import Compiled, Strategy
 from hftlab.tick import compiled as c
 
@@ -455,3 +455,32 @@ def test_the_history_holds_every_reply_with_its_times():
     figure = result.plot()
     bids = next(trace for trace in figure.data if trace.name == "our bids")
     assert [p for p in bids.y if p == p] == pytest.approx([100.00, 100.00, 99.99, 99.99])  # two segments
+
+
+def test_without_a_tick_size_the_grid_divides_every_price():
+    """A book quoting every other cent around an odd level: its smallest step (2 cents) is not
+    its tick; given the tick or not, the same fill."""
+    events = book((0, S, 1, 100.00, 10), (0, S, -1, 100.05, 5), (0, S, -1, 100.07, 5), (5, T, -1, 100.00, 20))
+    table = orders((1, 1, "limit", 100.00, 3))
+    inferred = tick_backtest(events, "orders", {"orders": table}, lot_size=1)
+    assert hftlab.differences(inferred, run(events, table)) == []
+    assert rows(inferred.fills, "price", "qty") == [(100.00, 3.0)]
+    with pytest.raises(InvalidInput, match=r"not on a decimal grid of 10 digits or fewer.*give 'tick_size'"):
+        tick_backtest(book((0, S, 1, np.pi, 10), (0, S, -1, 4.0, 5)), "orders", {"orders": table})
+
+
+def test_a_side_emptied_then_refilled_on_a_top_of_book_feed():
+    """Top-of-book data: each move deletes a side's only level, then sets the new one (the
+    side is empty in between; no scan of the grid finds its next level, a count says none).
+    Far trades widen the grid to 100,000 ticks; the asks and a buy's fill follow the moves."""
+    feed = [(0, T, 1, 500.00, 1), (0, T, 1, 1500.00, 1), (0, S, 1, 999.99, 5), (0, S, -1, 1000.01, 5)]
+    for ms, ask in ((2, 1000.03), (4, 1000.02), (6, 1000.05)):
+        previous = feed[-1][3]
+        feed += [(ms, D, -1, previous, 0), (ms, D, -1, ask, 5)]
+    feed.append((7, D, 1, 999.99, 0))  # the bids empty for good
+    watcher = Watcher()
+    tick_backtest(book(*feed), watcher, tick_size=0.01)
+    assert [round(ask, 2) for ask in watcher.seen] == [1000.01] * 2 + [1000.03] * 2 + [1000.02] * 2 + [1000.05]
+    result = run(book(*feed), orders((5, 1, "ioc", 1000.02, 2)))
+    assert rows(result.fills, "price", "qty") == [(1000.02, 2.0)]
+    validate_events(book(*feed))  # the book check keeps the same count: no crossed book seen

@@ -395,8 +395,9 @@ class ExchangeFeed(AsyncFeed):
                             try:
                                 item = inbox.get_nowait()
                             except asyncio.QueueEmpty:
-                                try:
-                                    item = await asyncio.wait_for(inbox.get(), deadline - loop.time())
+                                try:  # not wait_for: on 3.11 it loses a cancel that meets a message
+                                    async with asyncio.timeout_at(deadline):
+                                        item = await inbox.get()
                                 except TimeoutError:
                                     item = None
                             if item is not None and item[0] == "message":

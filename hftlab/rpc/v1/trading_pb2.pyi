@@ -167,22 +167,46 @@ class GetServerInfoResponse(_message.Message):
     auth_failures: _containers.ScalarMap[str, int]
     def __init__(self, version: _Optional[str] = ..., backend: _Optional[str] = ..., pid: _Optional[int] = ..., uptime_seconds: _Optional[float] = ..., operations: _Optional[_Iterable[str]] = ..., calls: _Optional[_Mapping[str, int]] = ..., errors: _Optional[_Mapping[str, int]] = ..., latency_p50_ms: _Optional[_Mapping[str, float]] = ..., latency_p99_ms: _Optional[_Mapping[str, float]] = ..., blas_threads: _Optional[int] = ..., auth_failures: _Optional[_Mapping[str, int]] = ...) -> None: ...
 
-class OptimizePortfolioRequest(_message.Message):
-    __slots__ = ("prices_or_returns", "input_type", "long_only", "lower_bounds", "upper_bounds", "leverage", "current_weights", "turnover_limit", "turnover_penalty", "transaction_costs", "risk_free_rate", "covariance", "half_life", "periods_per_year", "time_limit", "method", "target_return", "risk_aversion", "risk_budgets", "covariance_matrix", "expected_returns")
-    PRICES_OR_RETURNS_FIELD_NUMBER: _ClassVar[int]
-    INPUT_TYPE_FIELD_NUMBER: _ClassVar[int]
+class Constraints(_message.Message):
+    __slots__ = ("long_only", "lower_bounds", "upper_bounds", "leverage", "turnover_limit")
     LONG_ONLY_FIELD_NUMBER: _ClassVar[int]
     LOWER_BOUNDS_FIELD_NUMBER: _ClassVar[int]
     UPPER_BOUNDS_FIELD_NUMBER: _ClassVar[int]
     LEVERAGE_FIELD_NUMBER: _ClassVar[int]
-    CURRENT_WEIGHTS_FIELD_NUMBER: _ClassVar[int]
     TURNOVER_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    long_only: bool
+    lower_bounds: Series
+    upper_bounds: Series
+    leverage: float
+    turnover_limit: float
+    def __init__(self, long_only: _Optional[bool] = ..., lower_bounds: _Optional[_Union[Series, _Mapping]] = ..., upper_bounds: _Optional[_Union[Series, _Mapping]] = ..., leverage: _Optional[float] = ..., turnover_limit: _Optional[float] = ...) -> None: ...
+
+class Frictions(_message.Message):
+    __slots__ = ("current_weights", "turnover_penalty", "transaction_costs")
+    CURRENT_WEIGHTS_FIELD_NUMBER: _ClassVar[int]
     TURNOVER_PENALTY_FIELD_NUMBER: _ClassVar[int]
     TRANSACTION_COSTS_FIELD_NUMBER: _ClassVar[int]
-    RISK_FREE_RATE_FIELD_NUMBER: _ClassVar[int]
+    current_weights: Series
+    turnover_penalty: float
+    transaction_costs: Series
+    def __init__(self, current_weights: _Optional[_Union[Series, _Mapping]] = ..., turnover_penalty: _Optional[float] = ..., transaction_costs: _Optional[_Union[Series, _Mapping]] = ...) -> None: ...
+
+class Estimation(_message.Message):
+    __slots__ = ("covariance", "half_life", "periods_per_year", "risk_free_rate")
     COVARIANCE_FIELD_NUMBER: _ClassVar[int]
     HALF_LIFE_FIELD_NUMBER: _ClassVar[int]
     PERIODS_PER_YEAR_FIELD_NUMBER: _ClassVar[int]
+    RISK_FREE_RATE_FIELD_NUMBER: _ClassVar[int]
+    covariance: str
+    half_life: float
+    periods_per_year: float
+    risk_free_rate: float
+    def __init__(self, covariance: _Optional[str] = ..., half_life: _Optional[float] = ..., periods_per_year: _Optional[float] = ..., risk_free_rate: _Optional[float] = ...) -> None: ...
+
+class OptimizePortfolioRequest(_message.Message):
+    __slots__ = ("prices_or_returns", "input_type", "time_limit", "method", "target_return", "risk_aversion", "risk_budgets", "covariance_matrix", "expected_returns", "constraints", "frictions", "estimation")
+    PRICES_OR_RETURNS_FIELD_NUMBER: _ClassVar[int]
+    INPUT_TYPE_FIELD_NUMBER: _ClassVar[int]
     TIME_LIMIT_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
     TARGET_RETURN_FIELD_NUMBER: _ClassVar[int]
@@ -190,20 +214,11 @@ class OptimizePortfolioRequest(_message.Message):
     RISK_BUDGETS_FIELD_NUMBER: _ClassVar[int]
     COVARIANCE_MATRIX_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_RETURNS_FIELD_NUMBER: _ClassVar[int]
+    CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
+    FRICTIONS_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATION_FIELD_NUMBER: _ClassVar[int]
     prices_or_returns: Frame
     input_type: str
-    long_only: bool
-    lower_bounds: Series
-    upper_bounds: Series
-    leverage: float
-    current_weights: Series
-    turnover_limit: float
-    turnover_penalty: float
-    transaction_costs: Series
-    risk_free_rate: float
-    covariance: str
-    half_life: float
-    periods_per_year: float
     time_limit: float
     method: str
     target_return: float
@@ -211,7 +226,10 @@ class OptimizePortfolioRequest(_message.Message):
     risk_budgets: Series
     covariance_matrix: Frame
     expected_returns: Series
-    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., long_only: _Optional[bool] = ..., lower_bounds: _Optional[_Union[Series, _Mapping]] = ..., upper_bounds: _Optional[_Union[Series, _Mapping]] = ..., leverage: _Optional[float] = ..., current_weights: _Optional[_Union[Series, _Mapping]] = ..., turnover_limit: _Optional[float] = ..., turnover_penalty: _Optional[float] = ..., transaction_costs: _Optional[_Union[Series, _Mapping]] = ..., risk_free_rate: _Optional[float] = ..., covariance: _Optional[str] = ..., half_life: _Optional[float] = ..., periods_per_year: _Optional[float] = ..., time_limit: _Optional[float] = ..., method: _Optional[str] = ..., target_return: _Optional[float] = ..., risk_aversion: _Optional[float] = ..., risk_budgets: _Optional[_Union[Series, _Mapping]] = ..., covariance_matrix: _Optional[_Union[Frame, _Mapping]] = ..., expected_returns: _Optional[_Union[Series, _Mapping]] = ...) -> None: ...
+    constraints: Constraints
+    frictions: Frictions
+    estimation: Estimation
+    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., time_limit: _Optional[float] = ..., method: _Optional[str] = ..., target_return: _Optional[float] = ..., risk_aversion: _Optional[float] = ..., risk_budgets: _Optional[_Union[Series, _Mapping]] = ..., covariance_matrix: _Optional[_Union[Frame, _Mapping]] = ..., expected_returns: _Optional[_Union[Series, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., frictions: _Optional[_Union[Frictions, _Mapping]] = ..., estimation: _Optional[_Union[Estimation, _Mapping]] = ...) -> None: ...
 
 class OptimizePortfolioResponse(_message.Message):
     __slots__ = ("weights", "expected_return", "volatility", "sharpe", "risk_contributions", "turnover", "transaction_cost", "method", "status", "reason", "solver", "iterations")
@@ -270,44 +288,26 @@ class PortfolioResult(_message.Message):
     def __init__(self, weights: _Optional[_Union[Series, _Mapping]] = ..., expected_return: _Optional[float] = ..., volatility: _Optional[float] = ..., sharpe: _Optional[float] = ..., risk_contributions: _Optional[_Union[Series, _Mapping]] = ..., turnover: _Optional[float] = ..., transaction_cost: _Optional[float] = ..., method: _Optional[str] = ..., status: _Optional[str] = ..., reason: _Optional[str] = ..., solver: _Optional[str] = ..., iterations: _Optional[int] = ...) -> None: ...
 
 class EfficientFrontierRequest(_message.Message):
-    __slots__ = ("prices_or_returns", "input_type", "long_only", "lower_bounds", "upper_bounds", "leverage", "current_weights", "turnover_limit", "turnover_penalty", "transaction_costs", "risk_free_rate", "covariance", "half_life", "periods_per_year", "time_limit", "n_points", "covariance_matrix", "expected_returns")
+    __slots__ = ("prices_or_returns", "input_type", "time_limit", "n_points", "covariance_matrix", "expected_returns", "constraints", "frictions", "estimation")
     PRICES_OR_RETURNS_FIELD_NUMBER: _ClassVar[int]
     INPUT_TYPE_FIELD_NUMBER: _ClassVar[int]
-    LONG_ONLY_FIELD_NUMBER: _ClassVar[int]
-    LOWER_BOUNDS_FIELD_NUMBER: _ClassVar[int]
-    UPPER_BOUNDS_FIELD_NUMBER: _ClassVar[int]
-    LEVERAGE_FIELD_NUMBER: _ClassVar[int]
-    CURRENT_WEIGHTS_FIELD_NUMBER: _ClassVar[int]
-    TURNOVER_LIMIT_FIELD_NUMBER: _ClassVar[int]
-    TURNOVER_PENALTY_FIELD_NUMBER: _ClassVar[int]
-    TRANSACTION_COSTS_FIELD_NUMBER: _ClassVar[int]
-    RISK_FREE_RATE_FIELD_NUMBER: _ClassVar[int]
-    COVARIANCE_FIELD_NUMBER: _ClassVar[int]
-    HALF_LIFE_FIELD_NUMBER: _ClassVar[int]
-    PERIODS_PER_YEAR_FIELD_NUMBER: _ClassVar[int]
     TIME_LIMIT_FIELD_NUMBER: _ClassVar[int]
     N_POINTS_FIELD_NUMBER: _ClassVar[int]
     COVARIANCE_MATRIX_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_RETURNS_FIELD_NUMBER: _ClassVar[int]
+    CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
+    FRICTIONS_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATION_FIELD_NUMBER: _ClassVar[int]
     prices_or_returns: Frame
     input_type: str
-    long_only: bool
-    lower_bounds: Series
-    upper_bounds: Series
-    leverage: float
-    current_weights: Series
-    turnover_limit: float
-    turnover_penalty: float
-    transaction_costs: Series
-    risk_free_rate: float
-    covariance: str
-    half_life: float
-    periods_per_year: float
     time_limit: float
     n_points: int
     covariance_matrix: Frame
     expected_returns: Series
-    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., long_only: _Optional[bool] = ..., lower_bounds: _Optional[_Union[Series, _Mapping]] = ..., upper_bounds: _Optional[_Union[Series, _Mapping]] = ..., leverage: _Optional[float] = ..., current_weights: _Optional[_Union[Series, _Mapping]] = ..., turnover_limit: _Optional[float] = ..., turnover_penalty: _Optional[float] = ..., transaction_costs: _Optional[_Union[Series, _Mapping]] = ..., risk_free_rate: _Optional[float] = ..., covariance: _Optional[str] = ..., half_life: _Optional[float] = ..., periods_per_year: _Optional[float] = ..., time_limit: _Optional[float] = ..., n_points: _Optional[int] = ..., covariance_matrix: _Optional[_Union[Frame, _Mapping]] = ..., expected_returns: _Optional[_Union[Series, _Mapping]] = ...) -> None: ...
+    constraints: Constraints
+    frictions: Frictions
+    estimation: Estimation
+    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., time_limit: _Optional[float] = ..., n_points: _Optional[int] = ..., covariance_matrix: _Optional[_Union[Frame, _Mapping]] = ..., expected_returns: _Optional[_Union[Series, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., frictions: _Optional[_Union[Frictions, _Mapping]] = ..., estimation: _Optional[_Union[Estimation, _Mapping]] = ...) -> None: ...
 
 class EfficientFrontierResponse(_message.Message):
     __slots__ = ("points", "weights", "assets", "min_variance", "max_sharpe", "n_failed")
@@ -326,21 +326,9 @@ class EfficientFrontierResponse(_message.Message):
     def __init__(self, points: _Optional[_Union[Frame, _Mapping]] = ..., weights: _Optional[_Union[Frame, _Mapping]] = ..., assets: _Optional[_Union[Frame, _Mapping]] = ..., min_variance: _Optional[_Union[PortfolioResult, _Mapping]] = ..., max_sharpe: _Optional[_Union[PortfolioResult, _Mapping]] = ..., n_failed: _Optional[int] = ...) -> None: ...
 
 class RebalancePortfolioRequest(_message.Message):
-    __slots__ = ("prices_or_returns", "input_type", "long_only", "lower_bounds", "upper_bounds", "leverage", "current_weights", "turnover_limit", "turnover_penalty", "transaction_costs", "risk_free_rate", "covariance", "half_life", "periods_per_year", "time_limit", "method", "window", "rebalance_every", "target_return", "risk_aversion", "risk_budgets")
+    __slots__ = ("prices_or_returns", "input_type", "time_limit", "method", "window", "rebalance_every", "target_return", "risk_aversion", "risk_budgets", "constraints", "frictions", "estimation")
     PRICES_OR_RETURNS_FIELD_NUMBER: _ClassVar[int]
     INPUT_TYPE_FIELD_NUMBER: _ClassVar[int]
-    LONG_ONLY_FIELD_NUMBER: _ClassVar[int]
-    LOWER_BOUNDS_FIELD_NUMBER: _ClassVar[int]
-    UPPER_BOUNDS_FIELD_NUMBER: _ClassVar[int]
-    LEVERAGE_FIELD_NUMBER: _ClassVar[int]
-    CURRENT_WEIGHTS_FIELD_NUMBER: _ClassVar[int]
-    TURNOVER_LIMIT_FIELD_NUMBER: _ClassVar[int]
-    TURNOVER_PENALTY_FIELD_NUMBER: _ClassVar[int]
-    TRANSACTION_COSTS_FIELD_NUMBER: _ClassVar[int]
-    RISK_FREE_RATE_FIELD_NUMBER: _ClassVar[int]
-    COVARIANCE_FIELD_NUMBER: _ClassVar[int]
-    HALF_LIFE_FIELD_NUMBER: _ClassVar[int]
-    PERIODS_PER_YEAR_FIELD_NUMBER: _ClassVar[int]
     TIME_LIMIT_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
     WINDOW_FIELD_NUMBER: _ClassVar[int]
@@ -348,20 +336,11 @@ class RebalancePortfolioRequest(_message.Message):
     TARGET_RETURN_FIELD_NUMBER: _ClassVar[int]
     RISK_AVERSION_FIELD_NUMBER: _ClassVar[int]
     RISK_BUDGETS_FIELD_NUMBER: _ClassVar[int]
+    CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
+    FRICTIONS_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATION_FIELD_NUMBER: _ClassVar[int]
     prices_or_returns: Frame
     input_type: str
-    long_only: bool
-    lower_bounds: Series
-    upper_bounds: Series
-    leverage: float
-    current_weights: Series
-    turnover_limit: float
-    turnover_penalty: float
-    transaction_costs: Series
-    risk_free_rate: float
-    covariance: str
-    half_life: float
-    periods_per_year: float
     time_limit: float
     method: str
     window: int
@@ -369,7 +348,10 @@ class RebalancePortfolioRequest(_message.Message):
     target_return: float
     risk_aversion: float
     risk_budgets: Series
-    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., long_only: _Optional[bool] = ..., lower_bounds: _Optional[_Union[Series, _Mapping]] = ..., upper_bounds: _Optional[_Union[Series, _Mapping]] = ..., leverage: _Optional[float] = ..., current_weights: _Optional[_Union[Series, _Mapping]] = ..., turnover_limit: _Optional[float] = ..., turnover_penalty: _Optional[float] = ..., transaction_costs: _Optional[_Union[Series, _Mapping]] = ..., risk_free_rate: _Optional[float] = ..., covariance: _Optional[str] = ..., half_life: _Optional[float] = ..., periods_per_year: _Optional[float] = ..., time_limit: _Optional[float] = ..., method: _Optional[str] = ..., window: _Optional[int] = ..., rebalance_every: _Optional[int] = ..., target_return: _Optional[float] = ..., risk_aversion: _Optional[float] = ..., risk_budgets: _Optional[_Union[Series, _Mapping]] = ...) -> None: ...
+    constraints: Constraints
+    frictions: Frictions
+    estimation: Estimation
+    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., time_limit: _Optional[float] = ..., method: _Optional[str] = ..., window: _Optional[int] = ..., rebalance_every: _Optional[int] = ..., target_return: _Optional[float] = ..., risk_aversion: _Optional[float] = ..., risk_budgets: _Optional[_Union[Series, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., frictions: _Optional[_Union[Frictions, _Mapping]] = ..., estimation: _Optional[_Union[Estimation, _Mapping]] = ...) -> None: ...
 
 class RebalancePortfolioResponse(_message.Message):
     __slots__ = ("weights", "returns", "turnover", "costs", "annual_return", "annual_volatility", "sharpe", "max_drawdown", "total_turnover", "total_cost", "n_rebalances", "n_failed", "method")
@@ -501,43 +483,61 @@ class BoxTaoDecompositionResponse(_message.Message):
     mu: float
     def __init__(self, low_rank: _Optional[_Union[Frame, _Mapping]] = ..., sparse: _Optional[_Union[Frame, _Mapping]] = ..., noise: _Optional[_Union[Frame, _Mapping]] = ..., rank: _Optional[int] = ..., sparsity: _Optional[float] = ..., iterations: _Optional[int] = ..., converged: _Optional[bool] = ..., residual_history: _Optional[_Union[NDArray, _Mapping]] = ..., lam: _Optional[float] = ..., mu: _Optional[float] = ...) -> None: ...
 
-class RunBacktestRequest(_message.Message):
-    __slots__ = ("prices", "lookback", "entry_z", "exit_z", "hedge", "hedge_ratio", "hedge_lookback", "cost", "fixed_cost", "slippage", "capital", "size", "max_units", "direction", "periods_per_year", "kalman_delta", "kalman_observation_var")
-    PRICES_FIELD_NUMBER: _ClassVar[int]
-    LOOKBACK_FIELD_NUMBER: _ClassVar[int]
-    ENTRY_Z_FIELD_NUMBER: _ClassVar[int]
-    EXIT_Z_FIELD_NUMBER: _ClassVar[int]
+class Hedging(_message.Message):
+    __slots__ = ("hedge", "hedge_lookback", "kalman_delta", "kalman_observation_var")
     HEDGE_FIELD_NUMBER: _ClassVar[int]
-    HEDGE_RATIO_FIELD_NUMBER: _ClassVar[int]
     HEDGE_LOOKBACK_FIELD_NUMBER: _ClassVar[int]
+    KALMAN_DELTA_FIELD_NUMBER: _ClassVar[int]
+    KALMAN_OBSERVATION_VAR_FIELD_NUMBER: _ClassVar[int]
+    hedge: str
+    hedge_lookback: int
+    kalman_delta: float
+    kalman_observation_var: float
+    def __init__(self, hedge: _Optional[str] = ..., hedge_lookback: _Optional[int] = ..., kalman_delta: _Optional[float] = ..., kalman_observation_var: _Optional[float] = ...) -> None: ...
+
+class Costs(_message.Message):
+    __slots__ = ("cost", "fixed_cost", "slippage")
     COST_FIELD_NUMBER: _ClassVar[int]
     FIXED_COST_FIELD_NUMBER: _ClassVar[int]
     SLIPPAGE_FIELD_NUMBER: _ClassVar[int]
+    cost: float
+    fixed_cost: float
+    slippage: float
+    def __init__(self, cost: _Optional[float] = ..., fixed_cost: _Optional[float] = ..., slippage: _Optional[float] = ...) -> None: ...
+
+class Sizing(_message.Message):
+    __slots__ = ("capital", "size", "max_units", "direction")
     CAPITAL_FIELD_NUMBER: _ClassVar[int]
     SIZE_FIELD_NUMBER: _ClassVar[int]
     MAX_UNITS_FIELD_NUMBER: _ClassVar[int]
     DIRECTION_FIELD_NUMBER: _ClassVar[int]
-    PERIODS_PER_YEAR_FIELD_NUMBER: _ClassVar[int]
-    KALMAN_DELTA_FIELD_NUMBER: _ClassVar[int]
-    KALMAN_OBSERVATION_VAR_FIELD_NUMBER: _ClassVar[int]
-    prices: Frame
-    lookback: int
-    entry_z: float
-    exit_z: float
-    hedge: str
-    hedge_ratio: float
-    hedge_lookback: int
-    cost: float
-    fixed_cost: float
-    slippage: float
     capital: float
     size: float
     max_units: float
     direction: str
+    def __init__(self, capital: _Optional[float] = ..., size: _Optional[float] = ..., max_units: _Optional[float] = ..., direction: _Optional[str] = ...) -> None: ...
+
+class RunBacktestRequest(_message.Message):
+    __slots__ = ("prices", "lookback", "entry_z", "exit_z", "hedge_ratio", "periods_per_year", "hedging", "costs", "sizing")
+    PRICES_FIELD_NUMBER: _ClassVar[int]
+    LOOKBACK_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_Z_FIELD_NUMBER: _ClassVar[int]
+    EXIT_Z_FIELD_NUMBER: _ClassVar[int]
+    HEDGE_RATIO_FIELD_NUMBER: _ClassVar[int]
+    PERIODS_PER_YEAR_FIELD_NUMBER: _ClassVar[int]
+    HEDGING_FIELD_NUMBER: _ClassVar[int]
+    COSTS_FIELD_NUMBER: _ClassVar[int]
+    SIZING_FIELD_NUMBER: _ClassVar[int]
+    prices: Frame
+    lookback: int
+    entry_z: float
+    exit_z: float
+    hedge_ratio: float
     periods_per_year: float
-    kalman_delta: float
-    kalman_observation_var: float
-    def __init__(self, prices: _Optional[_Union[Frame, _Mapping]] = ..., lookback: _Optional[int] = ..., entry_z: _Optional[float] = ..., exit_z: _Optional[float] = ..., hedge: _Optional[str] = ..., hedge_ratio: _Optional[float] = ..., hedge_lookback: _Optional[int] = ..., cost: _Optional[float] = ..., fixed_cost: _Optional[float] = ..., slippage: _Optional[float] = ..., capital: _Optional[float] = ..., size: _Optional[float] = ..., max_units: _Optional[float] = ..., direction: _Optional[str] = ..., periods_per_year: _Optional[float] = ..., kalman_delta: _Optional[float] = ..., kalman_observation_var: _Optional[float] = ...) -> None: ...
+    hedging: Hedging
+    costs: Costs
+    sizing: Sizing
+    def __init__(self, prices: _Optional[_Union[Frame, _Mapping]] = ..., lookback: _Optional[int] = ..., entry_z: _Optional[float] = ..., exit_z: _Optional[float] = ..., hedge_ratio: _Optional[float] = ..., periods_per_year: _Optional[float] = ..., hedging: _Optional[_Union[Hedging, _Mapping]] = ..., costs: _Optional[_Union[Costs, _Mapping]] = ..., sizing: _Optional[_Union[Sizing, _Mapping]] = ...) -> None: ...
 
 class RunBacktestResponse(_message.Message):
     __slots__ = ("positions", "signal", "zscore", "spread", "hedge_ratio", "equity", "returns", "trades", "metrics")
@@ -569,7 +569,7 @@ class RunBacktestResponse(_message.Message):
     def __init__(self, positions: _Optional[_Union[Frame, _Mapping]] = ..., signal: _Optional[_Union[Series, _Mapping]] = ..., zscore: _Optional[_Union[Series, _Mapping]] = ..., spread: _Optional[_Union[Series, _Mapping]] = ..., hedge_ratio: _Optional[_Union[Series, _Mapping]] = ..., equity: _Optional[_Union[Series, _Mapping]] = ..., returns: _Optional[_Union[Series, _Mapping]] = ..., trades: _Optional[_Union[Frame, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ...) -> None: ...
 
 class WalkForwardRequest(_message.Message):
-    __slots__ = ("prices", "train", "test", "lookback", "entry_z", "exit_z", "anchored", "objective", "hedge", "hedge_lookback", "cost", "fixed_cost", "slippage", "capital", "size", "max_units", "direction", "periods_per_year", "kalman_delta", "kalman_observation_var")
+    __slots__ = ("prices", "train", "test", "lookback", "entry_z", "exit_z", "anchored", "objective", "periods_per_year", "hedging", "costs", "sizing")
     PRICES_FIELD_NUMBER: _ClassVar[int]
     TRAIN_FIELD_NUMBER: _ClassVar[int]
     TEST_FIELD_NUMBER: _ClassVar[int]
@@ -578,18 +578,10 @@ class WalkForwardRequest(_message.Message):
     EXIT_Z_FIELD_NUMBER: _ClassVar[int]
     ANCHORED_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
-    HEDGE_FIELD_NUMBER: _ClassVar[int]
-    HEDGE_LOOKBACK_FIELD_NUMBER: _ClassVar[int]
-    COST_FIELD_NUMBER: _ClassVar[int]
-    FIXED_COST_FIELD_NUMBER: _ClassVar[int]
-    SLIPPAGE_FIELD_NUMBER: _ClassVar[int]
-    CAPITAL_FIELD_NUMBER: _ClassVar[int]
-    SIZE_FIELD_NUMBER: _ClassVar[int]
-    MAX_UNITS_FIELD_NUMBER: _ClassVar[int]
-    DIRECTION_FIELD_NUMBER: _ClassVar[int]
     PERIODS_PER_YEAR_FIELD_NUMBER: _ClassVar[int]
-    KALMAN_DELTA_FIELD_NUMBER: _ClassVar[int]
-    KALMAN_OBSERVATION_VAR_FIELD_NUMBER: _ClassVar[int]
+    HEDGING_FIELD_NUMBER: _ClassVar[int]
+    COSTS_FIELD_NUMBER: _ClassVar[int]
+    SIZING_FIELD_NUMBER: _ClassVar[int]
     prices: Frame
     train: int
     test: int
@@ -598,19 +590,11 @@ class WalkForwardRequest(_message.Message):
     exit_z: _containers.RepeatedScalarFieldContainer[float]
     anchored: bool
     objective: str
-    hedge: str
-    hedge_lookback: int
-    cost: float
-    fixed_cost: float
-    slippage: float
-    capital: float
-    size: float
-    max_units: float
-    direction: str
     periods_per_year: float
-    kalman_delta: float
-    kalman_observation_var: float
-    def __init__(self, prices: _Optional[_Union[Frame, _Mapping]] = ..., train: _Optional[int] = ..., test: _Optional[int] = ..., lookback: _Optional[_Iterable[int]] = ..., entry_z: _Optional[_Iterable[float]] = ..., exit_z: _Optional[_Iterable[float]] = ..., anchored: _Optional[bool] = ..., objective: _Optional[str] = ..., hedge: _Optional[str] = ..., hedge_lookback: _Optional[int] = ..., cost: _Optional[float] = ..., fixed_cost: _Optional[float] = ..., slippage: _Optional[float] = ..., capital: _Optional[float] = ..., size: _Optional[float] = ..., max_units: _Optional[float] = ..., direction: _Optional[str] = ..., periods_per_year: _Optional[float] = ..., kalman_delta: _Optional[float] = ..., kalman_observation_var: _Optional[float] = ...) -> None: ...
+    hedging: Hedging
+    costs: Costs
+    sizing: Sizing
+    def __init__(self, prices: _Optional[_Union[Frame, _Mapping]] = ..., train: _Optional[int] = ..., test: _Optional[int] = ..., lookback: _Optional[_Iterable[int]] = ..., entry_z: _Optional[_Iterable[float]] = ..., exit_z: _Optional[_Iterable[float]] = ..., anchored: _Optional[bool] = ..., objective: _Optional[str] = ..., periods_per_year: _Optional[float] = ..., hedging: _Optional[_Union[Hedging, _Mapping]] = ..., costs: _Optional[_Union[Costs, _Mapping]] = ..., sizing: _Optional[_Union[Sizing, _Mapping]] = ...) -> None: ...
 
 class WalkForwardResponse(_message.Message):
     __slots__ = ("folds", "equity", "returns", "positions", "trades", "metrics")
@@ -1054,7 +1038,7 @@ class FilterRegimesResponse(_message.Message):
     def __init__(self, filtered_probabilities: _Optional[_Union[Frame, _Mapping]] = ..., next_probabilities: _Optional[_Union[Series, _Mapping]] = ..., current_regime: _Optional[int] = ..., current_probability: _Optional[float] = ..., log_likelihood: _Optional[float] = ...) -> None: ...
 
 class RunMCMCRequest(_message.Message):
-    __slots__ = ("objective", "spread", "dt", "prices", "train", "test", "score", "temperature", "lookback_range", "entry_z_range", "exit_z_range", "hedge", "cost", "n_samples", "n_chains", "burn_in", "thin", "seed", "credible_level")
+    __slots__ = ("objective", "spread", "dt", "prices", "train", "test", "score", "temperature", "lookback_range", "entry_z_range", "exit_z_range", "hedging", "costs", "n_samples", "n_chains", "burn_in", "thin", "seed", "credible_level")
     OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
     SPREAD_FIELD_NUMBER: _ClassVar[int]
     DT_FIELD_NUMBER: _ClassVar[int]
@@ -1066,8 +1050,8 @@ class RunMCMCRequest(_message.Message):
     LOOKBACK_RANGE_FIELD_NUMBER: _ClassVar[int]
     ENTRY_Z_RANGE_FIELD_NUMBER: _ClassVar[int]
     EXIT_Z_RANGE_FIELD_NUMBER: _ClassVar[int]
-    HEDGE_FIELD_NUMBER: _ClassVar[int]
-    COST_FIELD_NUMBER: _ClassVar[int]
+    HEDGING_FIELD_NUMBER: _ClassVar[int]
+    COSTS_FIELD_NUMBER: _ClassVar[int]
     N_SAMPLES_FIELD_NUMBER: _ClassVar[int]
     N_CHAINS_FIELD_NUMBER: _ClassVar[int]
     BURN_IN_FIELD_NUMBER: _ClassVar[int]
@@ -1085,15 +1069,15 @@ class RunMCMCRequest(_message.Message):
     lookback_range: _containers.RepeatedScalarFieldContainer[int]
     entry_z_range: _containers.RepeatedScalarFieldContainer[float]
     exit_z_range: _containers.RepeatedScalarFieldContainer[float]
-    hedge: str
-    cost: float
+    hedging: Hedging
+    costs: Costs
     n_samples: int
     n_chains: int
     burn_in: int
     thin: int
     seed: int
     credible_level: float
-    def __init__(self, objective: _Optional[str] = ..., spread: _Optional[_Union[Series, _Mapping]] = ..., dt: _Optional[float] = ..., prices: _Optional[_Union[Frame, _Mapping]] = ..., train: _Optional[int] = ..., test: _Optional[int] = ..., score: _Optional[str] = ..., temperature: _Optional[float] = ..., lookback_range: _Optional[_Iterable[int]] = ..., entry_z_range: _Optional[_Iterable[float]] = ..., exit_z_range: _Optional[_Iterable[float]] = ..., hedge: _Optional[str] = ..., cost: _Optional[float] = ..., n_samples: _Optional[int] = ..., n_chains: _Optional[int] = ..., burn_in: _Optional[int] = ..., thin: _Optional[int] = ..., seed: _Optional[int] = ..., credible_level: _Optional[float] = ...) -> None: ...
+    def __init__(self, objective: _Optional[str] = ..., spread: _Optional[_Union[Series, _Mapping]] = ..., dt: _Optional[float] = ..., prices: _Optional[_Union[Frame, _Mapping]] = ..., train: _Optional[int] = ..., test: _Optional[int] = ..., score: _Optional[str] = ..., temperature: _Optional[float] = ..., lookback_range: _Optional[_Iterable[int]] = ..., entry_z_range: _Optional[_Iterable[float]] = ..., exit_z_range: _Optional[_Iterable[float]] = ..., hedging: _Optional[_Union[Hedging, _Mapping]] = ..., costs: _Optional[_Union[Costs, _Mapping]] = ..., n_samples: _Optional[int] = ..., n_chains: _Optional[int] = ..., burn_in: _Optional[int] = ..., thin: _Optional[int] = ..., seed: _Optional[int] = ..., credible_level: _Optional[float] = ...) -> None: ...
 
 class RunMCMCResponse(_message.Message):
     __slots__ = ("objective", "parameters", "samples", "chain", "log_density", "n_chains", "n_draws", "acceptance_rate", "chain_acceptance_rates", "rhat", "ess", "ess_tail", "mean", "std", "credible_intervals", "credible_level", "best_parameters", "best_log_density", "mle", "converged", "message")
@@ -1534,3 +1518,70 @@ class FitIntensityResponse(_message.Message):
     intensity: Frame
     windows: Frame
     def __init__(self, A: _Optional[float] = ..., k: _Optional[float] = ..., A_stderr: _Optional[float] = ..., k_stderr: _Optional[float] = ..., r_squared: _Optional[float] = ..., arrivals: _Optional[int] = ..., depths_used: _Optional[int] = ..., duration: _Optional[float] = ..., tick_size: _Optional[float] = ..., intensity: _Optional[_Union[Frame, _Mapping]] = ..., windows: _Optional[_Union[Frame, _Mapping]] = ...) -> None: ...
+
+class RunArbitrageBacktestRequest(_message.Message):
+    __slots__ = ("events", "books", "taker_fee", "order_latency", "strategy", "min_return", "max_notional", "max_position", "lot_size", "feed_latency", "sample_every")
+    class TakerFeeEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    class OrderLatencyEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    BOOKS_FIELD_NUMBER: _ClassVar[int]
+    TAKER_FEE_FIELD_NUMBER: _ClassVar[int]
+    ORDER_LATENCY_FIELD_NUMBER: _ClassVar[int]
+    STRATEGY_FIELD_NUMBER: _ClassVar[int]
+    MIN_RETURN_FIELD_NUMBER: _ClassVar[int]
+    MAX_NOTIONAL_FIELD_NUMBER: _ClassVar[int]
+    MAX_POSITION_FIELD_NUMBER: _ClassVar[int]
+    LOT_SIZE_FIELD_NUMBER: _ClassVar[int]
+    FEED_LATENCY_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_EVERY_FIELD_NUMBER: _ClassVar[int]
+    events: Frame
+    books: _containers.RepeatedScalarFieldContainer[str]
+    taker_fee: _containers.ScalarMap[str, float]
+    order_latency: _containers.ScalarMap[str, float]
+    strategy: str
+    min_return: float
+    max_notional: float
+    max_position: float
+    lot_size: float
+    feed_latency: float
+    sample_every: float
+    def __init__(self, events: _Optional[_Union[Frame, _Mapping]] = ..., books: _Optional[_Iterable[str]] = ..., taker_fee: _Optional[_Mapping[str, float]] = ..., order_latency: _Optional[_Mapping[str, float]] = ..., strategy: _Optional[str] = ..., min_return: _Optional[float] = ..., max_notional: _Optional[float] = ..., max_position: _Optional[float] = ..., lot_size: _Optional[float] = ..., feed_latency: _Optional[float] = ..., sample_every: _Optional[float] = ...) -> None: ...
+
+class RunArbitrageBacktestResponse(_message.Message):
+    __slots__ = ("strategy", "currency", "opportunities", "attempts", "venues", "fills", "equity", "stats")
+    class StatsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    STRATEGY_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    OPPORTUNITIES_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    VENUES_FIELD_NUMBER: _ClassVar[int]
+    FILLS_FIELD_NUMBER: _ClassVar[int]
+    EQUITY_FIELD_NUMBER: _ClassVar[int]
+    STATS_FIELD_NUMBER: _ClassVar[int]
+    strategy: str
+    currency: str
+    opportunities: Frame
+    attempts: Frame
+    venues: Frame
+    fills: Frame
+    equity: Frame
+    stats: _containers.ScalarMap[str, float]
+    def __init__(self, strategy: _Optional[str] = ..., currency: _Optional[str] = ..., opportunities: _Optional[_Union[Frame, _Mapping]] = ..., attempts: _Optional[_Union[Frame, _Mapping]] = ..., venues: _Optional[_Union[Frame, _Mapping]] = ..., fills: _Optional[_Union[Frame, _Mapping]] = ..., equity: _Optional[_Union[Frame, _Mapping]] = ..., stats: _Optional[_Mapping[str, float]] = ...) -> None: ...

@@ -161,6 +161,11 @@ class TradingStub:
                 request_serializer=hftlab_dot_v1_dot_trading__pb2.FitIntensityRequest.SerializeToString,
                 response_deserializer=hftlab_dot_v1_dot_trading__pb2.FitIntensityResponse.FromString,
                 _registered_method=True)
+        self.RunArbitrageBacktest = channel.unary_unary(
+                '/hftlab.v1.Trading/RunArbitrageBacktest',
+                request_serializer=hftlab_dot_v1_dot_trading__pb2.RunArbitrageBacktestRequest.SerializeToString,
+                response_deserializer=hftlab_dot_v1_dot_trading__pb2.RunArbitrageBacktestResponse.FromString,
+                _registered_method=True)
 
 
 class TradingServicer:
@@ -343,6 +348,13 @@ class TradingServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RunArbitrageBacktest(self, request, context):
+        """Cross-venue or triangular arbitrage (IOC takers) on several replayed books on one clock.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TradingServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -470,6 +482,11 @@ def add_TradingServicer_to_server(servicer, server):
                     servicer.FitIntensity,
                     request_deserializer=hftlab_dot_v1_dot_trading__pb2.FitIntensityRequest.FromString,
                     response_serializer=hftlab_dot_v1_dot_trading__pb2.FitIntensityResponse.SerializeToString,
+            ),
+            'RunArbitrageBacktest': grpc.unary_unary_rpc_method_handler(
+                    servicer.RunArbitrageBacktest,
+                    request_deserializer=hftlab_dot_v1_dot_trading__pb2.RunArbitrageBacktestRequest.FromString,
+                    response_serializer=hftlab_dot_v1_dot_trading__pb2.RunArbitrageBacktestResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1149,6 +1166,33 @@ class Trading:
             '/hftlab.v1.Trading/FitIntensity',
             hftlab_dot_v1_dot_trading__pb2.FitIntensityRequest.SerializeToString,
             hftlab_dot_v1_dot_trading__pb2.FitIntensityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RunArbitrageBacktest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/hftlab.v1.Trading/RunArbitrageBacktest',
+            hftlab_dot_v1_dot_trading__pb2.RunArbitrageBacktestRequest.SerializeToString,
+            hftlab_dot_v1_dot_trading__pb2.RunArbitrageBacktestResponse.FromString,
             options,
             channel_credentials,
             insecure,

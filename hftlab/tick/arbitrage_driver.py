@@ -194,7 +194,7 @@ def drive(
             return i
         for b in range(n_books):
             E = _pick(b, E0, E1, E2)
-            if E.ints[k.NO] + 4 >= len(E.orders) or not k.logs_have_room(E):
+            if not k.has_room(E):
                 return i
         t = times[i]
         for b in range(n_books):

@@ -100,16 +100,12 @@ def run_compiled(E, S, interval, on_tick, state):
     False to be called again (the next chunk of events, more room)."""
     ts = S[0]
     while E.ints[k.OVERFLOW] == 0:
-        if E.ints[k.NO] + 4 >= len(E.orders) or not k.logs_have_room(E):
+        woken = k.wake(E, ts)
+        if woken == k.PAUSE:
             S[0] = ts
             return False
-        if not k.advance(E, ts):
+        if woken == k.DONE:
             break
-        if E.ints[k.STARVED]:
-            S[0] = ts
-            return False
-        if not k.logs_have_room(E):
-            continue
         on_tick(E, ts, state)
         ts += interval
     return True

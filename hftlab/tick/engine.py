@@ -514,7 +514,8 @@ def survey(kinds, prices, exch_ts, local_ts):
     return low, high, by_order, at_once
 
 
-def has_room(E) -> bool:
+@kernel(inline="always")
+def has_room(E):
     """Whether the order, fill and reply arrays can take another strategy step."""
     return E.ints[NO] + 4 < len(E.orders) and logs_have_room(E)
 
@@ -610,6 +611,24 @@ def advance(E, until):
     local_left = ints[IL] < n and not same_view
     more_events = ints[IE] < n or local_left or ints[HORIZON] < NEVER  # in this chunk or the next
     return more_events or ints[RQH] < ints[RQT] or ints[SH] < ints[ST]
+
+
+ACT, PAUSE, DONE = 0, 1, 2  # what wake() tells a compiled strategy loop
+
+
+@kernel(inline="always")
+def wake(E, ts):
+    """Replay up to a strategy's wake-up at ``ts``: ACT when it is reached (the strategy acts,
+    then sets its next wake-up), PAUSE when the loop must return to be called again (for the
+    next chunk of events, or more room for orders, fills and replies), DONE when the events are
+    over. The one wake-up step of the compiled loops (grid, market makers, user strategies)."""
+    if not has_room(E):
+        return PAUSE
+    if not advance(E, ts):
+        return DONE
+    if E.ints[STARVED] or not logs_have_room(E):
+        return PAUSE
+    return ACT
 
 
 @kernel()

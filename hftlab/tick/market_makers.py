@@ -103,14 +103,11 @@ def run_market_maker(E, S, window, interval, model, gamma, A, k_, qty, max_posit
     tick, tick0, n_levels = E.floats[k.TICK], E.ints[k.TICK0], len(E.local_bid)
     seconds = interval / 1e9
     while E.ints[k.OVERFLOW] == 0:
-        if E.ints[k.NO] + 4 >= len(E.orders) or not k.logs_have_room(E):
+        woken = k.wake(E, S[TS])
+        if woken == k.PAUSE:
             return False
-        if not k.advance(E, S[TS]):
+        if woken == k.DONE:
             break
-        if E.ints[k.STARVED]:  # the wake-up waits for the next chunk
-            return False
-        if not k.logs_have_room(E):
-            continue  # paused for room: grow, then finish this wake-up
         best_bid, best_ask = E.ints[k.LBB], E.ints[k.LBA]
         if best_bid >= 0 and best_ask < n_levels:
             mid2 = best_bid + best_ask + 2 * tick0  # the mid in half ticks

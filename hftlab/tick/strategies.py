@@ -53,16 +53,12 @@ def run_grid(E, S, interval, half_spread_ticks, qty, max_position, at_best, kind
     next chunk of events (progress, Ctrl-C) or for more room for orders and fills."""
     ts, bid_order, ask_order = S[0], S[1], S[2]
     while E.ints[k.OVERFLOW] == 0:
-        if E.ints[k.NO] + 4 >= len(E.orders) or not k.logs_have_room(E):
+        woken = k.wake(E, ts)
+        if woken == k.PAUSE:
             S[0], S[1], S[2] = ts, bid_order, ask_order
             return False
-        if not k.advance(E, ts):
+        if woken == k.DONE:
             break
-        if E.ints[k.STARVED]:  # the wake-up waits for the next chunk
-            S[0], S[1], S[2] = ts, bid_order, ask_order
-            return False
-        if not k.logs_have_room(E):
-            continue  # paused for room: grow, then finish this wake-up
         best_bid, best_ask = E.ints[k.LBB], E.ints[k.LBA]
         if best_bid >= 0 and best_ask < len(E.local_bid):
             if at_best:

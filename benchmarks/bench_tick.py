@@ -118,6 +118,27 @@ def top_of_book_stream(n: int, seed: int = 0) -> np.ndarray:
     return events[[0, 1, *range(4, len(events))]]  # the first move has nothing to delete
 
 
+def snapshot_stream(n: int, depth: int = 10, seed: int = 0) -> np.ndarray:
+    """About ``n`` seeded events of a snapshot feed: each snapshot a CLEAR and ``depth`` levels a
+    side around a random-walk mid; two far trades first widen the grid to 100,000 ticks."""
+    per = 1 + 2 * depth
+    snapshots = (n - 2) // per
+    mid = 100_000 + np.cumsum(np.random.default_rng(seed).choice([-1, 1], snapshots))
+    events = np.zeros(2 + snapshots * per, EVENT_DTYPE)
+    events["kind"][:2], events["side"][:2], events["qty"][:2] = EventKind.TRADE, 1, 1
+    events["price"][:2] = 50_000 * TICK, 150_000 * TICK
+    body = events[2:].reshape(snapshots, per)
+    body["kind"][:, 0], body["kind"][:, 1:] = EventKind.CLEAR, EventKind.SNAPSHOT
+    body["side"][:, 1 : depth + 1], body["side"][:, depth + 1 :] = 1, -1
+    offsets = np.arange(1, depth + 1)
+    body["price"][:, 1 : depth + 1] = (mid[:, None] - offsets) * TICK
+    body["price"][:, depth + 1 :] = (mid[:, None] + offsets) * TICK
+    body["qty"][:, 1:] = 5
+    steps = np.concatenate([[0, 0], np.repeat(np.arange(snapshots), per)])
+    events["exch_ts"] = events["local_ts"] = 1_700_000_000_000_000_000 + steps * 100_000
+    return events
+
+
 class PythonGrid(Strategy):
     """The grid quoter as a plain Python strategy (one bid, one ask, two ticks from the mid)."""
 
@@ -178,14 +199,18 @@ def main() -> None:
              "events_per_s": f"{rate / 1e6:.2f}M", "target": verdict}
         )  # fmt: skip
     print(pd.DataFrame(rows).to_string(index=False))
-    top = top_of_book_stream(args.events)
-    seconds, _ = timed(lambda: runs["replay"](top), args.repeats)
     replay_rate = len(events) / next(row["seconds"] for row in rows if row["path"] == "replay")
-    rate = len(top) / seconds
-    print(
-        f"replay of a top-of-book feed ({len(top):,} events, each move empties a side; grid of 100,000 "
-        f"ticks): {rate / 1e6:.2f}M events/s, {rate / replay_rate:.2f}x the L2 replay"
+    feeds = (
+        ("a top-of-book feed", "each move empties a side", top_of_book_stream(args.events)),
+        ("a snapshot feed", "a CLEAR and 10 levels a side per snapshot", snapshot_stream(args.events)),
     )
+    for name, shape, feed in feeds:
+        seconds, _ = timed(lambda feed=feed: runs["replay"](feed), args.repeats)
+        rate = len(feed) / seconds
+        print(
+            f"replay of {name} ({len(feed):,} events, {shape}; grid of 100,000 ticks): "
+            f"{rate / 1e6:.2f}M events/s, {rate / replay_rate:.2f}x the L2 replay"
+        )
     if HFTBACKTEST.exists():
         with tempfile.TemporaryDirectory() as tmp:
             stored = Path(tmp) / "events.npz"

@@ -274,7 +274,7 @@ def _engine(
     ring = max(4096, len(table) + 16 if table is not None else 0)
     ints = np.zeros(k.N_INTS, np.int64)
     floats = np.zeros(13, np.float64)
-    ints[k.BB], ints[k.BA], ints[k.LBB], ints[k.LBA] = -1, size, -1, size
+    k.empty_books(ints, size)
     ints[k.TICK0], ints[k.NT], ints[k.LATENCY], ints[k.FEED] = survey.low - MARGIN_TICKS, size, latency, feed
     ints[k.EVERY], ints[k.QMODEL], ints[k.NEXT_SAMPLE] = every, QUEUE_MODELS[queue_model], survey.first_exch
     ints[k.SAME_VIEW], ints[k.HORIZON] = same_view, stream.horizon()

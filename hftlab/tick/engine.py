@@ -53,7 +53,8 @@ LAST_ARRIVAL, LAST_REPLY = 25, 26  # our requests and the exchange's replies eac
 HORIZON, STARVED = 27, 28  # the time from which the next chunk of events may hold something; reached it
 NBID, NASK, LNBID, LNASK = range(29, 33)  # non-empty levels of each side: BB, BA, LBB, LBA's + COUNT
 COUNT = NBID - BB
-N_INTS = 33
+LOW, HIGH = 33 - BB, 37 - BB  # + BB, BA, LBB, LBA: the span of levels a side has set since it was cleared
+N_INTS = 41
 FIFO = 3  # the queue model of L3 data (hftlab.tick.models.QUEUE_MODELS)
 POS, CASH, LPOS, LCASH, QPOW, TICK, LOT, MAKER, TAKER, MAKER_VOL, TAKER_VOL, FEES, MAX_INV = range(13)
 
@@ -124,6 +125,8 @@ def _set_level(levels, ints, best_slot, is_bid, j, qty):
     if qty > EMPTY:
         if (is_bid and j > best) or (not is_bid and j < best):
             ints[best_slot] = j
+        ints[best_slot + LOW] = min(ints[best_slot + LOW], j)
+        ints[best_slot + HIGH] = max(ints[best_slot + HIGH], j)
     elif j == best:
         if ints[best_slot + COUNT] == 0:
             ints[best_slot] = -1 if is_bid else len(levels)
@@ -138,13 +141,28 @@ def _set_level(levels, ints, best_slot, is_bid, j, qty):
 @kernel(inline="always")
 def clear_sides(side, bid, ask, ints, bid_slot, ask_slot):
     """A CLEAR event on a book (``bid``, ``ask``, best levels in ``ints[bid_slot]``,
-    ``ints[ask_slot]``): empties the bids (``side`` >= 0) and the asks (``side`` <= 0)."""
+    ``ints[ask_slot]``): empties the bids (``side`` >= 0) and the asks (``side`` <= 0), zeroing
+    only the span of levels set since the last CLEAR (a snapshot's depth, not the whole grid)."""
     if side >= 0:
-        bid[:] = 0.0
-        ints[bid_slot], ints[bid_slot + COUNT] = -1, 0
+        _clear_side(bid, ints, bid_slot, -1)
     if side <= 0:
-        ask[:] = 0.0
-        ints[ask_slot], ints[ask_slot + COUNT] = len(ask), 0
+        _clear_side(ask, ints, ask_slot, len(ask))
+
+
+def empty_books(ints: np.ndarray, size: int) -> None:
+    """Set the registers of the two books (the exchange's, our view) to empty books of ``size``
+    levels: no best level, no level counted, no span set."""
+    for best, none in ((BB, -1), (BA, size), (LBB, -1), (LBA, size)):
+        ints[best], ints[best + COUNT], ints[best + LOW], ints[best + HIGH] = none, 0, size, -1
+
+
+@kernel(inline="always")
+def _clear_side(levels, ints, best_slot, no_best):
+    low, high = ints[best_slot + LOW], ints[best_slot + HIGH]
+    if low <= high:
+        levels[low : high + 1] = 0.0
+    ints[best_slot], ints[best_slot + COUNT] = no_best, 0
+    ints[best_slot + LOW], ints[best_slot + HIGH] = len(levels), -1
 
 
 @kernel(inline="always")

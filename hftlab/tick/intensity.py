@@ -200,7 +200,8 @@ def fit_intensity(
     _check_span(survey.low, survey.high, survey.tick)
     size = survey.high - survey.low + 1
     ints = np.zeros(k.N_INTS, np.int64)
-    ints[k.BB], ints[k.BA], ints[k.TICK0] = -1, size, survey.low
+    k.empty_books(ints, size)
+    ints[k.TICK0] = survey.low
     bid, ask, state = np.zeros(size), np.zeros(size), np.zeros(6, np.int64)
     state[G_TS] = -1
     parts = []

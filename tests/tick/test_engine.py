@@ -484,3 +484,18 @@ def test_a_side_emptied_then_refilled_on_a_top_of_book_feed():
     result = run(book(*feed), orders((5, 1, "ioc", 1000.02, 2)))
     assert rows(result.fills, "price", "qty") == [(1000.02, 2.0)]
     validate_events(book(*feed))  # the book check keeps the same count: no crossed book seen
+
+
+def test_a_snapshot_feed_clears_the_book_it_replaces():
+    """Each snapshot is a CLEAR and the levels: the CLEAR zeroes only the span the side has set
+    since the last one, and a level the next snapshot leaves out is gone (grid of 100,000 ticks)."""
+    C = EventKind.CLEAR
+    feed = [(0, T, 1, 500.00, 1), (0, T, 1, 1500.00, 1), (0, C, 0, 0.0, 0)]
+    feed += [(0, S, 1, 999.98, 5), (0, S, 1, 999.99, 5), (0, S, -1, 1000.01, 5), (0, S, -1, 1000.03, 5)]
+    feed += [(3, C, 0, 0.0, 0), (3, S, 1, 999.99, 5), (3, S, -1, 1000.02, 5)]
+    feed += [(5, C, -1, 0.0, 0), (5, S, -1, 1000.01, 1), (8, T, 1, 999.99, 1)]  # the asks alone at 5 ms
+    watcher = Watcher()
+    tick_backtest(book(*feed), watcher, tick_size=0.01)
+    assert [round(ask, 2) for ask in watcher.seen] == [1000.01] * 3 + [1000.02] * 2 + [1000.01] * 3
+    result = run(book(*feed), orders((4, 1, "ioc", 1000.03, 10), (6, 1, "ioc", 1000.03, 10)))
+    assert rows(result.fills, "price", "qty") == [(1000.02, 5.0), (1000.01, 1.0)]  # 1000.03 went at 3 ms

@@ -151,9 +151,9 @@ def clear_sides(side, bid, ask, ints, bid_slot, ask_slot):
 
 def empty_books(ints: np.ndarray, size: int) -> None:
     """Set the registers of the two books (the exchange's, our view) to empty books of ``size``
-    levels: no best level, no level counted, no span set."""
+    levels."""
     for best, none in ((BB, -1), (BA, size), (LBB, -1), (LBA, size)):
-        ints[best], ints[best + COUNT], ints[best + LOW], ints[best + HIGH] = none, 0, size, -1
+        _empty_side(ints, best, none, size)
 
 
 @kernel(inline="always")
@@ -161,8 +161,15 @@ def _clear_side(levels, ints, best_slot, no_best):
     low, high = ints[best_slot + LOW], ints[best_slot + HIGH]
     if low <= high:
         levels[low : high + 1] = 0.0
+    _empty_side(ints, best_slot, no_best, len(levels))
+
+
+@kernel(inline="always")
+def _empty_side(ints, best_slot, no_best, size):
+    """The registers of an empty side of ``size`` levels: no best level, no level counted, no
+    span set."""
     ints[best_slot], ints[best_slot + COUNT] = no_best, 0
-    ints[best_slot + LOW], ints[best_slot + HIGH] = len(levels), -1
+    ints[best_slot + LOW], ints[best_slot + HIGH] = size, -1
 
 
 @kernel(inline="always")
@@ -631,7 +638,7 @@ def advance(E, until):
     return more_events or ints[RQH] < ints[RQT] or ints[SH] < ints[ST]
 
 
-ACT, PAUSE, DONE = 0, 1, 2  # what wake() tells a compiled strategy loop
+ACT, PAUSE, DONE = 0, 1, 2  # what wake() tells a strategy loop
 
 
 @kernel(inline="always")
@@ -639,7 +646,8 @@ def wake(E, ts):
     """Replay up to a strategy's wake-up at ``ts``: ACT when it is reached (the strategy acts,
     then sets its next wake-up), PAUSE when the loop must return to be called again (for the
     next chunk of events, or more room for orders, fills and replies), DONE when the events are
-    over. The one wake-up step of the compiled loops (grid, market makers, user strategies)."""
+    over. The one wake-up step of every strategy loop (grid, market makers, numba and Python
+    strategies)."""
     if not has_room(E):
         return PAUSE
     if not advance(E, ts):

@@ -207,9 +207,10 @@ def run_python(E, feed, strategy: Strategy, start: int, interval: int, progress)
     ts = start
     while E.ints[k.OVERFLOW] == 0:
         E = ctx._E = between_steps(E, feed, progress)
-        if not k.advance(E, ts):
+        woken = k.wake(E, ts)
+        if woken == k.DONE:
             break
-        if E.ints[k.STARVED] or not k.has_room(E):
+        if woken == k.PAUSE:
             continue  # the wake-up waits for the next chunk or for room
         ctx.ts = ts
         strategy.on_tick(ctx)

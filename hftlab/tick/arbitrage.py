@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from hftlab import cancel
 from hftlab import validation as v
 from hftlab.errors import InvalidInput, ResourceExhausted
 from hftlab.market.events import EVENT_DTYPE, check_rows
@@ -40,6 +41,8 @@ BOOK_EVENT_DTYPE = np.dtype([(name, EVENT_DTYPE[name]) for name in EVENT_DTYPE.n
 index of its book (in the request's ``books``)."""
 LOT = 1e-8
 """Default lot of every book (``lot_size``): our quantities are rounded down to it."""
+CHUNK = 1 << 20
+"""Times of the common clock stepped between two checks of the caller's cancellation."""
 _NAME = re.compile(r"^(?:([^:]+):)?([A-Za-z0-9_.]+)[/-]([A-Za-z0-9_.]+)$")
 
 
@@ -240,11 +243,13 @@ def arbitrage_backtest(
     reached = 0
     while reached < len(times):
         third = engines[2] if len(engines) == 3 else engines[1]  # two books: never stepped
+        end = min(reached + CHUNK, len(times))
         reached = d.drive(
-            engines[0], engines[1], third, len(engines), times, reached, plan.legs, plan.sides, n_legs,
+            engines[0], engines[1], third, len(engines), times, reached, end, plan.legs, plan.sides, n_legs,
             settings, open_rows, opps, attempts, counts, scratch,
         )  # fmt: skip
-        if reached < len(times):
+        cancel.check()
+        if reached < end:
             engines = [engine if k.has_room(engine) else k.grown(engine) for engine in engines]
             if counts[d.N_OPP] + len(plan.legs) >= len(opps):
                 opps = np.concatenate([opps, np.zeros(len(opps), opps.dtype)])
@@ -277,11 +282,8 @@ def _book_engine(events, feed, latency, fee, lot, every, first, last) -> k.Engin
     survey = source.survey(None, None)
     next(source.chunks(survey))  # checks the book (never crossed)
     _check_span(survey.low, survey.high, survey.tick)
-    same_view = feed == 0 or (feed < 0 and survey.at_once)
     stream = Feed(iter([events]), feed, events, np.zeros(0, np.int64))
-    engine = _engine(
-        stream, survey, latency, None, feed, every, None, "risk_averse", 3.0, (fee, fee), same_view
-    )
+    engine = _engine(stream, survey, latency, None, feed, every, None, "risk_averse", 3.0, (fee, fee))
     engine.ints[k.NEXT_SAMPLE] = first
     engine.floats[k.LOT] = lot
     return engine._replace(samples=np.zeros((last - first) // every + 2, k.SAMPLE_DTYPE))

@@ -182,14 +182,15 @@ def _take(E0, E1, E2, t, legs, sides, n_legs, n_cycles, settings, attempts, coun
 
 @kernel()
 def drive(
-    E0, E1, E2, n_books, times, start, legs, sides, n_legs, settings, open_rows, opps, attempts, counts, scratch
-):
-    """Step the books through ``times[start:]``; returns the index reached: ``len(times)`` when
+    E0, E1, E2, n_books, times, start, end, legs, sides, n_legs, settings, open_rows, opps, attempts, counts,
+    scratch,
+):  # fmt: skip
+    """Step the books through ``times[start:end]``; returns the index reached: ``end`` when
     done, earlier when an engine or a table needs more room (grow it, then call again).
     ``scratch``: six floats of working space (a kernel cannot allocate)."""
     n_cycles = legs.shape[0]
     prices, qtys = scratch[:3], scratch[3:]
-    for i in range(start, len(times)):
+    for i in range(start, end):
         if counts[N_OPP] + n_cycles >= len(opps) or counts[N_ATT] + 1 >= len(attempts):
             return i
         for b in range(n_books):
@@ -201,4 +202,4 @@ def drive(
             k.advance(_pick(b, E0, E1, E2), t)
         _track(E0, E1, E2, t, legs, sides, n_legs, n_cycles, open_rows, opps, counts, prices)
         _take(E0, E1, E2, t, legs, sides, n_legs, n_cycles, settings, attempts, counts, prices, qtys)
-    return len(times)
+    return end

@@ -79,11 +79,10 @@ def run(
     table = orders_table(params.pop("orders", None)) if strategy == "orders" else None
     if strategy == "orders" and params:
         raise v.fail("params", "only 'orders' for strategy 'orders'", sorted(params))
-    same_view = feed == 0 or (feed < 0 and survey.at_once)  # we see the book as the exchange has it
     whole = source.events if isinstance(source, ArraySource) else None
     order_seq = _order_seq(whole) if model == "fifo" else np.zeros(0, np.int64)
     stream = Feed(source.chunks(survey), feed, whole, order_seq)
-    engine = _engine(stream, survey, latency, latencies, feed, every, table, model, power, fees, same_view)
+    engine = _engine(stream, survey, latency, latencies, feed, every, table, model, power, fees)
     start = survey.first_local if feed < 0 else survey.first_exch + feed
     if strategy in MARKET_MAKERS:
         maker = market_maker_settings(strategy, params, (survey.last_exch - start) / 1e9)
@@ -265,13 +264,12 @@ def _check_span(low: int, high: int, tick: float) -> None:
         )
 
 
-def _engine(
-    stream, survey, latency, latencies, feed, every, table, queue_model, power, fees, same_view
-) -> k.Engine:
+def _engine(stream, survey, latency, latencies, feed, every, table, queue_model, power, fees) -> k.Engine:
     size = survey.high - survey.low + 1 + 2 * MARGIN_TICKS
     span = survey.last_exch - survey.first_exch
     n_orders = len(table) + 16 if table is not None else 65_536  # zeroed pages cost nothing until used
     ring = max(4096, len(table) + 16 if table is not None else 0)
+    same_view = feed == 0 or (feed < 0 and survey.at_once)  # we see the book as the exchange has it
     ints = np.zeros(k.N_INTS, np.int64)
     floats = np.zeros(13, np.float64)
     k.empty_books(ints, size)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import hftlab
 from hftlab import arbitrage_backtest, tick_backtest
 from hftlab.errors import InvalidInput
 from hftlab.market.events import EVENT_DTYPE, EventKind
@@ -193,3 +194,28 @@ def test_a_triangle_whose_currencies_do_not_close_is_refused():
     books["ETH/EUR"] = books.pop("ETH/BTC")
     with pytest.raises(InvalidInput, match=r"'books' .* do not close a triangle"):
         arbitrage_backtest(books, "triangular", taker_fee=0.0, order_latency=0.0)
+
+
+def test_a_cancelled_call_stops_between_chunks_of_the_clock(monkeypatch):
+    """The books are stepped CHUNK times of the clock at a time; the caller's cancellation is
+    checked after each: a call cancelled during the first chunk steps no second one."""
+    from hftlab import cancel
+    from hftlab.errors import Cancelled
+    from hftlab.tick import arbitrage, arbitrage_driver
+
+    books = lead_lag_venues(120.0, 0.05, jump_rate=0.5, mean_jump=2.0, seed=3)
+    token, calls, drive = cancel.CancelToken(), [], arbitrage_driver.drive
+
+    def first_chunk_then_cancel(*args):
+        calls.append(args[6] - args[5])  # times stepped: end - start
+        token.cancel("no longer wanted")
+        return drive(*args)
+
+    whole = arbitrage_backtest(books, "cross_venue", taker_fee=0.0, order_latency=0.2)
+    monkeypatch.setattr(arbitrage, "CHUNK", 10)
+    chunked = arbitrage_backtest(books, "cross_venue", taker_fee=0.0, order_latency=0.2)
+    assert hftlab.differences(chunked, whole) == []
+    monkeypatch.setattr(arbitrage_driver, "drive", first_chunk_then_cancel)
+    with cancel.scope(token), pytest.raises(Cancelled, match="no longer wanted"):
+        arbitrage_backtest(books, "cross_venue", taker_fee=0.0, order_latency=0.2)
+    assert calls == [10]  # of 95 times

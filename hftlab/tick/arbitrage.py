@@ -23,6 +23,7 @@ import re
 from typing import Any, NamedTuple
 
 import numpy as np
+import numpy.lib.recfunctions as rfn
 import pandas as pd
 
 from hftlab import cancel
@@ -136,10 +137,7 @@ def merge_books(books: dict) -> tuple[np.ndarray, list[str]]:
     names = list(books)
     parts = []
     for b, name in enumerate(names):
-        events = load_events(books[name], validate=False)
-        part = np.zeros(len(events), BOOK_EVENT_DTYPE)
-        for field in EVENT_DTYPE.names:
-            part[field] = events[field]
+        part = rfn.require_fields(load_events(books[name], validate=False), BOOK_EVENT_DTYPE)
         part["book"] = b
         parts.append(part)
     return np.concatenate(parts), names
@@ -156,10 +154,7 @@ def split_books(events: np.ndarray, books: list[Book]) -> list[np.ndarray]:
         )
     parts = []
     for b, book in enumerate(books):
-        mine = events[index == b]
-        part = np.zeros(len(mine), EVENT_DTYPE)
-        for field in EVENT_DTYPE.names:
-            part[field] = mine[field]
+        part = rfn.require_fields(events[index == b], EVENT_DTYPE)
         if len(part) == 0:
             raise InvalidInput(f"'events' hold no event of the book {book.name!r}.")
         try:

@@ -16,6 +16,9 @@ TOKEN_WARNING = (
 def _serve(args: argparse.Namespace) -> int:
     import os
 
+    from hftlab.threads import one_arena
+
+    one_arena()  # before any thread: the handler threads then allocate as the main thread does
     from hftlab.server import ServerConfig, serve, serve_worker
 
     if "HFTLAB_WORKER_CONFIG" in os.environ:

@@ -111,6 +111,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    from hftlab.threads import one_arena
+
+    one_arena()  # the local calls allocate as the server's handlers do (see hftlab serve)
     from hftlab.bench import run_bench
 
     ops = args.ops.split(",") if args.ops else None

@@ -29,7 +29,7 @@ import pandas as pd
 from hftlab import cancel
 from hftlab import validation as v
 from hftlab.errors import InvalidInput, ResourceExhausted
-from hftlab.market.events import EVENT_DTYPE, check_rows
+from hftlab.market.events import EVENT_DTYPE, check_rows, events_from_frame
 from hftlab.tick import arbitrage_driver as d
 from hftlab.tick import engine as k
 from hftlab.tick.arbitrage_result import ArbitrageResult, build_result
@@ -285,17 +285,12 @@ def _book_engine(events, feed, latency, fee, lot, every, first, last) -> k.Engin
 
 
 def frame_to_events(frame: Any) -> np.ndarray:
-    """A :data:`BOOK_EVENT_DTYPE` array from the frame it travels as (or the array itself)."""
+    """A :data:`BOOK_EVENT_DTYPE` array from the frame (or the structured array of its columns,
+    as a server decodes it) it travels as, or the array itself."""
     if isinstance(frame, np.ndarray) and frame.dtype == BOOK_EVENT_DTYPE:
         return frame
-    if not isinstance(frame, pd.DataFrame):
+    if not isinstance(frame, pd.DataFrame) and not (isinstance(frame, np.ndarray) and frame.dtype.names):
         raise v.fail(
             "events", "a BOOK_EVENT_DTYPE array (hftlab.tick.arbitrage) or a frame of its columns", frame
         )
-    missing = [name for name in BOOK_EVENT_DTYPE.names if name not in frame.columns]
-    if missing:
-        raise InvalidInput(f"'events' frame is missing the column(s) {missing}.")
-    events = np.zeros(len(frame), BOOK_EVENT_DTYPE)
-    for name in BOOK_EVENT_DTYPE.names:
-        events[name] = frame[name].to_numpy()
-    return events
+    return events_from_frame(frame, BOOK_EVENT_DTYPE)

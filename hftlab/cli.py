@@ -16,9 +16,6 @@ TOKEN_WARNING = (
 def _serve(args: argparse.Namespace) -> int:
     import os
 
-    from hftlab.threads import one_arena
-
-    one_arena()  # before any thread: the handler threads then allocate as the main thread does
     from hftlab.server import ServerConfig, serve, serve_worker
 
     if "HFTLAB_WORKER_CONFIG" in os.environ:
@@ -111,9 +108,6 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from hftlab.threads import one_arena
-
-    one_arena()  # the local calls allocate as the server's handlers do (see hftlab serve)
     from hftlab.bench import run_bench
 
     ops = args.ops.split(",") if args.ops else None

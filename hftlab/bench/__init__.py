@@ -6,9 +6,8 @@ process on a free loopback port, or ``address``) and of a bare grpcio echo of th
 same payload sizes (:mod:`hftlab.bench.echo`, its own process); array round-trip
 bandwidth for 1K...8M float64 through hftlab's ``NDArray`` codec vs raw bytes;
 ticks/s of the market-data stream decoded into numpy. The local calls use as many
-BLAS/OpenMP threads as the server (``ServerInfo.blas_threads``); ``hftlab bench`` also keeps its
-threads in one malloc arena, as ``hftlab serve`` does (:func:`hftlab.threads.one_arena`).
-Targets (issue 3): unary overhead <= 1.2x the echo, arrays >= 80 % of its bandwidth, >= 1M ticks/s.
+BLAS/OpenMP threads as the server (``ServerInfo.blas_threads``). Targets (issue 3): unary
+overhead <= 1.2x the echo, arrays >= 80 % of its bandwidth, >= 1M ticks/s.
 
     report = run_bench(quick=True)
     print(report.table())

@@ -160,35 +160,6 @@ def test_blas_threads_are_capped_in_the_server_and_reported_by_both_backends():
             assert hftlab.server_info().blas_threads == threads  # the local backend: this process
 
 
-ARENAS = """
-import ctypes, sys, threading
-from hftlab.threads import one_arena
-set_ = sys.argv[2] == "one" and one_arena()
-thread = threading.Thread(target=lambda: bytearray(1 << 16))  # a thread's first malloc picks its arena
-thread.start()
-thread.join()
-libc = ctypes.CDLL(None)
-libc.fopen.restype = ctypes.c_void_p
-out = libc.fopen(sys.argv[1].encode(), b"w")
-libc.malloc_info(0, ctypes.c_void_p(out))
-libc.fclose(ctypes.c_void_p(out))
-print(set_)
-"""
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc arenas")
-def test_one_arena_keeps_new_threads_in_the_main_arena(tmp_path):
-    """``hftlab serve`` calls ``one_arena`` first: its handler threads then allocate from the
-    main arena (glibc's ``malloc_info`` lists one heap per arena)."""
-    arenas = {}
-    for mode in ("default", "one"):
-        path = tmp_path / f"{mode}.xml"
-        run = subprocess.run([sys.executable, "-c", ARENAS, str(path), mode], capture_output=True, text=True)
-        assert run.returncode == 0, run.stderr
-        arenas[mode] = (run.stdout.strip(), path.read_text().count("<heap nr="))
-    assert arenas == {"default": ("False", 2), "one": ("True", 1)}
-
-
 def test_config_file(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text('[server]\nport = 0\nmax_workers = 4\nlog_level = "DEBUG"\n')

@@ -281,7 +281,7 @@ def _book_engine(events, feed, latency, fee, lot, every, first, last) -> k.Engin
     engine = _engine(stream, survey, latency, None, feed, every, None, "risk_averse", 3.0, (fee, fee))
     engine.ints[k.NEXT_SAMPLE] = first
     engine.floats[k.LOT] = lot
-    return engine._replace(samples=np.zeros((last - first) // every + 2, k.SAMPLE_DTYPE))
+    return engine._replace(samples=k.room((last - first) // every + 2, k.SAMPLE_DTYPE))
 
 
 def frame_to_events(frame: Any) -> np.ndarray:

@@ -267,7 +267,7 @@ def _check_span(low: int, high: int, tick: float) -> None:
 def _engine(stream, survey, latency, latencies, feed, every, table, queue_model, power, fees) -> k.Engine:
     size = survey.high - survey.low + 1 + 2 * MARGIN_TICKS
     span = survey.last_exch - survey.first_exch
-    n_orders = len(table) + 16 if table is not None else 65_536  # zeroed pages cost nothing until used
+    n_orders = len(table) + 16 if table is not None else 65_536  # its pages cost nothing until used (k.room)
     ring = max(4096, len(table) + 16 if table is not None else 0)
     same_view = feed == 0 or (feed < 0 and survey.at_once)  # we see the book as the exchange has it
     ints = np.zeros(k.N_INTS, np.int64)
@@ -285,9 +285,9 @@ def _engine(stream, survey, latency, latencies, feed, every, table, queue_model,
     return k.Engine(
         first, book[0], book[1], book[2], book[3], np.zeros(size, np.int64), np.zeros(4096, np.int64),
         *local,
-        np.zeros(n_orders, k.ORDER_DTYPE), np.zeros(ring, k.REQUEST_DTYPE),
-        np.zeros(4 * (n_orders + k.ROOM), k.RESPONSE_DTYPE), np.zeros(4 * (n_orders + k.ROOM), k.FILL_DTYPE),
-        np.zeros(span // every + 2, k.SAMPLE_DTYPE), stream.order_seq[: len(first)],
+        k.room(n_orders, k.ORDER_DTYPE), np.zeros(ring, k.REQUEST_DTYPE),
+        k.room(4 * (n_orders + k.ROOM), k.RESPONSE_DTYPE), k.room(4 * (n_orders + k.ROOM), k.FILL_DTYPE),
+        k.room(span // every + 2, k.SAMPLE_DTYPE), stream.order_seq[: len(first)],
         np.zeros(0, k.LATENCY_DTYPE) if latencies is None else latencies, ints, floats,
     )  # fmt: skip
 

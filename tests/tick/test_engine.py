@@ -499,3 +499,18 @@ def test_a_snapshot_feed_clears_the_book_it_replaces():
     assert [round(ask, 2) for ask in watcher.seen] == [1000.01] * 3 + [1000.02] * 2 + [1000.01] * 3
     result = run(book(*feed), orders((4, 1, "ioc", 1000.03, 10), (6, 1, "ioc", 1000.03, 10)))
     assert rows(result.fills, "price", "qty") == [(1000.02, 5.0), (1000.01, 1.0)]  # 1000.03 went at 3 ms
+
+
+def test_the_engines_tables_are_fresh_pages_of_their_own():
+    """Large tables are zeros on a private mapping of their own (their unused room is never
+    touched, in any thread); small ones are plain numpy zeros."""
+    import mmap
+
+    from hftlab.tick import engine
+
+    table = engine.room(engine.LAZY_BYTES // engine.FILL_DTYPE.itemsize + 1, engine.FILL_DTYPE)
+    assert isinstance(table.base.obj, mmap.mmap) and table.flags.writeable and table.flags.c_contiguous
+    assert table.dtype == engine.FILL_DTYPE and not table.tobytes().strip(b"\0")
+    table[-1] = table[0]  # writable to its last row
+    small = engine.room(3, engine.ORDER_DTYPE)
+    assert small.base is None and small.dtype == engine.ORDER_DTYPE and not small.tobytes().strip(b"\0")

@@ -282,7 +282,8 @@ def decode_frame(message: pb.Frame, field: str, memo: _Memo | None = None) -> pd
     """A frame whose columns share one numeric dtype is built from one 2-D block (one copy of
     their bytes, read at once).
 
-    Frames whose columns differ in dtype are built column by column from a dict."""
+    Frames whose columns differ in dtype are built from their blocks (:func:`_from_blocks`), or
+    column by column from a dict where pandas would convert or infer more."""
     memo = _Memo() if memo is None else memo
     names = _column_names(message, field)
     index = decode_index(message.index, field, memo)
@@ -314,12 +315,12 @@ def _from_blocks(columns: list[np.ndarray], names: list[str], index: pd.Index) -
     text = _inferred_text() if len(index) and any(c.dtype.kind == "U" for c in columns) else None
     groups: dict[Any, list[int]] = {}  # numpy dtype (or a string column's position) -> positions
     for k, column in enumerate(columns):
-        dtype = column.dtype
+        key = dtype = column.dtype
         if dtype.kind == "U" and text is not None:
-            dtype = k
+            key = k
         elif not (dtype.kind in "biufc" or (dtype.kind in "mM" and np.datetime_data(dtype)[0] in _UNITS)):
             return None
-        groups.setdefault(dtype, []).append(k)
+        groups.setdefault(key, []).append(k)
     blocks = []
     for key, places in groups.items():
         if isinstance(key, int):
@@ -357,10 +358,9 @@ def decode_records(message: pb.Frame, field: str, memo: _Memo | None = None) -> 
     names = _column_names(message, field)
     if "" in names:  # (numpy would name such a field f0, f1...)
         raise InvalidInput(f"'{field}' has an empty column name.")
-    columns = _columns(message, names, len(decode_index(message.index, field, memo)), field, memo)
-    records = np.empty(
-        len(columns[0]) if columns else 0, [(n, c.dtype) for n, c in zip(names, columns, strict=True)]
-    )
+    rows = len(decode_index(message.index, field, memo))
+    columns = _columns(message, names, rows, field, memo)
+    records = np.empty(rows, [(name, c.dtype) for name, c in zip(names, columns, strict=True)])
     for name, values in zip(names, columns, strict=True):
         records[name] = values
     return records

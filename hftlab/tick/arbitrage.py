@@ -33,7 +33,7 @@ from hftlab.market.events import EVENT_DTYPE, check_rows, events_from_frame
 from hftlab.tick import arbitrage_driver as d
 from hftlab.tick import engine as k
 from hftlab.tick.arbitrage_result import ArbitrageResult, build_result
-from hftlab.tick.backtest import _check_span, _engine, _seconds
+from hftlab.tick.backtest import _check_span, _engine, _seconds, room
 from hftlab.tick.source import ArraySource, Feed
 
 STRATEGIES = ("cross_venue", "triangular")
@@ -281,7 +281,7 @@ def _book_engine(events, feed, latency, fee, lot, every, first, last) -> k.Engin
     engine = _engine(stream, survey, latency, None, feed, every, None, "risk_averse", 3.0, (fee, fee))
     engine.ints[k.NEXT_SAMPLE] = first
     engine.floats[k.LOT] = lot
-    return engine._replace(samples=k.room((last - first) // every + 2, k.SAMPLE_DTYPE))
+    return engine._replace(samples=room((last - first) // every + 2, k.SAMPLE_DTYPE))
 
 
 def frame_to_events(frame: Any) -> np.ndarray:

@@ -28,7 +28,6 @@ Fill rules (after hftbacktest's ``docs/order_fill.rst``, partial-fill exchange):
 
 from __future__ import annotations
 
-import mmap
 from typing import NamedTuple
 
 import numpy as np
@@ -549,26 +548,6 @@ def has_room(E):
 @kernel(inline="always")
 def logs_have_room(E):
     return E.ints[NF] + ROOM < len(E.fills) and E.ints[ST] + ROOM < len(E.responses)
-
-
-LAZY_BYTES = 1 << 20
-"""Tables this large are made by :func:`room`."""
-
-
-def room(length: int, dtype: np.dtype) -> np.ndarray:
-    """``length`` zeros of ``dtype`` for a table of the engine (orders, replies, fills, samples):
-    from ``LAZY_BYTES`` up, on fresh pages of their own (an anonymous private mapping), so the
-    room that a run leaves unused is never touched, whatever state the C allocator is in.
-
-    ``numpy.zeros`` (``calloc``) gets such pages only when it maps the block afresh; a block it
-    reuses (from a handler thread's arena, or a heap fragmented by a long session) it clears
-    whole, ~10 MB a table: an arbitrage backtest took 6.7 ms in one thread and 9.3 ms in another,
-    a tick backtest 3.6 to 7.2 ms, for that clearing alone.
-    """
-    dtype = np.dtype(dtype)
-    if length * dtype.itemsize < LAZY_BYTES:
-        return np.zeros(length, dtype)
-    return np.frombuffer(mmap.mmap(-1, length * dtype.itemsize, flags=mmap.MAP_PRIVATE), dtype)
 
 
 def grown(E) -> Engine:

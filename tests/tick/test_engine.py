@@ -507,10 +507,11 @@ def test_the_engines_tables_are_fresh_pages_of_their_own():
     import mmap
 
     from hftlab.tick import engine
+    from hftlab.tick.backtest import LAZY_BYTES, room
 
-    table = engine.room(engine.LAZY_BYTES // engine.FILL_DTYPE.itemsize + 1, engine.FILL_DTYPE)
+    table = room(LAZY_BYTES // engine.FILL_DTYPE.itemsize + 1, engine.FILL_DTYPE)
     assert isinstance(table.base.obj, mmap.mmap) and table.flags.writeable and table.flags.c_contiguous
     assert table.dtype == engine.FILL_DTYPE and not table.tobytes().strip(b"\0")
     table[-1] = table[0]  # writable to its last row
-    small = engine.room(3, engine.ORDER_DTYPE)
+    small = room(3, engine.ORDER_DTYPE)
     assert small.base is None and small.dtype == engine.ORDER_DTYPE and not small.tobytes().strip(b"\0")

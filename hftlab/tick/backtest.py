@@ -21,7 +21,7 @@ from hftlab.tick.compiled import Compiled
 from hftlab.tick.market_makers import MARKET_MAKERS, market_maker_settings, run_compiled_market_maker
 from hftlab.tick.models import QUEUE_MODELS
 from hftlab.tick.result import TickBacktestResult, build_result
-from hftlab.tick.source import ArraySource, Feed, FileSource, open_source
+from hftlab.tick.source import MARGIN_TICKS, ArraySource, Feed, FileSource, open_source
 from hftlab.tick.strategies import (
     Strategy,
     grid_settings,
@@ -32,8 +32,6 @@ from hftlab.tick.strategies import (
 )
 
 STRATEGIES = ("grid", "orders", *MARKET_MAKERS)
-MARGIN_TICKS = 1_000  # room beyond the data's prices for our own orders
-MAX_TICKS = 20_000_000
 
 
 def run(
@@ -65,7 +63,6 @@ def run(
     every = round(settings["sample_every"] * 1e9)
     source = open_source(events)
     survey = source.survey(settings["tick_size"], settings["lot_size"])
-    _check_span(survey.low, survey.high, survey.tick)
     model, power = _queue_model(settings["queue_model"], survey.by_order), settings["queue_power"]
     if model == "fifo" and isinstance(source, FileSource):  # FIFO numbers every order of the day
         source = ArraySource(np.concatenate([read_events(part) for part in source.parts]))
@@ -253,15 +250,6 @@ def orders_table(frame: Any) -> list[tuple[int, int, int, float, float]]:
         qty = v.check_float(f"params.orders.qty[{i}]", qty, low=0, low_open=True)
         rows.append((int(ts), sides[side], k.ORDER_KINDS[kind], price, qty))
     return rows
-
-
-def _check_span(low: int, high: int, tick: float) -> None:
-    """Refuse prices spread over more ticks than the engine's books may hold."""
-    if high - low + 1 + 2 * MARGIN_TICKS > MAX_TICKS:
-        raise InvalidInput(
-            f"'tick_size' {tick} spreads the events' prices over {high - low + 1:,} ticks (at most "
-            f"{MAX_TICKS - 2 * MARGIN_TICKS:,}); give the instrument's tick size."
-        )
 
 
 def _engine(stream, survey, latency, latencies, feed, every, table, queue_model, power, fees) -> k.Engine:

@@ -29,6 +29,10 @@ from hftlab.tick import engine as k
 CHUNK = 1_000_000  # events between two returns to Python (a progress update, a chance to Ctrl-C)
 
 
+MARGIN_TICKS = 1_000  # room beyond the data's prices for our own orders
+MAX_TICKS = 20_000_000  # the most price levels an engine's book holds
+
+
 class Survey(NamedTuple):
     """What the engine's set-up needs to know of the events, from one pass over them."""
 
@@ -74,6 +78,11 @@ class _Tally:
         tick = self.tick_size or grid_step(self.prices)
         lot = self.lot_size or _rounded(self.qty if np.isfinite(self.qty) else 1.0)
         low, high = (round(self.low / tick), round(self.high / tick)) if self.low <= self.high else (0, 0)
+        if high - low + 1 + 2 * MARGIN_TICKS > MAX_TICKS:
+            raise InvalidInput(
+                f"'tick_size' {tick} spreads the events' prices over {high - low + 1:,} ticks (at most "
+                f"{MAX_TICKS - 2 * MARGIN_TICKS:,}); give the instrument's tick size."
+            )
         return Survey(self.count, *self.first, last_exch, tick, lot, low, high, self.by_order, self.at_once)
 
 
@@ -83,6 +92,8 @@ def grid_step(prices: np.ndarray) -> float:
     book that quotes only every other tick around an odd one."""
     for digits in range(11):
         scaled = prices * 10.0**digits
+        if len(scaled) and scaled.max() >= 2.0**53:  # no longer whole numbers a float holds exactly
+            raise InvalidInput(f"'events' holds a price of {prices.max():g}, too large for a grid of ticks.")
         whole = np.round(scaled)
         if np.all(np.abs(scaled - whole) <= np.maximum(1e-6, 1e-12 * scaled)):
             return float(np.gcd.reduce(whole.astype(np.int64))) / 10.0**digits if len(whole) else 1.0

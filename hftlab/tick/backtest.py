@@ -21,7 +21,7 @@ from hftlab.tick.compiled import Compiled
 from hftlab.tick.market_makers import MARKET_MAKERS, market_maker_settings, run_compiled_market_maker
 from hftlab.tick.models import QUEUE_MODELS
 from hftlab.tick.result import TickBacktestResult, build_result
-from hftlab.tick.source import MARGIN_TICKS, ArraySource, Feed, FileSource, open_source
+from hftlab.tick.source import MARGIN_TICKS, ArraySource, Feed, FileSource, Survey, open_source
 from hftlab.tick.strategies import (
     Strategy,
     grid_settings,
@@ -74,6 +74,8 @@ def run(
         v.check_choice("strategy", strategy, list(STRATEGIES))
         interval = round(params.pop("interval", 0.1) * 1e9)
     table = orders_table(params.pop("orders", None)) if strategy == "orders" else None
+    if table is not None:
+        _check_on_grid(table, survey)
     if strategy == "orders" and params:
         raise v.fail("params", "only 'orders' for strategy 'orders'", sorted(params))
     whole = source.events if isinstance(source, ArraySource) else None
@@ -252,7 +254,31 @@ def orders_table(frame: Any) -> list[tuple[int, int, int, float, float]]:
     return rows
 
 
+def _check_on_grid(table: list[tuple], survey: Survey) -> None:
+    """Each order's price on the tick and quantity a whole number of lots (the engine would round
+    them: an order of 3 on a lot of 5 would trade 5)."""
+    for i, (_, _, kind, price, qty) in enumerate(table):
+        for name, value, step, given in (
+            ("qty", qty, survey.lot, "lot_size"),
+            ("price", price, survey.tick, "tick_size"),
+        ):
+            if name == "price" and kind == k.ORDER_KINDS["market"]:
+                continue
+            steps = value / step
+            if round(steps) < 1 or abs(steps - round(steps)) > 1e-9 * max(1.0, steps):
+                raise InvalidInput(
+                    f"'params.orders.{name}[{i}]' must be a whole number of {given} {step:g} (inferred from "
+                    f"the events unless given); got {value:g}."
+                )
+
+
 def _engine(stream, survey, latency, latencies, feed, every, table, queue_model, power, fees) -> k.Engine:
+    if feed < 0 and survey.early > 0:
+        raise InvalidInput(
+            f"'events' has rows received up to {survey.early:,} ns before the exchange stamped them "
+            "(local_ts < exch_ts: the clocks are out of step), so a strategy would see them before they "
+            "happen; shift local_ts with hftlab.market.events.correct_local_ts(events) or give feed_latency."
+        )
     size = survey.high - survey.low + 1 + 2 * MARGIN_TICKS
     span = survey.last_exch - survey.first_exch
     n_orders = len(table) + 16 if table is not None else 65_536  # zeroed pages cost nothing until used

@@ -46,6 +46,7 @@ class Survey(NamedTuple):
     high: int
     by_order: bool  # rows add orders (L3 data)
     at_once: bool  # every row reached us when it happened
+    early: int  # the most ns a row was received before the exchange stamped it (clock skew; 0: none)
 
 
 class _Tally:
@@ -54,17 +55,18 @@ class _Tally:
     def __init__(self, tick_size: float | None, lot_size: float | None) -> None:
         self.tick_size, self.lot_size = tick_size, lot_size
         self.count, self.first = 0, None
-        self.low, self.high, self.by_order, self.at_once = np.inf, -np.inf, False, True
+        self.low, self.high, self.by_order, self.at_once, self.early = np.inf, -np.inf, False, True, 0
         self.prices, self.qty = np.zeros(0), np.inf  # distinct positive prices, smallest quantity
 
     def add(self, chunk: np.ndarray) -> None:
         if self.first is None and len(chunk):
             self.first = int(chunk["exch_ts"][0]), int(chunk["local_ts"][0])
-        low, high, by_order, at_once = k.survey(
+        low, high, by_order, at_once, early = k.survey(
             chunk["kind"], chunk["price"], chunk["exch_ts"], chunk["local_ts"]
         )
         self.low, self.high = min(self.low, low), max(self.high, high)
         self.by_order, self.at_once = self.by_order or by_order, self.at_once and at_once
+        self.early = max(self.early, int(early))
         if self.tick_size is None or self.lot_size is None:
             priced = k.PRICED_KINDS[chunk["kind"]]
             prices, qty = chunk["price"][priced], chunk["qty"][priced]
@@ -83,7 +85,9 @@ class _Tally:
                 f"'tick_size' {tick} spreads the events' prices over {high - low + 1:,} ticks (at most "
                 f"{MAX_TICKS - 2 * MARGIN_TICKS:,}); give the instrument's tick size."
             )
-        return Survey(self.count, *self.first, last_exch, tick, lot, low, high, self.by_order, self.at_once)
+        return Survey(
+            self.count, *self.first, last_exch, tick, lot, low, high, self.by_order, self.at_once, self.early
+        )
 
 
 def grid_step(prices: np.ndarray) -> float:

@@ -38,7 +38,14 @@ import pyarrow.parquet as pq
 from hftlab.errors import InvalidInput, NotFound
 from hftlab.market.book import L2Book
 from hftlab.market.feeds import COLUMNS, GeneratedFeed, TickBatch
-from hftlab.market.lobster import EMPTY_ASK_PRICE, EMPTY_BID_PRICE, PRICE_SCALE, read_messages, read_orderbook
+from hftlab.market.lobster import (
+    EMPTY_ASK_PRICE,
+    EMPTY_BID_PRICE,
+    PRICE_SCALE,
+    read_csv,
+    read_messages,
+    read_orderbook,
+)
 from hftlab.validation import names
 
 LOBSTER_NAME = re.compile(
@@ -82,7 +89,7 @@ def load_ticks(path: str | Path) -> pd.DataFrame:
     if suffixes.endswith((".parquet", ".pq")):
         frame = pd.read_parquet(path)
     elif suffixes.endswith((".csv", ".csv.gz")):
-        frame = pd.read_csv(path)
+        frame = read_csv(path)
     else:
         raise InvalidInput(f"'path' must be a LOBSTER file, a .csv or a .parquet tick file; got {path.name!r}.")
     return _normalise(frame, path.name)

@@ -9,7 +9,8 @@ scenarios) following Agrawal, Verschueren, Diamond & Boyd (2019), "A rewriting s
 for convex optimization problems" (disciplined parametrized programming). The first
 solve compiles; later solves only substitute parameter values. The quadratic kinds
 use OSQP with the same settings as :mod:`hftlab.algo._osqp`; the exponential-utility
-(CARA) problem uses Clarabel (exponential cone).
+(CARA) problem uses Clarabel (exponential cone). CARA and :func:`max_expected_return` take
+their feasible set and trading costs from the same statement (its minimum-variance rows).
 
 CARA: maximise the certainty equivalent of the historical scenarios ``r_t``,
 ``CE(w) = -1/a log(1/T sum_t exp(-a r_t'w))`` (annualised by ``periods_per_year``),
@@ -85,27 +86,13 @@ def _rows(qp: PortfolioQP, x, theta) -> list:
     return constraints
 
 
-def _feasible_set(w, c: PortfolioConstraints, current):
-    """Budget, bounds, leverage and turnover constraints on ``w`` in cvxpy atoms, and ``|w - w0|``.
-
-    For CARA and :func:`max_expected_return` only: written with the rows of
-    :class:`PortfolioQP` instead, Clarabel stops elsewhere within its tolerance (CARA
-    weights moved by up to 1e-3 under costs or turnover limits), which changes results.
-    """
-    lo, hi = c.lower_bounds, c.upper
-    constraints = [cp.sum(w) == 1.0]
-    finite = np.isfinite(lo)
-    if finite.any():
-        constraints.append(w[finite] >= lo[finite])
-    finite = np.isfinite(hi)
-    if finite.any():
-        constraints.append(w[finite] <= hi[finite])
-    if c.has_gross_limit:
-        constraints.append(cp.norm1(w) <= c.leverage)
-    trades = cp.abs(w - current) if c.has_trades else None
-    if c.turnover_limit is not None:
-        constraints.append(cp.sum(trades) <= c.turnover_limit)
-    return constraints, trades
+def _feasible_set(c: PortfolioConstraints, theta) -> tuple[cp.Variable, list, object]:
+    """``x = [w, z, s]`` under the rows of :class:`PortfolioQP`'s minimum-variance statement for
+    the data ``theta`` (budget, bounds, ``z >= |w - w0|``, ``s >= |w|`` and their limits), and the
+    trading cost those rows price, ``q'x``: the feasible set of CARA and :func:`max_expected_return`."""
+    qp = PortfolioQP.build("min_variance", c)
+    x = cp.Variable(qp.n_x)
+    return x, _rows(qp, x, theta), qp.q @ x
 
 
 class CvxpyPortfolioProblem:
@@ -129,16 +116,15 @@ class CvxpyPortfolioProblem:
         self.factor = cp.Parameter((n, n), name="factor")
         self.theta = cp.Parameter(2 * n + 1, name="theta")
         if kind == "cara":
-            w = cp.Variable(n)
-            feasible, trades = _feasible_set(w, c, self.theta[n : 2 * n])
-            friction = c.trade_costs @ trades if trades is not None else 0.0
+            x, feasible, friction = _feasible_set(c, self.theta)
+            w = x[:n]
             self._cara = (w, feasible, friction, periods_per_year / c.risk_aversion)
             if n_scenarios * n <= DPP_MAX_SCENARIO_ENTRIES:
                 self.scenarios = cp.Parameter((n_scenarios, n), name="scenarios")
                 self.problem = self._cara_problem(self.scenarios)
             else:
                 self.scenarios = self.problem = None  # built per solve, scenarios as constants
-            self._weights = lambda: w.value
+            self._weights = lambda: x.value[:n]
             return
         qp = PortfolioQP.build(kind, c)
         x = cp.Variable(qp.n_x)
@@ -193,11 +179,11 @@ def max_expected_return(
     mean: np.ndarray, current: np.ndarray, constraints: PortfolioConstraints, time_limit: float = 10.0
 ) -> float | None:
     """The highest net expected return the constraints allow (an LP); None if they are infeasible."""
-    w = cp.Variable(constraints.n)
-    feasible, trades = _feasible_set(w, constraints, current)
-    net = mean @ w
-    if trades is not None and constraints.costs is not None:
-        net = net - constraints.costs @ trades
+    n = constraints.n
+    x, feasible, _ = _feasible_set(constraints, data_vector(n, mean, current, None))
+    net = mean @ x[:n]
+    if constraints.has_trades and constraints.costs is not None:
+        net = net - constraints.costs @ x[n : 2 * n]
     problem = cp.Problem(cp.Maximize(net), feasible)
     try:
         problem.solve(solver=cp.CLARABEL, time_limit=time_limit)

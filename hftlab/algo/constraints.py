@@ -9,7 +9,8 @@ Boyd et al. 2017, "Multi-period trading via convex optimization", sec. 2.3).
 :class:`PortfolioQP` states the problem of each kind once, as OSQP's
 ``min 1/2 x'Px + q'x  s.t.  l <= Ax <= u``; the OSQP and cvxpy solver paths of the
 quadratic kinds (:mod:`hftlab.algo._osqp`, :mod:`hftlab.algo._cvx`) are both built from
-it, so they solve the same problem.
+it, so they solve the same problem, and the exponential-utility (CARA) problem and the
+highest-return LP take their feasible set from its rows.
 """
 
 from __future__ import annotations

@@ -92,21 +92,21 @@ def walk_forward(
     objective: str = "sharpe",
     hedge: str = "static",
     hedge_lookback: int | None = None,
+    capital: float = 100_000.0,
+    periods_per_year: float = 252.0,
     **costs_and_sizing,
 ) -> WalkForwardResult:
     """Walk-forward evaluation (see the module docstring).
 
     ``costs_and_sizing`` are the other :func:`hftlab.algo.backtest.backtest` keywords
     (``kalman_delta``, ``kalman_observation_var``, ``cost``, ``fixed_cost``,
-    ``slippage``, ``capital``, ``size``, ``max_units``, ``direction``,
-    ``periods_per_year``). A candidate with an undefined
+    ``slippage``, ``size``, ``max_units``, ``direction``). A candidate with an undefined
     objective on the training window (e.g. no trade) ranks last; ties go to the
     first candidate in grid order. Inputs must already be validated (see
     ``hftlab.types.WalkForwardRequest``).
     """
     pair = prices.shape[1] == 2
-    capital = costs_and_sizing.pop("capital", 100_000.0)
-    periods_per_year = costs_and_sizing.get("periods_per_year", 252.0)
+    costs_and_sizing["periods_per_year"] = periods_per_year
     candidates = list(itertools.product(lookback, entry_z, exit_z))
     n_folds = (len(prices) - train) // test
     equity_parts, position_parts, trade_parts, rows = [], [], [], []

@@ -76,7 +76,9 @@ def tick_backtest(
         default the events' span), ``post_only``, ``interval``. A :class:`~hftlab.tick.Strategy`
         subclass runs in this process only (local backend).
     feed_latency : float, optional
-        Seconds market data is seen late (default: the recorded receive times).
+        Seconds market data is seen late (default: the recorded receive times; rows received
+        before the exchange stamped them are refused: correct the clocks with
+        :func:`hftlab.market.events.correct_local_ts`).
     order_latency : float or DataFrame
         Seconds each request takes to the exchange, and its reply back; or a recorded series,
         a frame with columns ``time`` (when sent: datetimes or ns), ``entry`` and ``response``
@@ -89,8 +91,9 @@ def tick_backtest(
     maker_fee, taker_fee : float
         Fee rates on traded value; negative maker fee = rebate.
     tick_size, lot_size : float, optional
-        Default: the data's smallest price step and quantity; our prices round to the tick,
-        quantities to the lot.
+        Default: the data's largest decimal price step dividing every price, and its smallest
+        quantity; a strategy's prices round to the tick, quantities to the lot (an ``orders``
+        table off them is refused).
     initial_cash : float
         Starting cash.
     sample_every : str or float

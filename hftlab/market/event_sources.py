@@ -318,7 +318,11 @@ def is_native(path: Path) -> bool:
     """Whether ``path`` is a Parquet file with every column of the event format."""
     if not "".join(path.suffixes[-2:]).lower().endswith((".parquet", ".pq")):
         return False
-    return set(EVENT_DTYPE.names) <= set(pq.read_schema(path).names)
+    try:
+        schema = pq.read_schema(path)
+    except pa.ArrowException as exc:
+        raise InvalidInput(f"{path.name} is not a readable Parquet file: {exc}") from None
+    return set(EVENT_DTYPE.names) <= set(schema.names)
 
 
 def read_events(path: str | Path) -> np.ndarray:

@@ -464,6 +464,19 @@ def load_events(
     return events
 
 
+def correct_local_ts(events: np.ndarray, base_latency: float = 0.0) -> np.ndarray:
+    """``events`` with every ``local_ts`` shifted by one offset so that no row is received before
+    the exchange stamped it: by the largest ``exch_ts - local_ts``, plus ``base_latency``
+    seconds, when some row was early (clocks out of step); unchanged otherwise. Relative
+    latencies are kept. After hftbacktest's ``correct_local_timestamp``.
+    """
+    early = int((events["exch_ts"] - events["local_ts"]).max(initial=0))
+    corrected = events.copy()
+    if early > 0:
+        corrected["local_ts"] += early + round(base_latency * 1e9)
+    return corrected
+
+
 def check_frame(frame: object, dtype: np.dtype = EVENT_DTYPE) -> None:
     """Raise unless ``frame`` (a frame, or a structured array as a frame comes off the wire) has a
     column of the right kind of number for each field of ``dtype`` (the cheap part of

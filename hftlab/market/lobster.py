@@ -54,18 +54,27 @@ def orderbook_columns(levels: int) -> list[str]:
     ]
 
 
+def read_csv(path: str | Path, **options) -> pd.DataFrame:
+    """``pandas.read_csv`` of a data file; a file that is not one (not text, a quote left open,
+    a value of the wrong type) is :class:`InvalidInput` naming it, not the parser's error."""
+    try:
+        return pd.read_csv(path, **options)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise InvalidInput(f"{Path(path).name} is not a readable CSV file of numbers: {exc}") from None
+
+
 def read_messages(path: str | Path) -> pd.DataFrame:
     """A LOBSTER message file as a frame (``time`` float64, the other columns int64)."""
-    frame = pd.read_csv(path, header=None)
+    frame = read_csv(path, header=None, dtype={0: np.float64} | dict.fromkeys(range(1, 6), np.int64))
     if frame.shape[1] != len(MESSAGE_COLUMNS):
         raise InvalidInput(f"'message_path' must have 6 columns; {path} has {frame.shape[1]}.")
     frame.columns = MESSAGE_COLUMNS
-    return frame.astype({"time": np.float64} | {name: np.int64 for name in MESSAGE_COLUMNS[1:]})
+    return frame
 
 
 def read_orderbook(path: str | Path) -> pd.DataFrame:
     """A LOBSTER orderbook file as an int64 frame with :func:`orderbook_columns` names."""
-    frame = pd.read_csv(path, header=None, dtype=np.int64)
+    frame = read_csv(path, header=None, dtype=np.int64)
     if frame.shape[1] % 4:
         raise InvalidInput(f"'orderbook_path' must have 4 columns per level; {path} has {frame.shape[1]}.")
     frame.columns = orderbook_columns(frame.shape[1] // 4)

@@ -32,11 +32,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from hftlab.errors import InvalidInput, NotFound
 from hftlab.market.book import L2Book
 from hftlab.market.feeds import COLUMNS, GeneratedFeed, TickBatch
-from hftlab.market.lobster import EMPTY_ASK_PRICE, EMPTY_BID_PRICE, PRICE_SCALE, read_messages, read_orderbook
+from hftlab.market.lobster import (
+    EMPTY_ASK_PRICE,
+    EMPTY_BID_PRICE,
+    PRICE_SCALE,
+    read_csv,
+    read_messages,
+    read_orderbook,
+)
 from hftlab.validation import names
 
 LOBSTER_NAME = re.compile(
@@ -80,10 +89,43 @@ def load_ticks(path: str | Path) -> pd.DataFrame:
     if suffixes.endswith((".parquet", ".pq")):
         frame = pd.read_parquet(path)
     elif suffixes.endswith((".csv", ".csv.gz")):
-        frame = pd.read_csv(path)
+        frame = read_csv(path)
     else:
         raise InvalidInput(f"'path' must be a LOBSTER file, a .csv or a .parquet tick file; got {path.name!r}.")
     return _normalise(frame, path.name)
+
+
+def decoded_bytes(path: str | Path) -> int:
+    """Bytes the replay of ``path`` holds once decoded, estimated from the files' sizes and
+    Parquet footers without reading their data (0 when there is no such file: the replay says so).
+
+    A recording or event file: 8 bytes per value of each event row, and the ticks made of it.
+    A Parquet tick table: 8 bytes per value. A CSV (a LOBSTER pair: both files): its size in
+    text, about the size of its numbers decoded; gzip's: its uncompressed size (the trailer's).
+    """
+    from hftlab.market import event_sources  # (both import this module)
+    from hftlab.market.events import EVENT_DTYPE
+
+    path = Path(path)
+    try:
+        if path.is_dir() or (path.is_file() and event_sources.is_native(path)):
+            parts = [part for found in event_sources.recordings(path).values() for part in found]
+            rows = sum(pq.read_metadata(part).num_rows for part in parts)
+            return rows * (EVENT_DTYPE.itemsize + 8 * len(COLUMNS))
+        pair = lobster_pair(path) if path.is_file() else None
+        if pair is not None:
+            return pair[0].stat().st_size + pair[1].stat().st_size
+        name = path.name.lower()
+        if name.endswith((".parquet", ".pq")):
+            metadata = pq.read_metadata(path)
+            return 8 * metadata.num_rows * metadata.num_columns
+        if name.endswith(".gz"):
+            with path.open("rb") as file:
+                file.seek(-4, 2)
+                return int.from_bytes(file.read(4), "little")
+        return path.stat().st_size
+    except (OSError, pa.ArrowException, NotFound):
+        return 0
 
 
 def _recorded_ticks(path: Path) -> pd.DataFrame:

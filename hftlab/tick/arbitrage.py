@@ -33,7 +33,7 @@ from hftlab.market.events import EVENT_DTYPE, check_rows, events_from_frame
 from hftlab.tick import arbitrage_driver as d
 from hftlab.tick import engine as k
 from hftlab.tick.arbitrage_result import ArbitrageResult, build_result
-from hftlab.tick.backtest import _check_span, _engine, _seconds, room
+from hftlab.tick.backtest import _engine, _seconds, room
 from hftlab.tick.source import ArraySource, Feed
 
 STRATEGIES = ("cross_venue", "triangular")
@@ -276,7 +276,6 @@ def _book_engine(events, feed, latency, fee, lot, every, first, last) -> k.Engin
     source = ArraySource(events)
     survey = source.survey(None, None)
     next(source.chunks(survey))  # checks the book (never crossed)
-    _check_span(survey.low, survey.high, survey.tick)
     stream = Feed(iter([events]), feed, events, np.zeros(0, np.int64))
     engine = _engine(stream, survey, latency, None, feed, every, None, "risk_averse", 3.0, (fee, fee))
     engine.ints[k.NEXT_SAMPLE] = first

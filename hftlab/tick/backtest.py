@@ -22,7 +22,7 @@ from hftlab.tick.compiled import Compiled
 from hftlab.tick.market_makers import MARKET_MAKERS, market_maker_settings, run_compiled_market_maker
 from hftlab.tick.models import QUEUE_MODELS
 from hftlab.tick.result import TickBacktestResult, build_result
-from hftlab.tick.source import ArraySource, Feed, FileSource, open_source
+from hftlab.tick.source import MARGIN_TICKS, ArraySource, Feed, FileSource, Survey, open_source
 from hftlab.tick.strategies import (
     Strategy,
     grid_settings,
@@ -33,8 +33,6 @@ from hftlab.tick.strategies import (
 )
 
 STRATEGIES = ("grid", "orders", *MARKET_MAKERS)
-MARGIN_TICKS = 1_000  # room beyond the data's prices for our own orders
-MAX_TICKS = 20_000_000
 
 
 def run(
@@ -66,7 +64,6 @@ def run(
     every = round(settings["sample_every"] * 1e9)
     source = open_source(events)
     survey = source.survey(settings["tick_size"], settings["lot_size"])
-    _check_span(survey.low, survey.high, survey.tick)
     model, power = _queue_model(settings["queue_model"], survey.by_order), settings["queue_power"]
     if model == "fifo" and isinstance(source, FileSource):  # FIFO numbers every order of the day
         source = ArraySource(np.concatenate([read_events(part) for part in source.parts]))
@@ -78,6 +75,8 @@ def run(
         v.check_choice("strategy", strategy, list(STRATEGIES))
         interval = round(params.pop("interval", 0.1) * 1e9)
     table = orders_table(params.pop("orders", None)) if strategy == "orders" else None
+    if table is not None:
+        _check_on_grid(table, survey)
     if strategy == "orders" and params:
         raise v.fail("params", "only 'orders' for strategy 'orders'", sorted(params))
     whole = source.events if isinstance(source, ArraySource) else None
@@ -256,13 +255,22 @@ def orders_table(frame: Any) -> list[tuple[int, int, int, float, float]]:
     return rows
 
 
-def _check_span(low: int, high: int, tick: float) -> None:
-    """Refuse prices spread over more ticks than the engine's books may hold."""
-    if high - low + 1 + 2 * MARGIN_TICKS > MAX_TICKS:
-        raise InvalidInput(
-            f"'tick_size' {tick} spreads the events' prices over {high - low + 1:,} ticks (at most "
-            f"{MAX_TICKS - 2 * MARGIN_TICKS:,}); give the instrument's tick size."
-        )
+def _check_on_grid(table: list[tuple], survey: Survey) -> None:
+    """Each order's price on the tick and quantity a whole number of lots (the engine would round
+    them: an order of 3 on a lot of 5 would trade 5)."""
+    for i, (_, _, kind, price, qty) in enumerate(table):
+        for name, value, step, given in (
+            ("qty", qty, survey.lot, "lot_size"),
+            ("price", price, survey.tick, "tick_size"),
+        ):
+            if name == "price" and kind == k.ORDER_KINDS["market"]:
+                continue
+            steps = value / step
+            if round(steps) < 1 or abs(steps - round(steps)) > 1e-9 * max(1.0, steps):
+                raise InvalidInput(
+                    f"'params.orders.{name}[{i}]' must be a whole number of {given} {step:g} (inferred from "
+                    f"the events unless given); got {value:g}."
+                )
 
 
 LAZY_BYTES = 1 << 20
@@ -286,6 +294,12 @@ def room(length: int, dtype: np.dtype) -> np.ndarray:
 
 
 def _engine(stream, survey, latency, latencies, feed, every, table, queue_model, power, fees) -> k.Engine:
+    if feed < 0 and survey.early > 0:
+        raise InvalidInput(
+            f"'events' has rows received up to {survey.early:,} ns before the exchange stamped them "
+            "(local_ts < exch_ts: the clocks are out of step), so a strategy would see them before they "
+            "happen; shift local_ts with hftlab.market.events.correct_local_ts(events) or give feed_latency."
+        )
     size = survey.high - survey.low + 1 + 2 * MARGIN_TICKS
     span = survey.last_exch - survey.first_exch
     n_orders = len(table) + 16 if table is not None else 65_536  # its pages cost nothing until used (room)

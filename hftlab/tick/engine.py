@@ -526,17 +526,19 @@ def _sample(E):
 @kernel()
 def survey(kinds, prices, exch_ts, local_ts):
     """The engine's set-up in one pass over (a chunk of) the events: the lowest and highest
-    price of a priced row (inf, -inf if none), whether any row adds an order (L3 data), and
-    whether every row reached us when it happened (``local_ts == exch_ts``)."""
+    price of a priced row (inf, -inf if none), whether any row adds an order (L3 data),
+    whether every row reached us when it happened (``local_ts == exch_ts``), and the most
+    nanoseconds a row was received before the exchange stamped it (0 if none was)."""
     low, high = np.inf, -np.inf
-    by_order, at_once = False, True
+    by_order, at_once, early = False, True, 0
     for k in range(len(kinds)):
         kind = kinds[k]
         if PRICED_KINDS[kind]:
             low, high = min(low, prices[k]), max(high, prices[k])
         by_order |= kind == ADD
         at_once &= local_ts[k] == exch_ts[k]
-    return low, high, by_order, at_once
+        early = max(early, exch_ts[k] - local_ts[k])
+    return low, high, by_order, at_once, early
 
 
 @kernel(inline="always")

@@ -41,7 +41,7 @@ from hftlab.errors import InvalidInput
 from hftlab.jit import kernel
 from hftlab.results import Result
 from hftlab.tick import engine as k
-from hftlab.tick.backtest import _check_span, _seconds
+from hftlab.tick.backtest import _seconds
 from hftlab.tick.source import open_source
 
 G_TS, G_MID, P_TS, P_SIDE, P_DEPTH, PENDING = range(6)  # the book's time and mid; the market order open
@@ -197,7 +197,6 @@ def fit_intensity(
     settings = check_intensity(tick_size, window, step, max_depth, min_count)
     source = open_source(events if events is not None else path)
     survey = source.survey(settings["tick_size"], None)
-    _check_span(survey.low, survey.high, survey.tick)
     size = survey.high - survey.low + 1
     ints = np.zeros(k.N_INTS, np.int64)
     k.empty_books(ints, size)

@@ -29,6 +29,10 @@ from hftlab.tick import engine as k
 CHUNK = 1_000_000  # events between two returns to Python (a progress update, a chance to Ctrl-C)
 
 
+MARGIN_TICKS = 1_000  # room beyond the data's prices for our own orders
+MAX_TICKS = 20_000_000  # the most price levels an engine's book holds
+
+
 class Survey(NamedTuple):
     """What the engine's set-up needs to know of the events, from one pass over them."""
 
@@ -42,6 +46,7 @@ class Survey(NamedTuple):
     high: int
     by_order: bool  # rows add orders (L3 data)
     at_once: bool  # every row reached us when it happened
+    early: int  # the most ns a row was received before the exchange stamped it (clock skew; 0: none)
 
 
 class _Tally:
@@ -50,17 +55,18 @@ class _Tally:
     def __init__(self, tick_size: float | None, lot_size: float | None) -> None:
         self.tick_size, self.lot_size = tick_size, lot_size
         self.count, self.first = 0, None
-        self.low, self.high, self.by_order, self.at_once = np.inf, -np.inf, False, True
+        self.low, self.high, self.by_order, self.at_once, self.early = np.inf, -np.inf, False, True, 0
         self.prices, self.qty = np.zeros(0), np.inf  # distinct positive prices, smallest quantity
 
     def add(self, chunk: np.ndarray) -> None:
         if self.first is None and len(chunk):
             self.first = int(chunk["exch_ts"][0]), int(chunk["local_ts"][0])
-        low, high, by_order, at_once = k.survey(
+        low, high, by_order, at_once, early = k.survey(
             chunk["kind"], chunk["price"], chunk["exch_ts"], chunk["local_ts"]
         )
         self.low, self.high = min(self.low, low), max(self.high, high)
         self.by_order, self.at_once = self.by_order or by_order, self.at_once and at_once
+        self.early = max(self.early, int(early))
         if self.tick_size is None or self.lot_size is None:
             priced = k.PRICED_KINDS[chunk["kind"]]
             prices, qty = chunk["price"][priced], chunk["qty"][priced]
@@ -74,7 +80,14 @@ class _Tally:
         tick = self.tick_size or grid_step(self.prices)
         lot = self.lot_size or _rounded(self.qty if np.isfinite(self.qty) else 1.0)
         low, high = (round(self.low / tick), round(self.high / tick)) if self.low <= self.high else (0, 0)
-        return Survey(self.count, *self.first, last_exch, tick, lot, low, high, self.by_order, self.at_once)
+        if high - low + 1 + 2 * MARGIN_TICKS > MAX_TICKS:
+            raise InvalidInput(
+                f"'tick_size' {tick} spreads the events' prices over {high - low + 1:,} ticks (at most "
+                f"{MAX_TICKS - 2 * MARGIN_TICKS:,}); give the instrument's tick size."
+            )
+        return Survey(
+            self.count, *self.first, last_exch, tick, lot, low, high, self.by_order, self.at_once, self.early
+        )
 
 
 def grid_step(prices: np.ndarray) -> float:
@@ -83,6 +96,8 @@ def grid_step(prices: np.ndarray) -> float:
     book that quotes only every other tick around an odd one."""
     for digits in range(11):
         scaled = prices * 10.0**digits
+        if len(scaled) and scaled.max() >= 2.0**53:  # no longer whole numbers a float holds exactly
+            raise InvalidInput(f"'events' holds a price of {prices.max():g}, too large for a grid of ticks.")
         whole = np.round(scaled)
         if np.all(np.abs(scaled - whole) <= np.maximum(1e-6, 1e-12 * scaled)):
             return float(np.gcd.reduce(whole.astype(np.int64))) / 10.0**digits if len(whole) else 1.0

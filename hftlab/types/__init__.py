@@ -15,6 +15,7 @@ from hftlab.types import backtest, market, portfolio, regimes, statarb, tick
 from hftlab.types.backtest import BacktestRequest, WalkForwardRequest
 from hftlab.types.base import (
     REQUEST_TYPES,
+    Annualisation,
     Block,
     Request,
     ServerInfo,
@@ -27,6 +28,7 @@ from hftlab.types.statarb import MeanReversionRequest
 
 __all__ = [
     "REQUEST_TYPES",
+    "Annualisation",
     "BacktestRequest",
     "Block",
     "MeanReversionRequest",

@@ -19,7 +19,7 @@ from hftlab import validation as v
 from hftlab.algo.backtest import BacktestResult, backtest
 from hftlab.algo.walkforward import OBJECTIVES, WalkForwardResult, walk_forward
 from hftlab.errors import InvalidInput
-from hftlab.types.base import Block, Request, check_blocks
+from hftlab.types.base import Annualisation, Block, Request, check_blocks
 
 
 def _series_pair_frame(value: tuple | list) -> pd.DataFrame:
@@ -127,10 +127,6 @@ def _check_strategy(request: Request, lookback: int) -> None:
     """Validate what concerns both a request's fields and its blocks, then ``prices``."""
     check_blocks(request)
     hedge, hedge_lookback = request.hedging.hedge, request.hedging.hedge_lookback
-    request._set(
-        "periods_per_year",
-        v.check_float("periods_per_year", request.periods_per_year, low=0, low_open=True),
-    )
     request._set("prices", check_prices(request.prices, _min_rows(hedge, hedge_lookback, lookback)))
     if request.prices.shape[1] == 1 and hedge != "static":
         raise v.fail("hedge", "'static' for a single asset (a hedge applies to a pair)", hedge)
@@ -171,7 +167,7 @@ class BacktestRequest(Request):
     hedge_ratio: float | None = None
     costs: Costs = Costs()
     sizing: Sizing = Sizing()
-    periods_per_year: float = 252.0
+    annualisation: Annualisation = Annualisation()
 
     def __post_init__(self) -> None:
         lookback = _lookback("lookback", self.lookback)
@@ -210,7 +206,7 @@ class WalkForwardRequest(Request):
     hedging: Hedging = Hedging()
     costs: Costs = Costs()
     sizing: Sizing = Sizing()
-    periods_per_year: float = 252.0
+    annualisation: Annualisation = Annualisation()
 
     def __post_init__(self) -> None:
         lookbacks = _as_list("lookback", self.lookback, _lookback)

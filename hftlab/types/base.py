@@ -21,6 +21,7 @@ from typing import Annotated, Any, ClassVar
 
 import numpy as np
 
+from hftlab import validation as v
 from hftlab.errors import InvalidInput
 from hftlab.results import Result
 
@@ -109,6 +110,18 @@ class Block:
 
     def _set(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
+
+
+@dataclass(frozen=True)
+class Annualisation(Block):
+    """Periods (bars) per year: the factor a per-bar mean return, variance or covariance is
+    annualised by (its square root for a volatility or a Sharpe ratio); 252 for daily bars."""
+
+    periods_per_year: float = 252.0
+
+    def __post_init__(self) -> None:
+        periods = v.check_float("periods_per_year", self.periods_per_year, low=0, low_open=True)
+        self._set("periods_per_year", periods)
 
 
 def check_blocks(request: Request) -> None:

@@ -12,7 +12,8 @@ limit is measured the same way for every request:
   (:data:`WORK`: one line per operation that has a count among its parameters);
 - ``max_memory_mb``: memory the call needs, estimated as four times its arrays (decoded,
   validated, worked on, answered) plus what :data:`MEMORY` adds for operations that allocate
-  in proportion to a parameter rather than to their input.
+  in proportion to a parameter rather than to their input, or read a file the server holds
+  (a replay's ``path``, sized from its footers or its size on disk before it is read).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import pandas as pd
 
 from hftlab import validation as v
 from hftlab.errors import ResourceExhausted
+from hftlab.market.replay_feed import decoded_bytes
 from hftlab.market.simulated_feed import resume_ticks
 
 MiB = 1 << 20
@@ -51,6 +53,11 @@ def _tick_wakeups(r: Any) -> float:
 def _resume_ticks(r: Any) -> int:
     """Ticks a simulated stream regenerates before its first batch (a replay seeks: 0)."""
     return resume_ticks(r.symbols, r.seed, r.batch_size, r.resume_from) if r.source == "simulated" else 0
+
+
+def _replayed_bytes(r: Any) -> float:
+    """A replay's file decoded, then normalised into ticks: twice its decoded size (0 if simulated)."""
+    return 2 * decoded_bytes(r.path) if r.source == "replay" else 0
 
 
 def _folds(r: Any) -> int:
@@ -84,6 +91,8 @@ MEMORY: dict[str, tuple[str, Callable[[Any], float]]] = {
     "ScanPairs": ("prices", lambda r: 8 * 4 * r.prices.shape[1] ** 2),
     "BoxTaoDecomposition": ("matrix_or_prices", lambda r: 8 * 8 * max(r.matrix_or_prices.shape) ** 2),
     "RunMarketMaking": ("dt", lambda r: 8 * 8 * r.horizon / r.dt),
+    "StreamMarketData": ("path", _replayed_bytes),
+    "GetOrderBook": ("path", _replayed_bytes),
 }
 """RPC -> (field, bytes it makes the call allocate beyond its arrays) for ``max_memory_mb``."""
 

@@ -114,6 +114,13 @@ class ReplayLobsterRequest(Request):
             raise v.fail("messages", "directions 1 or -1 in column 'direction'", int(bad_directions[0]))
         if (messages["size"] < 0).any():
             raise v.fail("messages", "sizes >= 0 in column 'size'", int(messages["size"].min()))
+        times = messages["time"].to_numpy()
+        back = np.flatnonzero(np.diff(times) < 0)
+        if len(back):
+            row = back[0] + 1
+            raise InvalidInput(
+                f"'messages' must be in time order; row {row} (time {times[row]}) is before row {row - 1}."
+            )
         orderbook = v.as_frame(self.orderbook, "orderbook", min_rows=1, min_columns=4)
         if orderbook.shape[1] % 4:
             raise InvalidInput(

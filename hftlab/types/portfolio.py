@@ -24,7 +24,7 @@ from hftlab.algo.rebalance import METHODS, RebalanceResult, rebalance_portfolio
 from hftlab.algo.sparse import METHODS as SPARSE_METHODS
 from hftlab.algo.sparse import SDP_MAX_ASSETS, SparsePortfolioResult, sparse_portfolio
 from hftlab.errors import InvalidInput
-from hftlab.types.base import Block, Request, check_blocks
+from hftlab.types.base import Annualisation, Block, Request, check_blocks
 
 _CONSTRAINT_FIELDS = ("lower_bounds", "upper_bounds", "leverage", "turnover_limit")
 
@@ -145,11 +145,10 @@ class Frictions(Block):
 
 @dataclass(frozen=True)
 class Estimation(Block):
-    """How the returns' covariance is estimated, and the annualisation."""
+    """How the returns' covariance is estimated, and the annual rate Sharpe ratios are measured against."""
 
     covariance: str = "sample"
     half_life: float = 60.0
-    periods_per_year: float = 252.0
     risk_free_rate: float = 0.0
 
 
@@ -163,6 +162,7 @@ class PortfolioInputs(Request):
     constraints: Constraints = Constraints()
     frictions: Frictions = Frictions()
     estimation: Estimation = Estimation()
+    annualisation: Annualisation = Annualisation()
     time_limit: float = 10.0
 
     def _check_inputs(self, estimates_covariance: bool = True) -> list[str]:
@@ -212,8 +212,7 @@ class PortfolioInputs(Request):
         risk_free_rate = v.check_float("risk_free_rate", e.risk_free_rate, low=-1, high=1)
         covariance = v.check_choice("covariance", e.covariance, cov.COVARIANCE_METHODS)
         half_life = v.check_float("half_life", e.half_life, low=0, low_open=True)
-        periods = v.check_float("periods_per_year", e.periods_per_year, low=0, high=1e8, low_open=True)
-        self._set("estimation", Estimation(covariance, half_life, periods, risk_free_rate))
+        self._set("estimation", Estimation(covariance, half_life, risk_free_rate))
         self._set("time_limit", v.check_float("time_limit", self.time_limit, low=0, high=3600, low_open=True))
         n_obs = len(frame) - (1 if input_type == "prices" else 0)
         if estimates_covariance and covariance != "ledoit_wolf" and n_obs <= len(symbols):

@@ -7,6 +7,7 @@ import pytest
 from sklearn.covariance import LedoitWolf
 
 from hftlab.algo import covariance as cov
+from hftlab.algo._cvx import max_expected_return
 from hftlab.algo.constraints import PortfolioConstraints
 from hftlab.algo.portfolio import efficient_frontier, optimize_portfolio
 from hftlab.algo.rebalance import Rebalancer
@@ -122,6 +123,42 @@ def test_cara_approaches_mean_variance_for_gaussian_scenarios():
     markowitz = optimize_portfolio(returns, "markowitz", input_type="returns", risk_aversion=5.0)
     assert cara.status == "optimal"
     np.testing.assert_allclose(cara.weights.to_numpy(), markowitz.weights.to_numpy(), atol=0.02)
+
+
+def test_highest_expected_return_is_the_closed_form_of_its_feasible_set():
+    mean = np.array([0.05, 0.20, -0.10, 0.12, 0.08])
+    n = len(mean)
+    capped = PortfolioConstraints.from_inputs(n, upper_bounds=np.full(n, 0.4))
+    assert max_expected_return(mean, np.zeros(n), capped) == pytest.approx(0.4 * 0.20 + 0.4 * 0.12 + 0.2 * 0.08)
+    # long-short, |w| <= 1 each, gross 1.6: 1 in the best, 0.3 in the second, -0.3 in the worst
+    geared = PortfolioConstraints.from_inputs(
+        n, long_only=False, lower_bounds=np.full(n, -1.0), upper_bounds=np.ones(n), leverage=1.6
+    )
+    assert max_expected_return(mean, np.zeros(n), geared) == pytest.approx(0.20 + 0.3 * 0.12 + 0.3 * 0.10)
+    # from all in the last asset, 0.5 of turnover moves 0.25 into the best; costs 1% of what is traded
+    current = np.eye(n)[-1]
+    limited = PortfolioConstraints.from_inputs(n, turnover_limit=0.5, transaction_costs=np.full(n, 0.01))
+    assert max_expected_return(mean, current, limited) == pytest.approx(0.25 * 0.20 + 0.75 * 0.08 - 0.01 * 0.5)
+    stuck = PortfolioConstraints.from_inputs(n, upper_bounds=np.full(n, 0.1))
+    assert max_expected_return(mean, np.zeros(n), stuck) is None
+
+
+def test_cara_keeps_to_a_turnover_limit_it_would_otherwise_exceed(returns):
+    current = pd.Series(np.eye(returns.shape[1])[0], index=returns.columns)
+    free = optimize_portfolio(returns, "cara", input_type="returns", risk_aversion=5.0, current_weights=current)
+    limited = optimize_portfolio(
+        returns,
+        "cara",
+        input_type="returns",
+        risk_aversion=5.0,
+        current_weights=current,
+        turnover_limit=0.6,
+        transaction_costs=pd.Series(0.002, index=returns.columns),
+    )
+    assert free.turnover > 0.9 and limited.status == "optimal"
+    assert 0.6 - 1e-4 < limited.turnover <= 0.6 + 1e-8  # binding, within Clarabel's tolerance
+    assert limited.weights.sum() == pytest.approx(1.0) and (limited.weights > -1e-9).all()
+    assert limited.transaction_cost == pytest.approx(0.002 * limited.turnover)
 
 
 # ---------------------------------------------------------------- skfolio on its own S&P 500 data

@@ -4,6 +4,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import hftlab
@@ -149,3 +150,33 @@ def test_a_client_that_goes_away_releases_the_servers_stream(grpc_address):
     while streams.open_streams() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert streams.open_streams() == 0
+
+
+def test_a_corrupt_file_is_bad_input_naming_it(backend, tmp_path):
+    """Files that are not what their names say (random bytes, a quote left open) get InvalidInput
+    naming the file from every reader, on both backends (they raised pyarrow's and pandas'
+    parser errors: INTERNAL over gRPC)."""
+    rng = np.random.default_rng(3)
+    noise = tmp_path / "ticks.parquet"
+    noise.write_bytes(rng.bytes(3000))
+    binary = tmp_path / "ticks.csv"
+    binary.write_bytes(b"\xb5" + rng.bytes(3000))
+    unbalanced = tmp_path / "quote.csv"
+    unbalanced.write_text('timestamp,symbol,bid,ask\n1,"unterminated\n')
+    message = tmp_path / "AAPL_2012-06-21_34200000_57600000_message_10.csv"
+    message.write_text("34200.1,1,1,100,5853300,1\n34200.2,one,2,100,5853400,1\n")
+    (tmp_path / message.name.replace("message", "orderbook")).write_text("1,2,3,4\n")
+    for path, reason in (
+        (noise, "ticks.parquet is not a readable Parquet file"),
+        (binary, "ticks.csv is not a readable CSV file of numbers"),
+        (unbalanced, "quote.csv is not a readable CSV file of numbers"),
+        (message, f"{message.name} is not a readable CSV file of numbers"),
+    ):
+        with pytest.raises(InvalidInput, match=reason):
+            list(hftlab.stream_market_data("AAPL", source="replay", path=str(path)))
+        with pytest.raises(InvalidInput, match=reason):
+            hftlab.order_book("AAPL", source="replay", path=str(path))
+    with pytest.raises(InvalidInput, match=r"ticks\.parquet is not a readable Parquet file"):
+        hftlab.tick_backtest(str(noise), "grid", {"half_spread": 0.02, "order_qty": 1, "max_position": 3})
+    with pytest.raises(InvalidInput, match=r"ticks\.parquet is not a readable Parquet file"):
+        hftlab.load_events(tmp_path)  # a directory holding it

@@ -54,7 +54,12 @@ def _bad_cases(messages, orderbook):
     fractional.loc[3, "size"] = 1.5
     unrelated = messages.copy()
     unrelated.loc[2, "price"] = 1
+    unsorted = messages.iloc[[0, 2, 1, *range(3, len(messages))]]
     return [
+        (
+            {"messages": unsorted},
+            f"'messages' must be in time order; row 2 (time {messages.time[1]}) is before row 1.",
+        ),
         ({"messages": messages.iloc[:, :5]}, "'messages' must have the 6 LOBSTER columns"),
         ({"messages": wrong_kind}, "'messages' must be event types 1..7 in column 'type'; got 8."),
         ({"messages": fractional}, "'messages' column 'size' must hold whole numbers; got 1.5 at row 3."),

@@ -125,6 +125,7 @@ BAD_WALK_FORWARD = [
     ),
     ({"objective": "profit"}, "'objective' must be one of 'sharpe', 'sortino', 'calmar'"),
     ({"cost": -0.01}, "'cost' must be a finite number >= 0 and < 1; got -0.01"),
+    ({"periods_per_year": 0}, "'periods_per_year' must be a finite number > 0; got 0"),
 ]
 
 
@@ -154,3 +155,21 @@ def test_shared_parameters_are_blocks_declared_once(backend, pair):
         BacktestRequest(pair, costs=0.001)
     with pytest.raises(InvalidInput, match="'hedge_lookback' must be None unless hedge='rolling'"):
         hftlab.walk_forward(pair, 250, 125, hedge_lookback=40)
+
+
+def test_annualisation_is_one_block_of_the_backtests_and_the_portfolios(backend, pair):
+    """Sharpe ratios scale with the square root of ``periods_per_year``, returns with it; a bad
+    value gets the same error from a backtest and from a portfolio request."""
+    daily = hftlab.backtest(pair, 15, cost=0.001)
+    hourly = hftlab.backtest(pair, 15, cost=0.001, periods_per_year=252 * 4)
+    assert hourly.metrics["sharpe"] == pytest.approx(2 * daily.metrics["sharpe"], rel=1e-12)
+    returns = pair.pct_change().dropna()
+    annual = hftlab.optimize_portfolio(returns, "min_variance", input_type="returns")
+    quarterly = hftlab.optimize_portfolio(returns, "min_variance", input_type="returns", periods_per_year=63)
+    assert quarterly.expected_return == pytest.approx(annual.expected_return / 4, rel=1e-9)
+    assert quarterly.volatility == pytest.approx(annual.volatility / 2, rel=1e-9)
+    message = "'periods_per_year' must be a finite number > 0; got -1"
+    with pytest.raises(InvalidInput, match=message):
+        hftlab.backtest(pair, 15, periods_per_year=-1)
+    with pytest.raises(InvalidInput, match=message):
+        hftlab.rebalance_portfolio(pair, window=100, periods_per_year=-1)

@@ -3,6 +3,7 @@ field and the limit (RESOURCE_EXHAUSTED); the local backend has none unless give
 resume_from beyond what its source can produce is refused (INVALID_ARGUMENT), loopback only."""
 
 import dataclasses
+import gzip
 
 import numpy as np
 import pandas as pd
@@ -11,10 +12,13 @@ import pytest
 from hftlab.backends import GrpcBackend, GrpcConfig, LocalBackend
 from hftlab.bench.inputs import INPUTS
 from hftlab.errors import InvalidInput, ResourceExhausted
+from hftlab.market import replay_feed
+from hftlab.market.event_sources import write_events
+from hftlab.market.events import EVENT_DTYPE
 from hftlab.server import ServerProcess, build_server
 from hftlab.server.config import ServerConfig
 from hftlab.types.limits import Limits
-from hftlab.types.market import StreamMarketDataRequest
+from hftlab.types.market import GetOrderBookRequest, StreamMarketDataRequest
 from hftlab.types.regimes import RunMCMCRequest
 from hftlab.types.statarb import MeanReversionRequest, ScanPairsRequest
 from hftlab.types.tick import TickBacktestRequest
@@ -100,3 +104,46 @@ def test_resume_beyond_the_source_is_refused(backend, lobster_files):
         list(backend.stream(replay))
     last = dataclasses.replace(replay, resume_from=9)
     assert [batch.sequence for batch in backend.stream(last)] == [10]  # seeks straight to it
+
+
+def tick_table(rows: int) -> pd.DataFrame:
+    mid = 100 + np.cumsum(rng.normal(scale=0.01, size=rows))
+    stamps = np.arange(rows, dtype=np.int64) * 1_000_000 + 1_700_000_000 * 10**9
+    return pd.DataFrame({"timestamp": stamps, "symbol": "XYZ", "bid": mid - 0.01, "ask": mid + 0.01})
+
+
+def test_a_replayed_file_is_sized_before_it_is_read(tmp_path, monkeypatch):
+    big, small = tmp_path / "big.parquet", tmp_path / "small.parquet"
+    tick_table(200_000).to_parquet(big)  # 4 columns: 6.4 MB decoded, 12.8 MB estimated
+    tick_table(1_000).to_parquet(small)
+    server, port = build_server(ServerConfig(port=0, max_memory_mb=5))
+    try:
+        with GrpcBackend(GrpcConfig(port=port, timeout=60)) as client:
+            request = StreamMarketDataRequest(["XYZ"], source="replay", path=str(big), batch_size=50_000)
+            with pytest.raises(
+                ResourceExhausted, match=r"'path' asks for 12 MiB of memory .* at most 5 \(max_mem"
+            ):
+                list(client.stream(request))
+            with pytest.raises(ResourceExhausted, match=r"'path' asks for 12 MiB"):
+                client.execute(GetOrderBookRequest("XYZ", source="replay", path=str(big)))
+            served = client.stream(dataclasses.replace(request, path=str(small)))
+            assert sum(len(batch.timestamp) for batch in served) == 1_000
+    finally:
+        server.stop(grace=None)
+    monkeypatch.setattr(replay_feed, "load_ticks", lambda path: pytest.fail("the file was read"))
+    with pytest.raises(ResourceExhausted, match="'path'"):
+        list(LocalBackend(Limits(max_memory_mb=5)).stream(request))
+
+
+def test_replay_sizes_come_from_footers_and_trailers(tmp_path, lobster_files):
+    events = tmp_path / "events.parquet"
+    write_events(EVENTS, events)
+    assert replay_feed.decoded_bytes(events) == len(EVENTS) * (EVENT_DTYPE.itemsize + 8 * 7)  # event, tick
+    assert replay_feed.decoded_bytes(tmp_path) == replay_feed.decoded_bytes(events)  # a directory's recordings
+    table = tmp_path / "ticks.csv.gz"
+    tick_table(5_000).to_csv(table, index=False)
+    with gzip.open(table, "rb") as file:
+        assert replay_feed.decoded_bytes(table) == len(file.read())
+    pair = lobster_files.message.stat().st_size + lobster_files.orderbook.stat().st_size
+    assert replay_feed.decoded_bytes(lobster_files.message) == pair
+    assert replay_feed.decoded_bytes(tmp_path / "missing.csv") == 0  # the replay says NotFound

@@ -27,12 +27,14 @@ pytestmark = pytest.mark.slow
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 PACKAGES = ("@grpc/grpc-js", "@grpc/proto-loader")
 
-ESTIMATION = {"covariance": "sample", "half_life": 60.0, "periods_per_year": 252.0, "risk_free_rate": 0.0}
+BLOCKS = ("constraints", "frictions", "estimation", "annualisation")
+ESTIMATION = {"covariance": "sample", "half_life": 60.0, "risk_free_rate": 0.0}
 PORTFOLIO_SETTINGS = {
     "input_type": "prices",
     "constraints": {"long_only": True},
     "frictions": {"turnover_penalty": 0.0},
     "estimation": ESTIMATION,
+    "annualisation": {"periods_per_year": 252.0},
     "risk_aversion": 1.0,
     "time_limit": 10.0,
 }
@@ -45,9 +47,7 @@ def flat(settings: dict) -> dict:
     return {
         key: value
         for name, item in settings.items()
-        for key, value in (
-            item.items() if name in ("constraints", "frictions", "estimation") else [(name, item)]
-        )
+        for key, value in (item.items() if name in BLOCKS else [(name, item)])
     }
 
 

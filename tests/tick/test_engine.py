@@ -8,7 +8,7 @@ import pytest
 import hftlab
 from hftlab import tick_backtest
 from hftlab.errors import InvalidInput
-from hftlab.market.events import EVENT_DTYPE, EventKind, validate_events
+from hftlab.market.events import EVENT_DTYPE, EventKind, correct_local_ts, validate_events
 from hftlab.tick import Compiled, Strategy
 from hftlab.tick import compiled as c
 
@@ -515,3 +515,39 @@ def test_the_engines_tables_are_fresh_pages_of_their_own():
     table[-1] = table[0]  # writable to its last row
     small = room(3, engine.ORDER_DTYPE)
     assert small.base is None and small.dtype == engine.ORDER_DTYPE and not small.tobytes().strip(b"\0")
+
+
+def test_rows_received_before_they_happen_are_refused_until_the_clocks_are_corrected():
+    """A receive time before the exchange's (clock skew) would let a strategy see a move before
+    it happens: refused with the recorded feed times; shifting every local_ts by the largest
+    lead (hftbacktest's correct_local_timestamp) or a constant feed latency runs."""
+    events = book((0, S, 1, 100.00, 10), (0, S, -1, 100.02, 5), (4, T, -1, 100.00, 20))
+    events["local_ts"][2] -= 3_000_000  # seen 3 ms before it happens, 1 ms after the snapshot
+    table = orders((2, "buy", "limit", 100.00, 3))
+    with pytest.raises(
+        InvalidInput, match=r"^'events' has rows received up to 3,000,000 ns before the exchange"
+    ):
+        run(events, table)
+    corrected = correct_local_ts(events, base_latency=0.0005)
+    assert (corrected["local_ts"] - corrected["exch_ts"]).tolist() == [3_500_000, 3_500_000, 500_000]
+    assert correct_local_ts(corrected).tolist() == corrected.tolist()  # nothing early: unchanged
+    assert rows(run(corrected, table).fills, "price", "qty") == [(100.00, 3.0)]
+    assert rows(run(events, table, feed_latency=0.001).fills, "price", "qty") == [(100.00, 3.0)]
+
+
+def test_an_order_off_the_tick_or_lot_is_refused_not_rounded():
+    """The engine rounds prices to the tick and quantities to the lot: an orders table that is
+    off them would trade something else than it says (3 on a lot of 5 traded 5)."""
+    events = book((0, S, 1, 100.00, 10), (0, S, -1, 100.02, 5), (4, T, -1, 100.00, 20))
+    inferred_lot = {"orders": orders((2, "buy", "limit", 100.00, 3))}
+    with pytest.raises(InvalidInput, match=r"^'params.orders.qty\[0\]' must be a whole number of lot_size 5 "):
+        tick_backtest(events, "orders", inferred_lot, tick_size=0.01)
+    half_tick = {"orders": orders((1, "buy", "ioc", 100.02, 5), (2, "buy", "limit", 100.005, 5))}
+    with pytest.raises(
+        InvalidInput, match=r"^'params.orders.price\[1\]' must be a whole number of tick_size 0.01 "
+    ):
+        tick_backtest(events, "orders", half_tick, tick_size=0.01)
+    market = {"orders": orders((2, "buy", "market", 0.0, 5))}
+    assert rows(tick_backtest(events, "orders", market, tick_size=0.01).fills, "price", "qty") == [
+        (100.02, 5.0)
+    ]

@@ -4,8 +4,10 @@ import pandas as pd
 import pytest
 
 import hftlab
+from hftlab.bench.inputs import INPUTS
 from hftlab.errors import InvalidInput
 from hftlab.tick import Strategy
+from hftlab.types.tick import ArbitrageBacktestRequest
 
 GRID = {"half_spread": 0.02, "order_qty": 100, "max_position": 300, "interval": "10ms"}
 
@@ -99,3 +101,26 @@ def test_the_market_makers_are_the_same_on_both_backends(backend, lobster_files,
 def test_the_server_names_a_missing_intensity(backend, lobster_files):
     with pytest.raises(InvalidInput, match=r"'params\.A' is required for strategy 'glft'"):
         hftlab.tick_backtest(lobster_files, "glft", {"k": 40.0})
+
+
+@pytest.mark.parametrize("rpc", ["RunTickBacktest", "RunArbitrageBacktest", "FitIntensity"])
+def test_prices_beyond_the_engine_s_grid_are_named(backend, rpc):
+    """A price no tick grid holds, or a tick that spreads the prices over more levels than a
+    book may hold, is bad input naming the field on every operation that builds the books
+    (the arbitrage backtest allocated the grid first and failed with numpy's ValueError)."""
+    example = INPUTS[rpc]()
+    events = example["events"].copy()
+    events["price"][len(events) // 2] = 1e300
+    call = {
+        "RunTickBacktest": hftlab.tick_backtest,
+        "RunArbitrageBacktest": lambda **fields: hftlab.backend().execute(ArbitrageBacktestRequest(**fields)),
+        "FitIntensity": hftlab.fit_intensity,
+    }[rpc]
+    with pytest.raises(
+        InvalidInput, match=r"^'events' holds a price of 1e\+300, too large for a grid of ticks"
+    ):
+        call(**{**example, "events": events})
+    if rpc != "RunArbitrageBacktest":  # (its books' ticks are always inferred)
+        events["price"][len(events) // 2] = 1e6
+        with pytest.raises(InvalidInput, match=r"^'tick_size' 0.0001 spreads the events' prices over 9,99"):
+            call(**{**example, "events": events, "tick_size": 1e-4})

@@ -167,6 +167,12 @@ class GetServerInfoResponse(_message.Message):
     auth_failures: _containers.ScalarMap[str, int]
     def __init__(self, version: _Optional[str] = ..., backend: _Optional[str] = ..., pid: _Optional[int] = ..., uptime_seconds: _Optional[float] = ..., operations: _Optional[_Iterable[str]] = ..., calls: _Optional[_Mapping[str, int]] = ..., errors: _Optional[_Mapping[str, int]] = ..., latency_p50_ms: _Optional[_Mapping[str, float]] = ..., latency_p99_ms: _Optional[_Mapping[str, float]] = ..., blas_threads: _Optional[int] = ..., auth_failures: _Optional[_Mapping[str, int]] = ...) -> None: ...
 
+class Annualisation(_message.Message):
+    __slots__ = ("periods_per_year",)
+    PERIODS_PER_YEAR_FIELD_NUMBER: _ClassVar[int]
+    periods_per_year: float
+    def __init__(self, periods_per_year: _Optional[float] = ...) -> None: ...
+
 class Constraints(_message.Message):
     __slots__ = ("long_only", "lower_bounds", "upper_bounds", "leverage", "turnover_limit")
     LONG_ONLY_FIELD_NUMBER: _ClassVar[int]
@@ -192,19 +198,17 @@ class Frictions(_message.Message):
     def __init__(self, current_weights: _Optional[_Union[Series, _Mapping]] = ..., turnover_penalty: _Optional[float] = ..., transaction_costs: _Optional[_Union[Series, _Mapping]] = ...) -> None: ...
 
 class Estimation(_message.Message):
-    __slots__ = ("covariance", "half_life", "periods_per_year", "risk_free_rate")
+    __slots__ = ("covariance", "half_life", "risk_free_rate")
     COVARIANCE_FIELD_NUMBER: _ClassVar[int]
     HALF_LIFE_FIELD_NUMBER: _ClassVar[int]
-    PERIODS_PER_YEAR_FIELD_NUMBER: _ClassVar[int]
     RISK_FREE_RATE_FIELD_NUMBER: _ClassVar[int]
     covariance: str
     half_life: float
-    periods_per_year: float
     risk_free_rate: float
-    def __init__(self, covariance: _Optional[str] = ..., half_life: _Optional[float] = ..., periods_per_year: _Optional[float] = ..., risk_free_rate: _Optional[float] = ...) -> None: ...
+    def __init__(self, covariance: _Optional[str] = ..., half_life: _Optional[float] = ..., risk_free_rate: _Optional[float] = ...) -> None: ...
 
 class OptimizePortfolioRequest(_message.Message):
-    __slots__ = ("prices_or_returns", "input_type", "time_limit", "method", "target_return", "risk_aversion", "risk_budgets", "covariance_matrix", "expected_returns", "constraints", "frictions", "estimation")
+    __slots__ = ("prices_or_returns", "input_type", "time_limit", "method", "target_return", "risk_aversion", "risk_budgets", "covariance_matrix", "expected_returns", "constraints", "frictions", "estimation", "annualisation")
     PRICES_OR_RETURNS_FIELD_NUMBER: _ClassVar[int]
     INPUT_TYPE_FIELD_NUMBER: _ClassVar[int]
     TIME_LIMIT_FIELD_NUMBER: _ClassVar[int]
@@ -217,6 +221,7 @@ class OptimizePortfolioRequest(_message.Message):
     CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
     FRICTIONS_FIELD_NUMBER: _ClassVar[int]
     ESTIMATION_FIELD_NUMBER: _ClassVar[int]
+    ANNUALISATION_FIELD_NUMBER: _ClassVar[int]
     prices_or_returns: Frame
     input_type: str
     time_limit: float
@@ -229,7 +234,8 @@ class OptimizePortfolioRequest(_message.Message):
     constraints: Constraints
     frictions: Frictions
     estimation: Estimation
-    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., time_limit: _Optional[float] = ..., method: _Optional[str] = ..., target_return: _Optional[float] = ..., risk_aversion: _Optional[float] = ..., risk_budgets: _Optional[_Union[Series, _Mapping]] = ..., covariance_matrix: _Optional[_Union[Frame, _Mapping]] = ..., expected_returns: _Optional[_Union[Series, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., frictions: _Optional[_Union[Frictions, _Mapping]] = ..., estimation: _Optional[_Union[Estimation, _Mapping]] = ...) -> None: ...
+    annualisation: Annualisation
+    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., time_limit: _Optional[float] = ..., method: _Optional[str] = ..., target_return: _Optional[float] = ..., risk_aversion: _Optional[float] = ..., risk_budgets: _Optional[_Union[Series, _Mapping]] = ..., covariance_matrix: _Optional[_Union[Frame, _Mapping]] = ..., expected_returns: _Optional[_Union[Series, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., frictions: _Optional[_Union[Frictions, _Mapping]] = ..., estimation: _Optional[_Union[Estimation, _Mapping]] = ..., annualisation: _Optional[_Union[Annualisation, _Mapping]] = ...) -> None: ...
 
 class OptimizePortfolioResponse(_message.Message):
     __slots__ = ("weights", "expected_return", "volatility", "sharpe", "risk_contributions", "turnover", "transaction_cost", "method", "status", "reason", "solver", "iterations")
@@ -288,7 +294,7 @@ class PortfolioResult(_message.Message):
     def __init__(self, weights: _Optional[_Union[Series, _Mapping]] = ..., expected_return: _Optional[float] = ..., volatility: _Optional[float] = ..., sharpe: _Optional[float] = ..., risk_contributions: _Optional[_Union[Series, _Mapping]] = ..., turnover: _Optional[float] = ..., transaction_cost: _Optional[float] = ..., method: _Optional[str] = ..., status: _Optional[str] = ..., reason: _Optional[str] = ..., solver: _Optional[str] = ..., iterations: _Optional[int] = ...) -> None: ...
 
 class EfficientFrontierRequest(_message.Message):
-    __slots__ = ("prices_or_returns", "input_type", "time_limit", "n_points", "covariance_matrix", "expected_returns", "constraints", "frictions", "estimation")
+    __slots__ = ("prices_or_returns", "input_type", "time_limit", "n_points", "covariance_matrix", "expected_returns", "constraints", "frictions", "estimation", "annualisation")
     PRICES_OR_RETURNS_FIELD_NUMBER: _ClassVar[int]
     INPUT_TYPE_FIELD_NUMBER: _ClassVar[int]
     TIME_LIMIT_FIELD_NUMBER: _ClassVar[int]
@@ -298,6 +304,7 @@ class EfficientFrontierRequest(_message.Message):
     CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
     FRICTIONS_FIELD_NUMBER: _ClassVar[int]
     ESTIMATION_FIELD_NUMBER: _ClassVar[int]
+    ANNUALISATION_FIELD_NUMBER: _ClassVar[int]
     prices_or_returns: Frame
     input_type: str
     time_limit: float
@@ -307,7 +314,8 @@ class EfficientFrontierRequest(_message.Message):
     constraints: Constraints
     frictions: Frictions
     estimation: Estimation
-    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., time_limit: _Optional[float] = ..., n_points: _Optional[int] = ..., covariance_matrix: _Optional[_Union[Frame, _Mapping]] = ..., expected_returns: _Optional[_Union[Series, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., frictions: _Optional[_Union[Frictions, _Mapping]] = ..., estimation: _Optional[_Union[Estimation, _Mapping]] = ...) -> None: ...
+    annualisation: Annualisation
+    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., time_limit: _Optional[float] = ..., n_points: _Optional[int] = ..., covariance_matrix: _Optional[_Union[Frame, _Mapping]] = ..., expected_returns: _Optional[_Union[Series, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., frictions: _Optional[_Union[Frictions, _Mapping]] = ..., estimation: _Optional[_Union[Estimation, _Mapping]] = ..., annualisation: _Optional[_Union[Annualisation, _Mapping]] = ...) -> None: ...
 
 class EfficientFrontierResponse(_message.Message):
     __slots__ = ("points", "weights", "assets", "min_variance", "max_sharpe", "n_failed")
@@ -326,7 +334,7 @@ class EfficientFrontierResponse(_message.Message):
     def __init__(self, points: _Optional[_Union[Frame, _Mapping]] = ..., weights: _Optional[_Union[Frame, _Mapping]] = ..., assets: _Optional[_Union[Frame, _Mapping]] = ..., min_variance: _Optional[_Union[PortfolioResult, _Mapping]] = ..., max_sharpe: _Optional[_Union[PortfolioResult, _Mapping]] = ..., n_failed: _Optional[int] = ...) -> None: ...
 
 class RebalancePortfolioRequest(_message.Message):
-    __slots__ = ("prices_or_returns", "input_type", "time_limit", "method", "window", "rebalance_every", "target_return", "risk_aversion", "risk_budgets", "constraints", "frictions", "estimation")
+    __slots__ = ("prices_or_returns", "input_type", "time_limit", "method", "window", "rebalance_every", "target_return", "risk_aversion", "risk_budgets", "constraints", "frictions", "estimation", "annualisation")
     PRICES_OR_RETURNS_FIELD_NUMBER: _ClassVar[int]
     INPUT_TYPE_FIELD_NUMBER: _ClassVar[int]
     TIME_LIMIT_FIELD_NUMBER: _ClassVar[int]
@@ -339,6 +347,7 @@ class RebalancePortfolioRequest(_message.Message):
     CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
     FRICTIONS_FIELD_NUMBER: _ClassVar[int]
     ESTIMATION_FIELD_NUMBER: _ClassVar[int]
+    ANNUALISATION_FIELD_NUMBER: _ClassVar[int]
     prices_or_returns: Frame
     input_type: str
     time_limit: float
@@ -351,7 +360,8 @@ class RebalancePortfolioRequest(_message.Message):
     constraints: Constraints
     frictions: Frictions
     estimation: Estimation
-    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., time_limit: _Optional[float] = ..., method: _Optional[str] = ..., window: _Optional[int] = ..., rebalance_every: _Optional[int] = ..., target_return: _Optional[float] = ..., risk_aversion: _Optional[float] = ..., risk_budgets: _Optional[_Union[Series, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., frictions: _Optional[_Union[Frictions, _Mapping]] = ..., estimation: _Optional[_Union[Estimation, _Mapping]] = ...) -> None: ...
+    annualisation: Annualisation
+    def __init__(self, prices_or_returns: _Optional[_Union[Frame, _Mapping]] = ..., input_type: _Optional[str] = ..., time_limit: _Optional[float] = ..., method: _Optional[str] = ..., window: _Optional[int] = ..., rebalance_every: _Optional[int] = ..., target_return: _Optional[float] = ..., risk_aversion: _Optional[float] = ..., risk_budgets: _Optional[_Union[Series, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., frictions: _Optional[_Union[Frictions, _Mapping]] = ..., estimation: _Optional[_Union[Estimation, _Mapping]] = ..., annualisation: _Optional[_Union[Annualisation, _Mapping]] = ...) -> None: ...
 
 class RebalancePortfolioResponse(_message.Message):
     __slots__ = ("weights", "returns", "turnover", "costs", "annual_return", "annual_volatility", "sharpe", "max_drawdown", "total_turnover", "total_cost", "n_rebalances", "n_failed", "method")
@@ -518,26 +528,26 @@ class Sizing(_message.Message):
     def __init__(self, capital: _Optional[float] = ..., size: _Optional[float] = ..., max_units: _Optional[float] = ..., direction: _Optional[str] = ...) -> None: ...
 
 class RunBacktestRequest(_message.Message):
-    __slots__ = ("prices", "lookback", "entry_z", "exit_z", "hedge_ratio", "periods_per_year", "hedging", "costs", "sizing")
+    __slots__ = ("prices", "lookback", "entry_z", "exit_z", "hedge_ratio", "hedging", "costs", "sizing", "annualisation")
     PRICES_FIELD_NUMBER: _ClassVar[int]
     LOOKBACK_FIELD_NUMBER: _ClassVar[int]
     ENTRY_Z_FIELD_NUMBER: _ClassVar[int]
     EXIT_Z_FIELD_NUMBER: _ClassVar[int]
     HEDGE_RATIO_FIELD_NUMBER: _ClassVar[int]
-    PERIODS_PER_YEAR_FIELD_NUMBER: _ClassVar[int]
     HEDGING_FIELD_NUMBER: _ClassVar[int]
     COSTS_FIELD_NUMBER: _ClassVar[int]
     SIZING_FIELD_NUMBER: _ClassVar[int]
+    ANNUALISATION_FIELD_NUMBER: _ClassVar[int]
     prices: Frame
     lookback: int
     entry_z: float
     exit_z: float
     hedge_ratio: float
-    periods_per_year: float
     hedging: Hedging
     costs: Costs
     sizing: Sizing
-    def __init__(self, prices: _Optional[_Union[Frame, _Mapping]] = ..., lookback: _Optional[int] = ..., entry_z: _Optional[float] = ..., exit_z: _Optional[float] = ..., hedge_ratio: _Optional[float] = ..., periods_per_year: _Optional[float] = ..., hedging: _Optional[_Union[Hedging, _Mapping]] = ..., costs: _Optional[_Union[Costs, _Mapping]] = ..., sizing: _Optional[_Union[Sizing, _Mapping]] = ...) -> None: ...
+    annualisation: Annualisation
+    def __init__(self, prices: _Optional[_Union[Frame, _Mapping]] = ..., lookback: _Optional[int] = ..., entry_z: _Optional[float] = ..., exit_z: _Optional[float] = ..., hedge_ratio: _Optional[float] = ..., hedging: _Optional[_Union[Hedging, _Mapping]] = ..., costs: _Optional[_Union[Costs, _Mapping]] = ..., sizing: _Optional[_Union[Sizing, _Mapping]] = ..., annualisation: _Optional[_Union[Annualisation, _Mapping]] = ...) -> None: ...
 
 class RunBacktestResponse(_message.Message):
     __slots__ = ("positions", "signal", "zscore", "spread", "hedge_ratio", "equity", "returns", "trades", "metrics")
@@ -569,7 +579,7 @@ class RunBacktestResponse(_message.Message):
     def __init__(self, positions: _Optional[_Union[Frame, _Mapping]] = ..., signal: _Optional[_Union[Series, _Mapping]] = ..., zscore: _Optional[_Union[Series, _Mapping]] = ..., spread: _Optional[_Union[Series, _Mapping]] = ..., hedge_ratio: _Optional[_Union[Series, _Mapping]] = ..., equity: _Optional[_Union[Series, _Mapping]] = ..., returns: _Optional[_Union[Series, _Mapping]] = ..., trades: _Optional[_Union[Frame, _Mapping]] = ..., metrics: _Optional[_Mapping[str, float]] = ...) -> None: ...
 
 class WalkForwardRequest(_message.Message):
-    __slots__ = ("prices", "train", "test", "lookback", "entry_z", "exit_z", "anchored", "objective", "periods_per_year", "hedging", "costs", "sizing")
+    __slots__ = ("prices", "train", "test", "lookback", "entry_z", "exit_z", "anchored", "objective", "hedging", "costs", "sizing", "annualisation")
     PRICES_FIELD_NUMBER: _ClassVar[int]
     TRAIN_FIELD_NUMBER: _ClassVar[int]
     TEST_FIELD_NUMBER: _ClassVar[int]
@@ -578,10 +588,10 @@ class WalkForwardRequest(_message.Message):
     EXIT_Z_FIELD_NUMBER: _ClassVar[int]
     ANCHORED_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
-    PERIODS_PER_YEAR_FIELD_NUMBER: _ClassVar[int]
     HEDGING_FIELD_NUMBER: _ClassVar[int]
     COSTS_FIELD_NUMBER: _ClassVar[int]
     SIZING_FIELD_NUMBER: _ClassVar[int]
+    ANNUALISATION_FIELD_NUMBER: _ClassVar[int]
     prices: Frame
     train: int
     test: int
@@ -590,11 +600,11 @@ class WalkForwardRequest(_message.Message):
     exit_z: _containers.RepeatedScalarFieldContainer[float]
     anchored: bool
     objective: str
-    periods_per_year: float
     hedging: Hedging
     costs: Costs
     sizing: Sizing
-    def __init__(self, prices: _Optional[_Union[Frame, _Mapping]] = ..., train: _Optional[int] = ..., test: _Optional[int] = ..., lookback: _Optional[_Iterable[int]] = ..., entry_z: _Optional[_Iterable[float]] = ..., exit_z: _Optional[_Iterable[float]] = ..., anchored: _Optional[bool] = ..., objective: _Optional[str] = ..., periods_per_year: _Optional[float] = ..., hedging: _Optional[_Union[Hedging, _Mapping]] = ..., costs: _Optional[_Union[Costs, _Mapping]] = ..., sizing: _Optional[_Union[Sizing, _Mapping]] = ...) -> None: ...
+    annualisation: Annualisation
+    def __init__(self, prices: _Optional[_Union[Frame, _Mapping]] = ..., train: _Optional[int] = ..., test: _Optional[int] = ..., lookback: _Optional[_Iterable[int]] = ..., entry_z: _Optional[_Iterable[float]] = ..., exit_z: _Optional[_Iterable[float]] = ..., anchored: _Optional[bool] = ..., objective: _Optional[str] = ..., hedging: _Optional[_Union[Hedging, _Mapping]] = ..., costs: _Optional[_Union[Costs, _Mapping]] = ..., sizing: _Optional[_Union[Sizing, _Mapping]] = ..., annualisation: _Optional[_Union[Annualisation, _Mapping]] = ...) -> None: ...
 
 class WalkForwardResponse(_message.Message):
     __slots__ = ("folds", "equity", "returns", "positions", "trades", "metrics")

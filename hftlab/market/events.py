@@ -477,32 +477,36 @@ def correct_local_ts(events: np.ndarray, base_latency: float = 0.0) -> np.ndarra
     return corrected
 
 
-def check_frame(frame: object) -> None:
-    """Raise unless ``frame`` has a column of the right kind of number for each field of
-    :data:`EVENT_DTYPE` (the cheap part of :func:`events_from_frame`)."""
-    if not isinstance(frame, pd.DataFrame):
+def check_frame(frame: object, dtype: np.dtype = EVENT_DTYPE) -> None:
+    """Raise unless ``frame`` (a frame, or a structured array as a frame comes off the wire) has a
+    column of the right kind of number for each field of ``dtype`` (the cheap part of
+    :func:`events_from_frame`): floats for floats, integers for integers."""
+    if isinstance(frame, pd.DataFrame):
+        columns, kind_of = frame.columns, lambda name: frame[name].dtype
+    elif isinstance(frame, np.ndarray) and frame.dtype.names is not None:
+        columns, kind_of = frame.dtype.names, lambda name: frame.dtype[name]
+    else:
         raise InvalidInput(
             f"'events' must be a frame with a column per event field; got {type(frame).__name__}."
         )
-    missing = [name for name in EVENT_DTYPE.names if name not in frame.columns]
+    missing = [name for name in dtype.names if name not in columns]
     if missing:
-        raise InvalidInput(
-            f"'events' frame is missing the column(s) {missing}; it needs {list(EVENT_DTYPE.names)}."
-        )
-    for name in EVENT_DTYPE.names:
-        dtype = frame[name].dtype
-        kinds = "f" if name in ("price", "qty") else "iu"
-        if dtype.kind not in kinds:
+        raise InvalidInput(f"'events' frame is missing the column(s) {missing}; it needs {list(dtype.names)}.")
+    for name in dtype.names:
+        got = kind_of(name)
+        kinds = "f" if dtype[name].kind == "f" else "iu"
+        if got.kind not in kinds:
             wanted = "numbers" if kinds == "f" else "integers"
-            raise InvalidInput(f"'events' column {name!r} must hold {wanted}; got {dtype}.")
+            raise InvalidInput(f"'events' column {name!r} must hold {wanted}; got {got}.")
 
 
-def events_from_frame(frame: pd.DataFrame) -> np.ndarray:
-    """An :data:`EVENT_DTYPE` array from a frame with a numeric column per field (in any order)."""
-    check_frame(frame)
-    events = np.zeros(len(frame), EVENT_DTYPE)
-    for name in EVENT_DTYPE.names:
-        events[name] = frame[name].to_numpy()
+def events_from_frame(frame: pd.DataFrame | np.ndarray, dtype: np.dtype = EVENT_DTYPE) -> np.ndarray:
+    """An array of ``dtype`` (:data:`EVENT_DTYPE`) from a frame, or a structured array, with a
+    numeric column per field (in any order; other columns are left out)."""
+    check_frame(frame, dtype)
+    events = np.zeros(len(frame), dtype)
+    for name in dtype.names:
+        events[name] = frame[name] if isinstance(frame, np.ndarray) else frame[name].to_numpy()
     return events
 
 

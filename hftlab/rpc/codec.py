@@ -20,10 +20,12 @@ import functools
 import math
 import types
 import typing
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.internals import create_dataframe_from_blocks
 
 from hftlab.errors import InvalidInput
 from hftlab.rpc import wire
@@ -280,29 +282,95 @@ def decode_frame(message: pb.Frame, field: str, memo: _Memo | None = None) -> pd
     """A frame whose columns share one numeric dtype is built from one 2-D block (one copy of
     their bytes, read at once).
 
-    Frames whose columns differ in dtype are built column by column from a dict."""
+    Frames whose columns differ in dtype are built from their blocks (:func:`_from_blocks`), or
+    column by column from a dict where pandas would convert or infer more."""
     memo = _Memo() if memo is None else memo
+    names = _column_names(message, field)
+    index = decode_index(message.index, field, memo)
+    block = _block(message.data, len(index), memo.lifted)
+    if block is not None:  # (the layout of the stacked columns below)
+        return pd.DataFrame(block.T, index=index, columns=_labels(tuple(names)), copy=False)
+    columns = _columns(message, names, len(index), field, memo)
+    if columns and len({c.dtype for c in columns}) == 1 and columns[0].dtype.kind in "biufcmM":
+        # pandas keeps a block as (columns, rows); stacking that way gives the layout (and so
+        # the floating-point summation order) of a frame built from a dict of columns
+        return pd.DataFrame(np.stack(columns).T, index=index, columns=_labels(tuple(names)), copy=False)
+    frame = _from_blocks(columns, names, index)
+    if frame is not None:
+        return frame
+    data = {name: _values_for_pandas(c) for name, c in zip(names, columns, strict=True)}
+    return pd.DataFrame(data, index=index)  # the names are unique: the dict keeps their order
+
+
+_UNITS = ("s", "ms", "us", "ns")  # the time units pandas holds as they are
+
+
+def _from_blocks(columns: list[np.ndarray], names: list[str], index: pd.Index) -> pd.DataFrame | None:
+    """The frame that ``pandas.DataFrame`` makes of a dict of these columns of several dtypes, built
+    from its blocks at once (``pandas.api.internals.create_dataframe_from_blocks``) without
+    pandas' inference per column (~10 µs each): pandas stacks the columns of one numpy dtype into
+    one (columns, rows) block, the groups in order of first appearance, and infers its string
+    dtype for each column of strings, a block of its own. ``None`` where pandas would convert or
+    infer otherwise: rows of no string, times in other units than it holds, other dtypes."""
+    text = _inferred_text() if len(index) and any(c.dtype.kind == "U" for c in columns) else None
+    groups: dict[Any, list[int]] = {}  # numpy dtype (or a string column's position) -> positions
+    for k, column in enumerate(columns):
+        key = dtype = column.dtype
+        if dtype.kind == "U" and text is not None:
+            key = k
+        elif not (dtype.kind in "biufc" or (dtype.kind in "mM" and np.datetime_data(dtype)[0] in _UNITS)):
+            return None
+        groups.setdefault(key, []).append(k)
+    blocks = []
+    for key, places in groups.items():
+        if isinstance(key, int):
+            blocks.append((pd.array(columns[key].astype(object), dtype=text), np.array(places)))
+        else:
+            blocks.append((np.stack([columns[k] for k in places]), np.array(places)))
+    return create_dataframe_from_blocks(blocks, index, _labels(tuple(names)))
+
+
+def _column_names(message: pb.Frame, field: str) -> list[str]:
     names = list(message.columns)
     if len(names) != len(message.data):
         raise InvalidInput(f"'{field}' has {len(names)} column names but {len(message.data)} columns.")
     if len(set(names)) != len(names):
         raise InvalidInput(f"'{field}' has duplicate column names.")
-    index = decode_index(message.index, field, memo)
-    block = _block(message.data, len(index), memo.lifted)
-    if block is not None:  # (the layout of the stacked columns below)
-        return pd.DataFrame(block.T, index=index, columns=_labels(tuple(names)), copy=False)
+    return names
+
+
+def _columns(message: pb.Frame, names: list[str], rows: int, field: str, memo: _Memo) -> list[np.ndarray]:
+    """The columns of a frame, ``rows`` values each."""
     columns = []
     for name, data in zip(names, message.data, strict=True):
         values = decode_array(data, f"{field}.{name}", memo.lifted)
-        if values.shape != (len(index),):
-            raise InvalidInput(f"'{field}' column {name!r} has shape {values.shape}; expected ({len(index)},).")
+        if values.shape != (rows,):
+            raise InvalidInput(f"'{field}' column {name!r} has shape {values.shape}; expected ({rows},).")
         columns.append(values)
-    if columns and len({c.dtype for c in columns}) == 1 and columns[0].dtype.kind in "biufcmM":
-        # pandas keeps a block as (columns, rows); stacking that way gives the layout (and so
-        # the floating-point summation order) of a frame built from a dict of columns
-        return pd.DataFrame(np.stack(columns).T, index=index, columns=_labels(tuple(names)), copy=False)
-    data = {name: _values_for_pandas(c) for name, c in zip(names, columns, strict=True)}
-    return pd.DataFrame(data, index=index)  # the names are unique: the dict keeps their order
+    return columns
+
+
+def decode_records(message: pb.Frame, field: str, memo: _Memo | None = None) -> np.ndarray:
+    """The structured array of a frame's columns (one field per column, named and typed as sent,
+    rows in order; the index gives only their number): an array field that travels as a frame
+    (:data:`hftlab.types.Columns`) is read without building a pandas object."""
+    memo = _Memo() if memo is None else memo
+    names = _column_names(message, field)
+    if "" in names:  # (numpy would name such a field f0, f1...)
+        raise InvalidInput(f"'{field}' has an empty column name.")
+    rows = len(decode_index(message.index, field, memo))
+    columns = _columns(message, names, rows, field, memo)
+    records = np.empty(rows, [(name, c.dtype) for name, c in zip(names, columns, strict=True)])
+    for name, values in zip(names, columns, strict=True):
+        records[name] = values
+    return records
+
+
+def _inferred_text() -> pd.StringDtype | None:
+    """The dtype pandas infers for a column of strings (``None``: it keeps them as objects, which
+    pandas 3 does only when its deprecated option ``future.infer_string`` is turned off)."""
+    with warnings.catch_warnings(action="ignore", category=DeprecationWarning):  # (reading the option)
+        return pd.StringDtype(na_value=np.nan) if pd.get_option("future.infer_string") else None
 
 
 def _block(columns: Any, rows: int, lifted: list | None) -> np.ndarray | None:
@@ -340,7 +408,7 @@ class _Field:
     kind: str  # "scalar", "scalars", "map", "special", "message" or "messages"
     presence: bool  # proto ``optional``/message field: unset means None (or the default)
     has_default: bool
-    special: str = ""  # "NDArray", "Series", "Frame" or "Index"
+    special: str = ""  # "NDArray", "Series", "Frame", "Index" or "Records" (an array as a Frame)
     item_type: type | None = None  # dataclass of a (repeated) message field
 
 
@@ -358,6 +426,8 @@ def _plan(cls: type, descriptor: Any) -> tuple[_Field, ...]:
             kind = "map"
         elif message_type.name in _SPECIAL:
             kind, special = "special", message_type.name
+            if special == "Frame" and hint is np.ndarray:  # an array that travels as a frame
+                special = "Records"
         elif fd.is_repeated:
             kind, (item_type,) = "messages", typing.get_args(hint)
         else:
@@ -380,12 +450,14 @@ _ENCODERS = {
     "Series": encode_series,
     "Frame": encode_frame,
     "Index": encode_index,
+    "Records": encode_frame,
 }
 _DECODERS = {
     "NDArray": lambda message, field, memo: decode_array(message, field, memo.lifted),
     "Series": decode_series,
     "Frame": decode_frame,
     "Index": decode_index,
+    "Records": decode_records,
 }
 
 

@@ -29,11 +29,11 @@ import pandas as pd
 from hftlab import cancel
 from hftlab import validation as v
 from hftlab.errors import InvalidInput, ResourceExhausted
-from hftlab.market.events import EVENT_DTYPE, check_rows
+from hftlab.market.events import EVENT_DTYPE, check_rows, events_from_frame
 from hftlab.tick import arbitrage_driver as d
 from hftlab.tick import engine as k
 from hftlab.tick.arbitrage_result import ArbitrageResult, build_result
-from hftlab.tick.backtest import _engine, _seconds
+from hftlab.tick.backtest import _engine, _seconds, room
 from hftlab.tick.source import ArraySource, Feed
 
 STRATEGIES = ("cross_venue", "triangular")
@@ -280,21 +280,16 @@ def _book_engine(events, feed, latency, fee, lot, every, first, last) -> k.Engin
     engine = _engine(stream, survey, latency, None, feed, every, None, "risk_averse", 3.0, (fee, fee))
     engine.ints[k.NEXT_SAMPLE] = first
     engine.floats[k.LOT] = lot
-    return engine._replace(samples=np.zeros((last - first) // every + 2, k.SAMPLE_DTYPE))
+    return engine._replace(samples=room((last - first) // every + 2, k.SAMPLE_DTYPE))
 
 
 def frame_to_events(frame: Any) -> np.ndarray:
-    """A :data:`BOOK_EVENT_DTYPE` array from the frame it travels as (or the array itself)."""
+    """A :data:`BOOK_EVENT_DTYPE` array from the frame (or the structured array of its columns,
+    as a server decodes it) it travels as, or the array itself."""
     if isinstance(frame, np.ndarray) and frame.dtype == BOOK_EVENT_DTYPE:
         return frame
-    if not isinstance(frame, pd.DataFrame):
+    if not isinstance(frame, pd.DataFrame) and not (isinstance(frame, np.ndarray) and frame.dtype.names):
         raise v.fail(
             "events", "a BOOK_EVENT_DTYPE array (hftlab.tick.arbitrage) or a frame of its columns", frame
         )
-    missing = [name for name in BOOK_EVENT_DTYPE.names if name not in frame.columns]
-    if missing:
-        raise InvalidInput(f"'events' frame is missing the column(s) {missing}.")
-    events = np.zeros(len(frame), BOOK_EVENT_DTYPE)
-    for name in BOOK_EVENT_DTYPE.names:
-        events[name] = frame[name].to_numpy()
-    return events
+    return events_from_frame(frame, BOOK_EVENT_DTYPE)

@@ -26,8 +26,9 @@ from hftlab.errors import InvalidInput
 from hftlab.results import Result
 
 Columns = Annotated[np.ndarray, "Frame"]
-"""A structured array that travels as a ``Frame`` of its fields (the server's request gets the
-frame, which its ``__post_init__`` turns back into the array)."""
+"""A structured array that travels as a ``Frame`` of its fields. The codec decodes the frame into
+a structured array of its columns, as sent (no pandas object), which the request's
+``__post_init__`` checks and turns into its own dtype."""
 
 REQUEST_TYPES: dict[str, type[Request]] = {}
 """RPC name -> request dataclass, filled as each request class is defined."""

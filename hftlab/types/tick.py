@@ -30,12 +30,15 @@ from hftlab.types.base import Columns, Request
 
 
 def _check_events(request: Request) -> None:
-    """``events`` (an ``EVENT_DTYPE`` array, or a frame of its columns as it comes off the
-    wire) or ``path``, one of the two."""
+    """``events`` (an ``EVENT_DTYPE`` array, or a frame of its columns, or the structured array
+    of a frame's columns as a server decodes one off the wire) or ``path``, one of the two."""
     if (request.events is None) == (request.path is None):
         raise InvalidInput("give 'events' or 'path' (a file of events), not both and not neither.")
-    if isinstance(request.events, pd.DataFrame):
-        request._set("events", events_from_frame(request.events))
+    events = request.events
+    if isinstance(events, pd.DataFrame) or (
+        isinstance(events, np.ndarray) and events.dtype.names and events.dtype != EVENT_DTYPE
+    ):
+        request._set("events", events_from_frame(events))
     if request.events is not None:
         if not isinstance(request.events, np.ndarray) or request.events.dtype != EVENT_DTYPE:
             raise v.fail("events", "an EVENT_DTYPE array or a frame of its columns", request.events)

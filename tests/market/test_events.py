@@ -262,6 +262,25 @@ def test_valid_events_pass_and_load_as_they_are():
     assert events_frame(VALID)["kind"].tolist()[:3] == ["CLEAR", "SNAPSHOT", "SNAPSHOT"]
 
 
+def test_a_frame_or_the_records_of_its_columns_become_events_alike():
+    """Events travel as a frame of their fields; a server reads that frame as the structured
+    array of its columns (any order, any integer or float widths), which converts as the frame does."""
+    from hftlab.market.events import events_from_frame
+
+    frame = pd.DataFrame({name: VALID[name] for name in reversed(EVENT_DTYPE.names)})
+    frame["side"] = frame["side"].astype(np.int64)
+    records = frame.to_records(index=False)
+    for table in (frame, records):
+        events = events_from_frame(table)
+        assert events.dtype == EVENT_DTYPE and events.tobytes() == VALID.tobytes()
+    with pytest.raises(InvalidInput, match=r"'events' column 'price' must hold numbers; got int64"):
+        events_from_frame(frame.assign(price=1).to_records(index=False))
+    with pytest.raises(InvalidInput, match=r"'events' frame is missing the column\(s\) \['qty'\]"):
+        events_from_frame(frame.drop(columns="qty").to_records(index=False))
+    with pytest.raises(InvalidInput, match="'events' must be a frame with a column per event field; got"):
+        events_from_frame(VALID["price"])
+
+
 def test_validation_errors_name_the_field_and_row():
     shuffled = VALID[[0, 1, 2, 4, 3, 5, 6, 7, 8]]
     assert message(shuffled) == (

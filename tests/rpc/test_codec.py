@@ -117,3 +117,54 @@ def test_an_irregular_column_is_named_as_before():
     message.data[1].shape[:] = [2]
     with pytest.raises(InvalidInput, match=r"'f\.b' is not a valid NDArray: 8 bytes do not hold shape"):
         codec.decode_frame(message, "f")
+
+
+def _blocks(frame):
+    """How pandas holds ``frame``: each block's dtype, columns, array type and shape."""
+    blocks = frame._mgr.blocks
+    return [(str(b.dtype), b.mgr_locs.as_array.tolist(), type(b.values), b.values.shape) for b in blocks]
+
+
+@pytest.mark.parametrize("rows", [0, 1, 5])
+def test_a_frame_of_several_dtypes_is_built_as_a_dict_of_its_columns_builds_it(rows):
+    """Built from its blocks at once, a frame of several dtypes is the frame pandas builds of a
+    dict of its columns, block for block (string columns each a block of their own)."""
+    columns = {
+        "side": np.array([f"s{k}" for k in range(rows)]),
+        "entry": np.arange(rows).astype("M8[us]"),
+        "price": np.linspace(1, 2, rows),
+        "venue": np.array(["x"] * rows),
+        "qty": np.arange(rows, dtype=np.int64),
+        "exit": np.arange(rows).astype("M8[us]"),
+        "pnl": np.linspace(-1, 1, rows),
+        "flag": np.ones(rows, bool),
+    }
+    built = pd.DataFrame(columns, index=pd.RangeIndex(rows))
+    back = roundtrip_frame(built)
+    assert differences(back, built) == []
+    assert _blocks(back) == _blocks(built)
+    back.iloc[0:1, 2] = 7.0  # its own writable blocks, not the message's bytes
+
+
+def test_an_array_that_travels_as_a_frame_is_read_as_records_without_pandas():
+    """A ``Columns`` field (a structured array on the wire as a frame of its fields) decodes into
+    the structured array of the columns as sent, which the request checks and converts."""
+    from hftlab.bench.inputs import request_for
+    from hftlab.market import EVENT_DTYPE
+
+    request = request_for("FitIntensity")
+    message = codec.encode(request, pb.FitIntensityRequest())
+    records = codec.decode_records(message.events, "events")
+    assert isinstance(records, np.ndarray)
+    assert records.dtype.names == EVENT_DTYPE.names
+    assert [records.dtype[n] for n in records.dtype.names] == [EVENT_DTYPE[n] for n in EVENT_DTYPE.names]
+    for name in EVENT_DTYPE.names:
+        assert np.array_equal(records[name], request.events[name])
+    decoded = codec.decode(message, type(request))
+    assert decoded.events.dtype == EVENT_DTYPE and decoded.events.tobytes() == request.events.tobytes()
+    message.events.columns[0] = ""
+    with pytest.raises(InvalidInput, match="'events' has an empty column name"):
+        codec.decode(message, type(request))
+    message.events.columns[0] = "time"  # a column the request needs is missing: named as for a frame
+    with pytest.raises(InvalidInput, match=r"'events' frame is missing the column\(s\) \['exch_ts'\]"):
+        codec.decode(message, type(request))

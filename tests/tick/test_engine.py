@@ -501,6 +501,22 @@ def test_a_snapshot_feed_clears_the_book_it_replaces():
     assert rows(result.fills, "price", "qty") == [(1000.02, 5.0), (1000.01, 1.0)]  # 1000.03 went at 3 ms
 
 
+def test_the_engines_tables_are_fresh_pages_of_their_own():
+    """Large tables are zeros on a private mapping of their own (their unused room is never
+    touched, in any thread); small ones are plain numpy zeros."""
+    import mmap
+
+    from hftlab.tick import engine
+    from hftlab.tick.backtest import LAZY_BYTES, room
+
+    table = room(LAZY_BYTES // engine.FILL_DTYPE.itemsize + 1, engine.FILL_DTYPE)
+    assert isinstance(table.base.obj, mmap.mmap) and table.flags.writeable and table.flags.c_contiguous
+    assert table.dtype == engine.FILL_DTYPE and not table.tobytes().strip(b"\0")
+    table[-1] = table[0]  # writable to its last row
+    small = room(3, engine.ORDER_DTYPE)
+    assert small.base is None and small.dtype == engine.ORDER_DTYPE and not small.tobytes().strip(b"\0")
+
+
 def test_rows_received_before_they_happen_are_refused_until_the_clocks_are_corrected():
     """A receive time before the exchange's (clock skew) would let a strategy see a move before
     it happens: refused with the recorded feed times; shifting every local_ts by the largest

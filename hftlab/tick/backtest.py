@@ -290,7 +290,8 @@ def room(length: int, dtype: np.dtype) -> np.ndarray:
     dtype = np.dtype(dtype)
     if length * dtype.itemsize < LAZY_BYTES:
         return np.zeros(length, dtype)
-    return np.frombuffer(mmap.mmap(-1, length * dtype.itemsize, flags=mmap.MAP_PRIVATE), dtype)
+    private = {"flags": mmap.MAP_PRIVATE} if hasattr(mmap, "MAP_PRIVATE") else {}  # (Windows: none)
+    return np.frombuffer(mmap.mmap(-1, length * dtype.itemsize, **private), dtype)
 
 
 def _engine(stream, survey, latency, latencies, feed, every, table, queue_model, power, fees) -> k.Engine:

@@ -25,7 +25,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.api.internals import create_dataframe_from_blocks
+
+try:
+    from pandas.api.internals import create_dataframe_from_blocks  # pandas >= 3.0
+except ImportError:  # older pandas: every frame of several dtypes from a dict of its columns
+    create_dataframe_from_blocks = None
 
 from hftlab.errors import InvalidInput
 from hftlab.rpc import wire
@@ -311,7 +315,10 @@ def _from_blocks(columns: list[np.ndarray], names: list[str], index: pd.Index) -
     pandas' inference per column (~10 µs each): pandas stacks the columns of one numpy dtype into
     one (columns, rows) block, the groups in order of first appearance, and infers its string
     dtype for each column of strings, a block of its own. ``None`` where pandas would convert or
-    infer otherwise: rows of no string, times in other units than it holds, other dtypes."""
+    infer otherwise: rows of no string, times in other units than it holds, other dtypes, a pandas
+    before 3.0."""
+    if create_dataframe_from_blocks is None:
+        return None
     text = _inferred_text() if len(index) and any(c.dtype.kind == "U" for c in columns) else None
     groups: dict[Any, list[int]] = {}  # numpy dtype (or a string column's position) -> positions
     for k, column in enumerate(columns):

@@ -125,10 +125,14 @@ def _blocks(frame):
     return [(str(b.dtype), b.mgr_locs.as_array.tolist(), type(b.values), b.values.shape) for b in blocks]
 
 
+@pytest.mark.parametrize("blocks_api", [True, False], ids=["pandas 3 blocks", "a dict, before pandas 3"])
 @pytest.mark.parametrize("rows", [0, 1, 5])
-def test_a_frame_of_several_dtypes_is_built_as_a_dict_of_its_columns_builds_it(rows):
+def test_a_frame_of_several_dtypes_is_built_as_a_dict_of_its_columns_builds_it(rows, blocks_api, monkeypatch):
     """Built from its blocks at once, a frame of several dtypes is the frame pandas builds of a
-    dict of its columns, block for block (string columns each a block of their own)."""
+    dict of its columns, block for block (string columns each a block of their own); without
+    pandas 3's ``create_dataframe_from_blocks`` it is built from that dict."""
+    if not blocks_api:
+        monkeypatch.setattr(codec, "create_dataframe_from_blocks", None)
     columns = {
         "side": np.array([f"s{k}" for k in range(rows)]),
         "entry": np.arange(rows).astype("M8[us]"),

@@ -221,6 +221,7 @@ def arbitrage_backtest(
     lot_size: float = 1e-8,
     feed_latency: float | str | None = None,
     sample_every: str | float = "1s",
+    on_miss: str = "hold",
 ) -> ArbitrageResult:
     """Would taking every cross-venue or triangular mispricing have paid, after latency and fees?
 
@@ -256,6 +257,12 @@ def arbitrage_backtest(
         Seconds market data is seen late on every book (default: the recorded receive times).
     sample_every : str or float
         Equity sampling interval.
+    on_miss : {"hold", "complete", "unwind"}
+        What the taker does once every leg of an attempt that missed (a leg not filled whole)
+        has replied: keep the inventory (``"hold"``), send each leg's unfilled quantity again as
+        a market order (``"complete"``: the cycle completed at the prices then), or send each
+        filled quantity back as a market order (``"unwind"``). No new attempt before those
+        orders reply.
 
     Returns
     -------
@@ -276,6 +283,6 @@ def arbitrage_backtest(
     request = ArbitrageBacktestRequest(
         events=merged, books=names, taker_fee=taker_fee, order_latency=order_latency, strategy=strategy,
         min_return=min_return, max_notional=max_notional, max_position=max_position, lot_size=lot_size,
-        feed_latency=feed_latency, sample_every=sample_every,
+        feed_latency=feed_latency, sample_every=sample_every, on_miss=on_miss,
     )  # fmt: skip
     return backend().execute(request)

@@ -165,7 +165,7 @@ def split_books(events: np.ndarray, books: list[Book]) -> list[np.ndarray]:
     return parts
 
 
-SETTINGS = ("min_return", "max_notional", "max_position", "lot_size", "feed_latency", "sample_every")
+SETTINGS = ("min_return", "max_notional", "max_position", "lot_size", "feed_latency", "sample_every", "on_miss")
 
 
 def check_settings(books, strategy, taker_fee, order_latency, **settings) -> dict:
@@ -188,6 +188,7 @@ def check_settings(books, strategy, taker_fee, order_latency, **settings) -> dic
         "lot_size": v.check_float("lot_size", settings["lot_size"], low=1e-12, high=1e9),
         "feed_latency": None if feed is None else _seconds("feed_latency", feed),
         "sample_every": _seconds("sample_every", settings["sample_every"], positive=True),
+        "on_miss": v.check_choice("on_miss", settings["on_miss"], list(d.ON_MISS_CODES)),
     }
 
 
@@ -203,6 +204,7 @@ def arbitrage_backtest(
     lot_size: float = LOT,
     feed_latency: float | None = None,
     sample_every: float = 1.0,
+    on_miss: str = "hold",
 ) -> ArbitrageResult:
     """Run ``strategy`` on the books of ``events`` (:data:`BOOK_EVENT_DTYPE`, books named in
     ``books``); the public function :func:`hftlab.arbitrage_backtest` documents the rest.
@@ -215,6 +217,7 @@ def arbitrage_backtest(
     checked = check_settings(
         books, strategy, taker_fee, order_latency, min_return=min_return, max_notional=max_notional,
         max_position=max_position, lot_size=lot_size, feed_latency=feed_latency, sample_every=sample_every,
+        on_miss=on_miss,
     )  # fmt: skip
     parsed, fees, latencies = checked["books"], checked["taker_fee"], checked["order_latency"]
     plan = cycles(strategy, parsed)
@@ -231,7 +234,14 @@ def arbitrage_backtest(
     seen = [part["local_ts"] if feed < 0 else part["exch_ts"] + feed for part in parts]
     times = np.unique(np.concatenate([part["exch_ts"] for part in parts] + seen))
     limits = [checked[name] for name in ("max_notional", "max_position")]
-    settings = np.array([checked["min_return"], *(math.inf if limit is None else limit for limit in limits)])
+    settings = np.array(
+        [
+            checked["min_return"],
+            *(math.inf if limit is None else limit for limit in limits),
+            d.ON_MISS_CODES[checked["on_miss"]],
+        ],
+        dtype=np.float64,
+    )
     open_rows = np.full(len(plan.legs), -1, np.int64)
     opps, attempts = np.zeros(1024, d.OPPORTUNITY_DTYPE), np.zeros(1024, d.ATTEMPT_DTYPE)
     counts, scratch, n_legs = np.zeros(2, np.int64), np.zeros(6), 2 if strategy == "cross_venue" else 3

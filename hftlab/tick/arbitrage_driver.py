@@ -19,7 +19,12 @@ advanced to it, then
    its orders is awaiting its final reply, picks the cycle with the best net return above
    ``min_return`` and sends every leg at once as an IOC order at the price it sees, sized by
    the capacity, ``max_notional`` (start currency) and ``max_position`` (per book, base
-   units); each leg reaches its exchange after that book's order latency and may miss.
+   units); each leg reaches its exchange after that book's order latency and may miss;
+3. once every leg of an attempt has its final reply, an attempt that **missed** (a leg not
+   filled whole) is settled by ``on_miss``: ``"hold"`` keeps what filled; ``"complete"`` sends
+   each leg's unfilled quantity again as a market order (the cycle completed at the prices
+   then); ``"unwind"`` sends each filled quantity back as a market order on its book (the
+   inventory undone). The taker sends nothing new until those replies are in.
 """
 
 from __future__ import annotations
@@ -38,11 +43,12 @@ OPPORTUNITY_DTYPE = np.dtype(
 ATTEMPT_DTYPE = np.dtype(
     [
         ("sent_ts", np.int64), ("cycle", np.int64), ("gross", np.float64), ("net", np.float64),
-        ("amount", np.float64), ("orders", np.int64, 3),
+        ("amount", np.float64), ("orders", np.int64, 3), ("fixes", np.int64, 3), ("settled", np.bool_),
     ]
 )  # fmt: skip
 N_OPP, N_ATT = 0, 1  # slots of the counts
-MIN_RETURN, MAX_NOTIONAL, MAX_POSITION = 0, 1, 2  # slots of the settings
+MIN_RETURN, MAX_NOTIONAL, MAX_POSITION, ON_MISS = 0, 1, 2, 3  # slots of the settings
+ON_MISS_CODES = {"hold": 0, "complete": 1, "unwind": 2}
 
 
 @kernel(inline="always")
@@ -126,7 +132,7 @@ def _track(E0, E1, E2, t, legs, sides, n_legs, n_cycles, open_rows, opps, counts
 
 @kernel()
 def _in_flight(E0, E1, E2, legs, n_legs, attempts, counts):
-    """Whether a leg of the last attempt still awaits its final reply."""
+    """Whether an order of the last attempt (a leg, or what settled it) still awaits its final reply."""
     if counts[N_ATT] == 0:
         return False
     a = attempts[counts[N_ATT] - 1]
@@ -134,7 +140,35 @@ def _in_flight(E0, E1, E2, legs, n_legs, attempts, counts):
         E = _pick(legs[a["cycle"], leg], E0, E1, E2)
         if E.orders[a["orders"][leg]]["local_status"] == k.SENT:
             return True
+        if a["fixes"][leg] >= 0 and E.orders[a["fixes"][leg]]["local_status"] == k.SENT:
+            return True
     return False
+
+
+@kernel()
+def _settle(E0, E1, E2, t, legs, sides, n_legs, settings, attempts, counts):
+    """At local time ``t``, settle the last attempt by ``on_miss`` once all its legs have replied
+    (see the module docstring): market orders for what each leg missed, or for what it filled."""
+    if counts[N_ATT] == 0 or _in_flight(E0, E1, E2, legs, n_legs, attempts, counts):
+        return
+    a = attempts[counts[N_ATT] - 1]
+    if a["settled"]:
+        return
+    a["settled"] = True
+    missed = False
+    for leg in range(n_legs):
+        order = _pick(legs[a["cycle"], leg], E0, E1, E2).orders[a["orders"][leg]]
+        missed |= order["qty"] - order["filled"] > k.EMPTY
+    if settings[ON_MISS] == 0 or not missed:
+        return
+    for leg in range(n_legs):
+        E = _pick(legs[a["cycle"], leg], E0, E1, E2)
+        order = E.orders[a["orders"][leg]]
+        side, qty = sides[a["cycle"], leg], order["qty"] - order["filled"]
+        if settings[ON_MISS] == 2:
+            side, qty = -side, order["filled"]
+        if qty > k.EMPTY:
+            a["fixes"][leg] = k.submit(E, t, side, 0.0, qty, k.MARKET)
 
 
 @kernel()
@@ -174,6 +208,8 @@ def _take(E0, E1, E2, t, legs, sides, n_legs, n_cycles, settings, attempts, coun
     a = attempts[counts[N_ATT]]
     a["sent_ts"], a["cycle"], a["gross"], a["net"], a["amount"] = t, best, best_gross, best_net, amount * scale
     a["orders"][:] = -1
+    a["fixes"][:] = -1
+    a["settled"] = False
     for leg in range(n_legs):
         E = _pick(legs[best, leg], E0, E1, E2)
         a["orders"][leg] = k.submit(E, t, sides[best, leg], prices[leg], qtys[leg], k.IOC)
@@ -201,5 +237,6 @@ def drive(
         for b in range(n_books):
             k.advance(_pick(b, E0, E1, E2), t)
         _track(E0, E1, E2, t, legs, sides, n_legs, n_cycles, open_rows, opps, counts, prices)
+        _settle(E0, E1, E2, t, legs, sides, n_legs, settings, attempts, counts)
         _take(E0, E1, E2, t, legs, sides, n_legs, n_cycles, settings, attempts, counts, prices, qtys)
     return end

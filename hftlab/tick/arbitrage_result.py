@@ -34,8 +34,9 @@ class ArbitrageResult(Result):
     attempts : DataFrame
         Ours: ``sent_ts``, ``direction``, ``opportunity`` (row of ``opportunities`` it was sent
         in, -1 if none: a stale view), the ``gross_return``/``net_return`` we saw, ``amount``
-        (start currency), ``legs_filled`` (legs filled whole), ``completed`` (all of them) and
-        ``pnl`` (its cash flows and positions valued at the end).
+        (start currency), ``legs_filled`` (legs filled whole), ``completed`` (all of them),
+        ``fixes`` (market orders that settled a miss, by ``on_miss``) and ``pnl`` (the cash flows
+        and positions of its legs and fixes, valued at the end).
     venues : DataFrame
         Per book (index ``book``): ``venue``, ``base``, ``quote``, ``taker_fee``,
         ``order_latency`` (s), ``events``, ``orders``, ``fills``, ``volume`` (base),
@@ -174,14 +175,18 @@ def _attempts(books, plan, engines, attempts, n_legs, mids, prices, directions) 
             mine = b == index
             orders = engines[index].orders[attempts["orders"][mine, leg]]
             filled[mine] += orders["leaves"] <= k.EMPTY
-            side = orders["side"].astype(np.float64)
-            cash = -side * orders["notional"] - orders["fee"]  # in the book's quote currency
-            pnl[mine] += cash * prices[book.quote] + side * orders["filled"] * prices[book.base]
+            for sent in (attempts["orders"][mine, leg], attempts["fixes"][mine, leg]):
+                orders = engines[index].orders[sent[sent >= 0]]
+                side = orders["side"].astype(np.float64)
+                cash = -side * orders["notional"] - orders["fee"]  # in the book's quote currency
+                value = cash * prices[book.quote] + side * orders["filled"] * prices[book.base]
+                np.add.at(pnl, np.flatnonzero(mine)[sent >= 0], value)
     return pd.DataFrame(
         {
             "sent_ts": attempts["sent_ts"], "direction": directions[attempts["cycle"]],
             "gross_return": attempts["gross"], "net_return": attempts["net"], "amount": attempts["amount"],
-            "legs_filled": filled, "completed": filled == n_legs, "pnl": pnl,
+            "legs_filled": filled, "completed": filled == n_legs,
+            "fixes": (attempts["fixes"][:, :n_legs] >= 0).sum(axis=1).astype(np.int64), "pnl": pnl,
         }
     )  # fmt: skip
 

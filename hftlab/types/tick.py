@@ -144,6 +144,7 @@ class ArbitrageBacktestRequest(Request):
     lot_size: float = arbitrage.LOT
     feed_latency: float | None = None
     sample_every: float = 1.0
+    on_miss: str = "hold"
 
     def __post_init__(self) -> None:
         self._set("events", arbitrage.frame_to_events(self.events))

@@ -153,6 +153,52 @@ def test_triangular_leg_that_misses_leaves_inventory_and_fills_as_the_single_boo
         pd.testing.assert_frame_equal(mine[columns], alone.fills[columns], check_exact=True)
 
 
+@pytest.mark.parametrize("on_miss", ["complete", "unwind"])
+def test_a_missed_leg_is_completed_or_unwound_at_market(on_miss):
+    """ETH/BTC's leg misses (its 0.0666 ask is gone when it arrives at 1.5 s). Its reply is back
+    at 2.0 s; "complete" then buys its 4 ETH at market (the 0.0670 ask, from 2.5 s), "unwind"
+    sells the 0.2664 BTC and buys back the 4 ETH on their books: no ETH, or nothing, is left."""
+    latency = {"BTC/USDT": 0.001, "ETH/USDT": 0.001, "ETH/BTC": 0.5}
+    settings = {"taker_fee": 0.0001, "order_latency": latency, "lot_size": 1e-4}
+    held = arbitrage_backtest(triangle(), "triangular", **settings)
+    settled = arbitrage_backtest(triangle(), "triangular", **settings, on_miss=on_miss)
+    (attempt,) = settled.attempts.itertuples()
+    assert (attempt.legs_filled, attempt.completed) == (2, False)  # the legs as sent, as held
+    assert held.attempts["fixes"].tolist() == [0]
+    fills = settled.fills.iloc[len(held.fills) :]  # the fills of the fixes come last
+    position = settled.venues["position"]
+    if on_miss == "complete":
+        assert attempt.fixes == 1
+        assert fills[["book", "side", "price", "qty"]].values.tolist() == [["ETH/BTC", 1, 0.0670, 4.0]]
+        assert fills["exch_ts"].tolist() == [T0 + 2_500_000_000]
+        assert position.to_dict() == pytest.approx({"BTC/USDT": 0.2664, "ETH/USDT": -4.0, "ETH/BTC": 4.0})
+    else:
+        assert attempt.fixes == 2
+        unwound = fills.sort_values("book")
+        assert unwound[["book", "side", "qty"]].values.tolist() == [
+            ["BTC/USDT", -1, 0.2664],
+            ["ETH/USDT", 1, 4],
+        ]
+        assert unwound["price"].tolist() == pytest.approx([30000.0, 2000.1], rel=1e-12)  # the bid, the ask
+        assert position.to_dict() == pytest.approx(
+            {"BTC/USDT": 0.0, "ETH/USDT": 0.0, "ETH/BTC": 0.0}, abs=1e-12
+        )
+    cash = settled.venues["cash"] * settled.venues["quote"].map({"USDT": 1.0, "BTC": 30000.5})
+    assert attempt.pnl == pytest.approx(settled.stats["pnl"], rel=1e-12)  # one attempt: all of it
+    assert settled.stats["pnl"] == pytest.approx(
+        float(cash.sum())
+        + float((position * settled.venues["base"].map({"BTC": 30000.5, "ETH": 2000.05})).sum()),
+        rel=1e-12,
+    )
+
+
+def test_a_completed_attempt_is_not_settled_again():
+    result = arbitrage_backtest(venues(), "cross_venue", taker_fee=0.0, order_latency=0.001, on_miss="unwind")
+    plain = arbitrage_backtest(venues(), "cross_venue", taker_fee=0.0, order_latency=0.001)
+    assert result.attempts["fixes"].tolist() == [0, 0]
+    assert hftlab.differences(result, plain) == []
+
+
 def test_lead_lag_opportunities_last_the_lag():
     books = lead_lag_venues(120.0, 0.05, jump_rate=0.5, mean_jump=2.0, seed=3)
     result = arbitrage_backtest(books, "cross_venue", taker_fee=0.0, order_latency=0.2)

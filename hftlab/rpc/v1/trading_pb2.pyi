@@ -1530,7 +1530,7 @@ class FitIntensityResponse(_message.Message):
     def __init__(self, A: _Optional[float] = ..., k: _Optional[float] = ..., A_stderr: _Optional[float] = ..., k_stderr: _Optional[float] = ..., r_squared: _Optional[float] = ..., arrivals: _Optional[int] = ..., depths_used: _Optional[int] = ..., duration: _Optional[float] = ..., tick_size: _Optional[float] = ..., intensity: _Optional[_Union[Frame, _Mapping]] = ..., windows: _Optional[_Union[Frame, _Mapping]] = ...) -> None: ...
 
 class RunArbitrageBacktestRequest(_message.Message):
-    __slots__ = ("events", "books", "taker_fee", "order_latency", "strategy", "min_return", "max_notional", "max_position", "lot_size", "feed_latency", "sample_every")
+    __slots__ = ("events", "books", "taker_fee", "order_latency", "strategy", "min_return", "max_notional", "max_position", "lot_size", "feed_latency", "sample_every", "on_miss")
     class TakerFeeEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -1556,6 +1556,7 @@ class RunArbitrageBacktestRequest(_message.Message):
     LOT_SIZE_FIELD_NUMBER: _ClassVar[int]
     FEED_LATENCY_FIELD_NUMBER: _ClassVar[int]
     SAMPLE_EVERY_FIELD_NUMBER: _ClassVar[int]
+    ON_MISS_FIELD_NUMBER: _ClassVar[int]
     events: Frame
     books: _containers.RepeatedScalarFieldContainer[str]
     taker_fee: _containers.ScalarMap[str, float]
@@ -1567,7 +1568,8 @@ class RunArbitrageBacktestRequest(_message.Message):
     lot_size: float
     feed_latency: float
     sample_every: float
-    def __init__(self, events: _Optional[_Union[Frame, _Mapping]] = ..., books: _Optional[_Iterable[str]] = ..., taker_fee: _Optional[_Mapping[str, float]] = ..., order_latency: _Optional[_Mapping[str, float]] = ..., strategy: _Optional[str] = ..., min_return: _Optional[float] = ..., max_notional: _Optional[float] = ..., max_position: _Optional[float] = ..., lot_size: _Optional[float] = ..., feed_latency: _Optional[float] = ..., sample_every: _Optional[float] = ...) -> None: ...
+    on_miss: str
+    def __init__(self, events: _Optional[_Union[Frame, _Mapping]] = ..., books: _Optional[_Iterable[str]] = ..., taker_fee: _Optional[_Mapping[str, float]] = ..., order_latency: _Optional[_Mapping[str, float]] = ..., strategy: _Optional[str] = ..., min_return: _Optional[float] = ..., max_notional: _Optional[float] = ..., max_position: _Optional[float] = ..., lot_size: _Optional[float] = ..., feed_latency: _Optional[float] = ..., sample_every: _Optional[float] = ..., on_miss: _Optional[str] = ...) -> None: ...
 
 class RunArbitrageBacktestResponse(_message.Message):
     __slots__ = ("strategy", "currency", "opportunities", "attempts", "venues", "fills", "equity", "stats")

@@ -2,9 +2,12 @@
 
 import json
 import logging
+import os
 import signal
 import threading
+import time
 import urllib.request
+from pathlib import Path
 
 import grpc
 import numpy as np
@@ -16,6 +19,7 @@ from hftlab.errors import DeadlineExceeded, InvalidInput
 from hftlab.server import ServerProcess, build_server
 from hftlab.server.app import _JsonFormatter
 from hftlab.server.config import ServerConfig
+from hftlab.threads import limit_threads
 from hftlab.types import MeanReversionRequest, ServerInfoRequest
 
 rng = np.random.default_rng(3)
@@ -123,6 +127,13 @@ def test_deadline_exceeded_is_typed_and_harmless(server):
         assert client.execute(ServerInfoRequest(), timeout=10).version == hftlab.__version__
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time a process has used (``/proc/<pid>/stat``: utime and stime)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads a process's CPU time from /proc")
 def test_sigterm_drains_in_flight_calls(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text("[server]\ngrace_seconds = 60\n")
@@ -130,17 +141,22 @@ def test_sigterm_drains_in_flight_calls(tmp_path):
     try:
         results = {}
         client = GrpcBackend(GrpcConfig.from_address(server.address))
+        client.info()  # connected
+        idle = _cpu_seconds(server.process.pid)
 
         def slow_call():
             results["slow"] = client.execute(MeanReversionRequest(SLOW))
 
         worker = threading.Thread(target=slow_call)
         worker.start()
-        threading.Event().wait(0.3)  # the slow call is in flight
+        deadline = time.monotonic() + 60
+        while _cpu_seconds(server.process.pid) < idle + 0.15 and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the server works on the call (~0.5 s of it): a fixed wait lost the race
         server.process.send_signal(signal.SIGTERM)
         worker.join(timeout=120)
         assert server.process.wait(timeout=120) == 0
-        local = hftlab.get_client("local").execute(MeanReversionRequest(SLOW))
+        with limit_threads(1, "blas"):  # as the server computes (blas_threads = 1): sums in its order
+            local = hftlab.get_client("local").execute(MeanReversionRequest(SLOW))
         assert hftlab.differences(results["slow"], local) == []
     finally:
         server.stop()

@@ -157,14 +157,13 @@ def _settle(E0, E1, E2, t, legs, sides, n_legs, settings, attempts, counts):
     a["settled"] = True
     missed = False
     for leg in range(n_legs):
-        order = _pick(legs[a["cycle"], leg], E0, E1, E2).orders[a["orders"][leg]]
-        missed |= order["qty"] - order["filled"] > k.EMPTY
+        missed |= _pick(legs[a["cycle"], leg], E0, E1, E2).orders[a["orders"][leg]]["leaves"] > k.EMPTY
     if settings[ON_MISS] == 0 or not missed:
         return
     for leg in range(n_legs):
         E = _pick(legs[a["cycle"], leg], E0, E1, E2)
         order = E.orders[a["orders"][leg]]
-        side, qty = sides[a["cycle"], leg], order["qty"] - order["filled"]
+        side, qty = sides[a["cycle"], leg], order["leaves"]
         if settings[ON_MISS] == 2:
             side, qty = -side, order["filled"]
         if qty > k.EMPTY:

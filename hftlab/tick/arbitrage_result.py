@@ -172,15 +172,15 @@ def _attempts(books, plan, engines, attempts, n_legs, mids, prices, directions) 
     for leg in range(n_legs):
         b = plan.legs[attempts["cycle"], leg]
         for index, book in enumerate(books):
-            mine = b == index
-            orders = engines[index].orders[attempts["orders"][mine, leg]]
-            filled[mine] += orders["leaves"] <= k.EMPTY
-            for sent in (attempts["orders"][mine, leg], attempts["fixes"][mine, leg]):
-                orders = engines[index].orders[sent[sent >= 0]]
+            mine = np.flatnonzero(b == index)
+            sent = engines[index].orders[attempts["orders"][mine, leg]]
+            filled[mine] += sent["leaves"] <= k.EMPTY
+            fixes = attempts["fixes"][mine, leg]
+            fixed = engines[index].orders[fixes[fixes >= 0]]
+            for orders, rows in ((sent, mine), (fixed, mine[fixes >= 0])):  # (an attempt once per leg)
                 side = orders["side"].astype(np.float64)
                 cash = -side * orders["notional"] - orders["fee"]  # in the book's quote currency
-                value = cash * prices[book.quote] + side * orders["filled"] * prices[book.base]
-                np.add.at(pnl, np.flatnonzero(mine)[sent >= 0], value)
+                pnl[rows] += cash * prices[book.quote] + side * orders["filled"] * prices[book.base]
     return pd.DataFrame(
         {
             "sent_ts": attempts["sent_ts"], "direction": directions[attempts["cycle"]],

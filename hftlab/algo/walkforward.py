@@ -106,7 +106,6 @@ def walk_forward(
     ``hftlab.types.WalkForwardRequest``).
     """
     pair = prices.shape[1] == 2
-    costs_and_sizing["periods_per_year"] = periods_per_year
     candidates = list(itertools.product(lookback, entry_z, exit_z))
     n_folds = (len(prices) - train) // test
     equity_parts, position_parts, trade_parts, rows = [], [], [], []
@@ -125,6 +124,7 @@ def walk_forward(
                     hedge=hedge,
                     hedge_lookback=hedge_lookback,
                     capital=balance,
+                    periods_per_year=periods_per_year,
                     **costs_and_sizing,
                 ).metrics,
                 objective,
@@ -153,6 +153,7 @@ def walk_forward(
             hedge_ratio=beta,
             hedge_lookback=hedge_lookback,
             capital=balance,
+            periods_per_year=periods_per_year,
             **costs_and_sizing,
             trade_from=warmup,
         )
